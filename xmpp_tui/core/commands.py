@@ -1,0 +1,107 @@
+"""What the user asks the session service to do, imperative, one account each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xmpp_tui.core.models import AccountId, BareJid, Show
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    account: AccountId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connect(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Disconnect(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvidePassword(Command):
+    password: str
+    remember: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SavePassword(Command):
+    """Store the password that just worked in the system keyring."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrustCertificate(Command):
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendMessage(Command):
+    peer: BareJid
+    body: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarkRead(Command):
+    peer: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddContact(Command):
+    """Add to the roster, ask for their presence and pre-approve theirs."""
+
+    jid: BareJid
+    name: str = ""
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveContact(Command):
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenameContact(Command):
+    jid: BareJid
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetGroups(Command):
+    jid: BareJid
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApproveSubscription(Command):
+    """Let ``jid`` see our presence (answers a request, or pre-approves)."""
+
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DenySubscription(Command):
+    """Refuse a request, or cancel a subscription already granted."""
+
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestSubscription(Command):
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unsubscribe(Command):
+    """Stop receiving ``jid``'s presence."""
+
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetPresence(Command):
+    show: Show
+    status: str = ""

@@ -1,0 +1,135 @@
+"""Facts the session service publishes, past tense, one account each.
+
+Events carry immutable snapshots, never slixmpp objects. The UI reacts to them;
+nothing reacts by mutating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    CertificateInfo,
+    ConnectionState,
+    ContactPresence,
+    Delivery,
+    RosterItem,
+    Show,
+    StoredMessage,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    account: AccountId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionChanged(Event):
+    """The account's connection moved; ``detail`` is one line for the status bar."""
+
+    state: ConnectionState
+    detail: str = ""
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountFailed(Event):
+    """Connecting stopped for a reason only the user can fix."""
+
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordNeeded(Event):
+    """No password command or keyring entry: the UI must ask."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordSaveOffered(Event):
+    """Login worked with a typed password and a keyring backend exists."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertificateRejected(Event):
+    """TLS verification failed; the UI may offer to trust this fingerprint."""
+
+    certificate: CertificateInfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterReplaced(Event):
+    items: tuple[RosterItem, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterItemChanged(Event):
+    item: RosterItem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterItemRemoved(Event):
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PresenceChanged(Event):
+    presence: ContactPresence
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnPresenceChanged(Event):
+    show: Show
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionRequested(Event):
+    """``jid`` asks to see our presence (approve or deny)."""
+
+    jid: BareJid
+    nick: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionAnswered(Event):
+    """``jid`` approved (True) or denied/revoked (False) our subscription."""
+
+    jid: BareJid
+    approved: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageAdded(Event):
+    """A message entered the local history (incoming, or outgoing from the outbox)."""
+
+    message: StoredMessage
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryChanged(Event):
+    peer: BareJid
+    message_id: int  # StoredMessage.id
+    delivery: Delivery
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandFailed(Event):
+    """A user command could not be carried out."""
+
+    command: str
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notice(Event):
+    """Informational one-liner for the user (e.g. "Contact added")."""
+
+    text: str

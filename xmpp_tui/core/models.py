@@ -1,0 +1,144 @@
+"""Plain value types shared by every layer (stdlib only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+#: An account is identified by its bare JID, normalised ("alice@example.org").
+AccountId = str
+#: A bare JID string, normalised.
+BareJid = str
+
+
+class ConnectionState(StrEnum):
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"  # needs the user (wrong password, rejected certificate, conflict)
+
+
+class Show(StrEnum):
+    """Presence availability (RFC 6121 section 4.7.2.1), plus offline."""
+
+    AVAILABLE = "available"
+    CHAT = "chat"
+    AWAY = "away"
+    XA = "xa"
+    DND = "dnd"
+    OFFLINE = "offline"
+
+
+class Subscription(StrEnum):
+    NONE = "none"
+    TO = "to"
+    FROM = "from"
+    BOTH = "both"
+
+
+class Direction(StrEnum):
+    INCOMING = "in"
+    OUTGOING = "out"
+
+
+class Delivery(StrEnum):
+    """Where an outgoing message is; incoming messages are always RECEIVED."""
+
+    PENDING = "pending"  # in the outbox, not yet handed to the server
+    SENT = "sent"  # written to the stream
+    ACKED = "acked"  # the server acknowledged it (XEP-0198)
+    DELIVERED = "delivered"  # the recipient's client confirmed it (XEP-0184)
+    FAILED = "failed"  # the server returned an error
+    RECEIVED = "received"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterItem:
+    jid: BareJid
+    name: str = ""
+    groups: tuple[str, ...] = ()
+    subscription: Subscription = Subscription.NONE
+    pending_out: bool = False  # we asked for their presence, no answer yet
+    approved: bool = False  # pre-approved (RFC 6121 section 3.4)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.jid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourcePresence:
+    resource: str
+    show: Show
+    status: str = ""
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactPresence:
+    """Every available resource of one contact; empty means offline."""
+
+    jid: BareJid
+    resources: tuple[ResourcePresence, ...] = ()
+
+    @property
+    def best(self) -> ResourcePresence | None:
+        if not self.resources:
+            return None
+        return max(self.resources, key=lambda r: (r.priority, _SHOW_RANK[r.show]))
+
+    @property
+    def show(self) -> Show:
+        best = self.best
+        return best.show if best else Show.OFFLINE
+
+
+_SHOW_RANK = {
+    Show.CHAT: 5,
+    Show.AVAILABLE: 4,
+    Show.AWAY: 3,
+    Show.XA: 2,
+    Show.DND: 1,
+    Show.OFFLINE: 0,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredMessage:
+    """One message as the local history holds it."""
+
+    id: int  # local row id: stable, increases with arrival
+    account: AccountId
+    peer: BareJid
+    direction: Direction
+    sender: str  # full JID of the sender when known, else bare
+    body: str  # raw, unsanitised: sanitise at render time
+    timestamp: datetime  # timezone-aware, UTC
+    delivery: Delivery
+    stanza_id: str | None = None  # XEP-0359, trusted only (by = our account)
+    origin_id: str | None = None  # XEP-0359
+    message_id: str | None = None  # message/@id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CertificateInfo:
+    """What the user needs to decide whether to trust a certificate."""
+
+    sha256: str  # "AB:CD:..." upper-case hex pairs
+    subject: str
+    issuer: str
+    not_after: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountSnapshot:
+    account: AccountId
+    state: ConnectionState
+    show: Show = Show.OFFLINE
+    status: str = ""
+    detail: str = ""
+    roster: tuple[RosterItem, ...] = ()
+    presences: tuple[ContactPresence, ...] = field(default=())

@@ -1,0 +1,354 @@
+"""One account: obtain the password, connect, stay connected, route inbound facts.
+
+The supervisor loop is the only place that decides when to (re)connect:
+non-fatal failures back off with jitter, fatal ones (wrong password, rejected
+certificate, resource conflict) wait for the user. Session start order on a
+fresh session: roster -> initial presence -> outbox flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.commands import Command
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import (
+    AccountFailed,
+    CertificateRejected,
+    ConnectionChanged,
+    Event,
+    PasswordNeeded,
+    PasswordSaveOffered,
+    PresenceChanged,
+    RosterReplaced,
+)
+from xmpp_tui.core.models import (
+    AccountSnapshot,
+    CertificateInfo,
+    ConnectionState,
+    Delivery,
+    Show,
+)
+from xmpp_tui.secrets import PasswordSource
+from xmpp_tui.service import delivery, dispatch, inbound_router
+from xmpp_tui.service.backoff import Backoff
+from xmpp_tui.service.roster_state import RosterState
+from xmpp_tui.service.timing import Timing
+from xmpp_tui.settings import AccountSettings
+from xmpp_tui.store import Store
+from xmpp_tui.xmpp.client import Endpoint, XmppClient
+from xmpp_tui.xmpp.inbound import ConnectFailed, Inbound, SessionStarted
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[Event], None]
+
+
+class AccountSession:
+    """Connection supervisor and live state for one account."""
+
+    def __init__(
+        self,
+        *,
+        settings: AccountSettings,
+        store: Store,
+        passwords: PasswordSource,
+        publish: Publish,
+        clock: Clock,
+        timing: Timing,
+    ) -> None:
+        self.settings = settings
+        self.account = settings.jid
+        self.store = store
+        self.passwords = passwords
+        self.publish = publish
+        self.clock = clock
+        self.timing = timing
+        self.roster = RosterState()
+        self.state = ConnectionState.DISCONNECTED
+        self.detail = ""
+        self.show = Show.AVAILABLE
+        self.status = ""
+        self.client = XmppClient(
+            Endpoint(
+                jid=settings.jid,
+                # A random suffix keeps two instances of xmpp-tui from kicking each other.
+                resource=settings.resource or f"xmpp-tui.{secrets.token_hex(3)}",
+                host=settings.host,
+                port=settings.port,
+                direct_tls=settings.direct_tls,
+                ca_file=settings.ca_file,
+            ),
+            report=self._on_inbound,
+            clock=clock,
+            pinned=lambda: frozenset(store.trust.fingerprints(settings.jid)),
+        )
+        self.online = False
+        self.rejected_certificate: CertificateInfo | None = None
+        self._password: str | None = None
+        self._password_typed = False
+        self._password_wanted: asyncio.Future[str] | None = None
+        self._wake = asyncio.Event()
+        self._lost = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._keepalive: asyncio.Task[None] | None = None
+        self._setup_task: asyncio.Task[None] | None = None
+        self._fatal: ConnectFailed | None = None
+        self._backoff = Backoff(
+            first_min=timing.backoff_first_min,
+            first_max=timing.backoff_first_max,
+            cap=timing.backoff_cap,
+        )
+        cached_version, cached_items = store.roster.load(self.account)
+        self.roster_version = cached_version
+        self.roster.replace(cached_items)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stopping = False
+            self._task = asyncio.create_task(self._supervise(), name=f"account {self.account}")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._lost.set()
+        if self._password_wanted is not None and not self._password_wanted.done():
+            self._password_wanted.cancel()
+        self._stop_keepalive()
+        await self.client.disconnect()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._set_state(ConnectionState.DISCONNECTED, "")
+
+    def wake(self) -> None:
+        """Skip the current back-off wait (the user asked to connect now)."""
+        self._wake.set()
+
+    async def execute(self, command: Command) -> None:
+        await dispatch.execute(self, command)
+
+    def snapshot(self) -> AccountSnapshot:
+        return AccountSnapshot(
+            account=self.account,
+            state=self.state,
+            show=self.show if self.online else Show.OFFLINE,
+            status=self.status,
+            detail=self.detail,
+            roster=self.roster.items,
+            presences=self.roster.presences(),
+        )
+
+    # -- password --------------------------------------------------------------
+
+    def provide_password(self, password: str) -> None:
+        self._password = password
+        self._password_typed = True
+        if self._password_wanted is not None and not self._password_wanted.done():
+            self._password_wanted.set_result(password)
+        self._wake.set()
+
+    async def save_password(self) -> None:
+        if self._password is None:
+            raise UserFacingError("No password to save", "Log in first")
+        await self.passwords.save(self.account, self._password)
+
+    async def _obtain_password(self, reason: str = "") -> str:
+        if not reason and self._password is not None:
+            return self._password
+        if not reason:
+            try:
+                found = await self.passwords.lookup(self.settings)
+            except UserFacingError as error:
+                self.publish(
+                    AccountFailed(account=self.account, message=error.message, hint=error.hint)
+                )
+                found = None
+            if found:
+                self._password = found
+                self._password_typed = False
+                return found
+        self._password_wanted = asyncio.get_running_loop().create_future()
+        self._set_state(
+            ConnectionState.FAILED if reason else ConnectionState.DISCONNECTED,
+            reason or "waiting for password",
+        )
+        self.publish(PasswordNeeded(account=self.account, reason=reason))
+        return await self._password_wanted
+
+    # -- the supervisor ------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        try:
+            password = await self._obtain_password()
+            while not self._stopping:
+                self._set_state(ConnectionState.CONNECTING, "connecting")
+                outcome = await self.client.connect(password, timeout=self.timing.connect_timeout)
+                if self._stopping:
+                    return
+                if isinstance(outcome, SessionStarted):
+                    self._backoff.reset()
+                    await self._session_started(outcome)
+                    await self._lost.wait()
+                    self._went_offline()
+                    if self._stopping:
+                        return
+                    if self._fatal is not None:
+                        password = await self._handle_fatal(self._fatal)
+                        continue
+                    await self._wait_before_retry("connection lost")
+                    continue
+                if outcome.fatal:
+                    password = await self._handle_fatal(outcome)
+                    continue
+                await self._wait_before_retry(outcome.message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("account %s supervisor crashed", self.account)
+            self._set_state(ConnectionState.FAILED, "internal error (see the log file)")
+
+    async def _handle_fatal(self, failure: ConnectFailed) -> str:
+        """Tell the user and wait for what only they can give; returns the password to use."""
+        self._fatal = None
+        if failure.kind == "auth":
+            self.publish(
+                AccountFailed(
+                    account=self.account,
+                    message=failure.message,
+                    hint="Type the right password, or fix password_command / the keyring entry",
+                )
+            )
+            return await self._obtain_password(reason="wrong password")
+        self._set_state(ConnectionState.FAILED, failure.message)
+        if failure.kind == "certificate":
+            self.rejected_certificate = failure.certificate
+            hint = "Check the fingerprint with your server's admin, then /trust"
+            if failure.certificate is not None:
+                self.publish(
+                    CertificateRejected(account=self.account, certificate=failure.certificate)
+                )
+            else:
+                hint = "Check the server's certificate or pass --ca-file"
+            self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
+        else:
+            hint = "Use /connect to log in again" if failure.kind == "conflict" else ""
+            self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
+        self._wake.clear()
+        await self._wake.wait()
+        return self._password or await self._obtain_password()
+
+    async def _wait_before_retry(self, why: str) -> None:
+        delay = self._backoff.next_delay()
+        when = self.clock() + timedelta(seconds=delay)
+        self.detail = why
+        self.state = ConnectionState.RECONNECTING
+        self.publish(
+            ConnectionChanged(
+                account=self.account,
+                state=ConnectionState.RECONNECTING,
+                detail=why,
+                next_attempt_at=when,
+            )
+        )
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _session_started(self, started: SessionStarted) -> None:
+        self.online = True
+        self._lost.clear()
+        self.rejected_certificate = None
+        if not started.resumed:
+            await self._fresh_session_setup()
+        self._set_state(ConnectionState.ONLINE, started.full_jid)
+        self._start_keepalive()
+        if self._password_typed and await self.passwords.keyring_usable():
+            self._password_typed = False
+            self.publish(PasswordSaveOffered(account=self.account))
+
+    async def _fresh_session_setup(self) -> None:
+        try:
+            loaded = await self.client.fetch_roster(self.roster_version, self.timing.iq_timeout)
+        except UserFacingError as error:
+            log.warning("roster fetch failed: %s", error)
+        else:
+            if loaded.items is not None:
+                self.roster.replace(loaded.items)
+            self.roster_version = loaded.version
+            self.store.roster.save(self.account, loaded.version, self.roster.items)
+        self.publish(RosterReplaced(account=self.account, items=self.roster.items))
+        self.client.send_presence(self.show, self.status)
+        self._flush_outbox()
+
+    def _flush_outbox(self) -> None:
+        """Send what was written to the outbox but never reached the stream."""
+        for message in self.store.history.pending(self.account):
+            if message.delivery is Delivery.PENDING and message.origin_id:
+                self.client.send_chat(message.peer, message.body, message.origin_id)
+                delivery.record(self, message.id, Delivery.SENT)
+
+    def _went_offline(self) -> None:
+        self.online = False
+        self._stop_keepalive()
+        for jid in self.roster.clear_presence():
+            self.publish(
+                PresenceChanged(account=self.account, presence=self.roster.presence_of(jid))
+            )
+
+    # -- keepalive (XEP-0199): slixmpp notices a dead peer only after minutes ----
+
+    def _start_keepalive(self) -> None:
+        self._stop_keepalive()
+        self._keepalive = asyncio.create_task(
+            self._keepalive_loop(), name=f"keepalive {self.account}"
+        )
+
+    def _stop_keepalive(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            self._keepalive = None
+
+    async def _keepalive_loop(self) -> None:
+        while self.online:
+            await asyncio.sleep(self.timing.keepalive_interval)
+            try:
+                await self.client.ping(self.timing.keepalive_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - any failure means the link is unusable
+                self.client.abort("ping timeout")
+                return
+
+    # -- inbound ---------------------------------------------------------------
+
+    def _on_inbound(self, fact: Inbound) -> None:
+        if isinstance(fact, ConnectFailed):
+            self._fatal = fact if fact.fatal else None
+            self._lost.set()
+            return
+        if isinstance(fact, SessionStarted):
+            # A new session bound after a failed resumption: set it up again.
+            self._setup_task = asyncio.get_running_loop().create_task(
+                self._session_started(fact), name=f"session setup {self.account}"
+            )
+            return
+        inbound_router.route(self, fact)
+
+    def connection_lost(self) -> None:
+        self._lost.set()
+
+    def _set_state(self, state: ConnectionState, detail: str) -> None:
+        self.state = state
+        self.detail = detail
+        self.publish(ConnectionChanged(account=self.account, state=state, detail=detail))

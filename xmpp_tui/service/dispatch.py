@@ -1,0 +1,145 @@
+"""Commands -> protocol work for one account (RFC 6121 roster and presence, chat)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.commands import (
+    AddContact,
+    ApproveSubscription,
+    Command,
+    Connect,
+    DenySubscription,
+    Disconnect,
+    MarkRead,
+    ProvidePassword,
+    RemoveContact,
+    RenameContact,
+    RequestSubscription,
+    SavePassword,
+    SendMessage,
+    SetGroups,
+    SetPresence,
+    TrustCertificate,
+    Unsubscribe,
+)
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import Notice, OwnPresenceChanged
+from xmpp_tui.core.jid import parse_bare_jid
+from xmpp_tui.core.models import Show
+from xmpp_tui.service import delivery
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+
+async def execute(session: AccountSession, command: Command) -> None:
+    match command:
+        case SendMessage(peer=peer, body=body):
+            delivery.send_chat(session, _jid(peer), body)
+        case MarkRead(peer=peer):
+            latest = session.store.history.page(session.account, peer, limit=1)
+            if latest:
+                session.store.history.mark_read(session.account, peer, latest[-1].id)
+        case ProvidePassword(password=password):
+            session.provide_password(password)
+        case SavePassword():
+            await session.save_password()
+            _notice(session, "Password saved in the system keyring")
+        case TrustCertificate(sha256=sha256):
+            _trust(session, sha256)
+        case Connect():
+            session.start()
+            session.wake()
+        case Disconnect():
+            await session.stop()
+        case SetPresence(show=show, status=status):
+            session.show, session.status = show, status
+            if session.online and show is not Show.OFFLINE:
+                session.client.send_presence(show, status)
+            session.publish(OwnPresenceChanged(account=session.account, show=show, status=status))
+        case _:
+            await _roster_command(session, command)
+
+
+async def _roster_command(session: AccountSession, command: Command) -> None:
+    client = session.client
+    timeout = session.timing.iq_timeout
+    match command:
+        case AddContact(jid=raw, name=name, groups=groups):
+            jid = _jid(raw)
+            if jid == session.account:
+                raise UserFacingError("You cannot add yourself", "Type the other person's address")
+            _require_online(session)
+            await client.set_roster_item(jid, name=name, groups=groups, timeout=timeout)
+            client.send_subscription(jid, "subscribe")
+            if client.supports_preapproval:
+                # RFC 6121 §3.4: their request back will be approved by the server.
+                client.send_subscription(jid, "subscribed")
+            _notice(session, f"Added {jid}; asked to see their presence")
+        case RemoveContact(jid=raw):
+            jid = _jid(raw)
+            _require_online(session)
+            await client.remove_roster_item(jid, timeout=timeout)
+            _notice(session, f"Removed {jid}")
+        case RenameContact(jid=raw, name=name):
+            jid = _jid(raw)
+            item = _roster_item(session, jid)
+            _require_online(session)
+            await client.set_roster_item(jid, name=name, groups=item.groups, timeout=timeout)
+        case SetGroups(jid=raw, groups=groups):
+            jid = _jid(raw)
+            item = _roster_item(session, jid)
+            _require_online(session)
+            await client.set_roster_item(jid, name=item.name, groups=groups, timeout=timeout)
+        case ApproveSubscription(jid=raw):
+            _subscription(session, raw, "subscribed", "{jid} may now see your presence")
+        case DenySubscription(jid=raw):
+            _subscription(session, raw, "unsubscribed", "{jid} may no longer see your presence")
+        case RequestSubscription(jid=raw):
+            _subscription(session, raw, "subscribe", "Asked {jid} to share their presence")
+        case Unsubscribe(jid=raw):
+            _subscription(session, raw, "unsubscribe", "Stopped receiving {jid}'s presence")
+        case _:
+            raise UserFacingError(f"Unknown command {type(command).__name__}")
+
+
+def _subscription(session: AccountSession, raw: str, kind: str, done: str) -> None:
+    jid = _jid(raw)
+    _require_online(session)
+    session.client.send_subscription(jid, kind)
+    _notice(session, done.format(jid=jid))
+
+
+def _trust(session: AccountSession, sha256: str) -> None:
+    rejected = session.rejected_certificate
+    if rejected is None or rejected.sha256 != sha256:
+        raise UserFacingError(
+            "That certificate is not the one the server presented",
+            "Trust only the fingerprint shown in the certificate prompt",
+        )
+    session.store.trust.trust(session.account, sha256)
+    _notice(session, f"Trusted certificate {sha256} for {session.account}; reconnecting")
+    session.wake()
+
+
+def _jid(raw: str) -> str:
+    return parse_bare_jid(raw).bare
+
+
+def _roster_item(session: AccountSession, jid: str):  # type: ignore[no-untyped-def]
+    item = session.roster.get(jid)
+    if item is None:
+        raise UserFacingError(f"{jid} is not in your contacts", f"Add them first: /add {jid}")
+    return item
+
+
+def _require_online(session: AccountSession) -> None:
+    if not session.online:
+        raise UserFacingError(
+            f"{session.account} is not connected", "Wait until the status bar says online"
+        )
+
+
+def _notice(session: AccountSession, text: str) -> None:
+    session.publish(Notice(account=session.account, text=text))

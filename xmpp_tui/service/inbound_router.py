@@ -1,0 +1,96 @@
+"""Route inbound facts from the XMPP layer: store first, then publish."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.events import (
+    MessageAdded,
+    Notice,
+    PresenceChanged,
+    RosterItemChanged,
+    RosterItemRemoved,
+    SubscriptionAnswered,
+    SubscriptionRequested,
+)
+from xmpp_tui.core.models import Delivery
+from xmpp_tui.service import delivery
+from xmpp_tui.xmpp.inbound import (
+    ChatReceived,
+    ConnectionLost,
+    Inbound,
+    MessageBounced,
+    PresenceReceived,
+    ReceiptReceived,
+    RosterLoaded,
+    RosterPushed,
+    StanzaAcked,
+    SubscriptionReply,
+    SubscriptionRequest,
+)
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+log = logging.getLogger(__name__)
+
+
+def route(session: AccountSession, fact: Inbound) -> None:
+    account = session.account
+    match fact:
+        case ChatReceived():
+            _chat(session, fact)
+        case ReceiptReceived(peer=peer, message_id=message_id):
+            delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.DELIVERED)
+        case StanzaAcked(message_id=message_id):
+            delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
+        case MessageBounced(peer=peer, message_id=message_id, text=text):
+            delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.FAILED)
+            session.publish(Notice(account=account, text=f"Message to {peer} failed: {text}"))
+        case RosterPushed():
+            _roster_push(session, fact)
+        case RosterLoaded():
+            pass  # only ever awaited by the session setup
+        case PresenceReceived(jid=jid, resource=resource, presence=presence):
+            contact = session.roster.set_presence(jid, resource, presence)
+            session.publish(PresenceChanged(account=account, presence=contact))
+        case SubscriptionRequest(jid=jid, nick=nick):
+            session.publish(SubscriptionRequested(account=account, jid=jid, nick=nick))
+        case SubscriptionReply(jid=jid, approved=approved):
+            session.publish(SubscriptionAnswered(account=account, jid=jid, approved=approved))
+        case ConnectionLost():
+            session.connection_lost()
+        case _:
+            log.debug("unrouted %s", type(fact).__name__)
+
+
+def _chat(session: AccountSession, fact: ChatReceived) -> None:
+    stored = session.store.history.add_incoming(
+        account=session.account,
+        peer=fact.peer,
+        sender=fact.sender,
+        body=fact.body,
+        timestamp=fact.timestamp,
+        stanza_id=fact.stanza_id,
+        origin_id=fact.origin_id,
+        message_id=fact.message_id,
+    )
+    if stored is not None:
+        session.publish(MessageAdded(account=session.account, message=stored))
+    # Receipts only after the message is safely stored, and only to contacts:
+    # a stranger does not learn that we are online and reading.
+    if fact.receipt_requested and fact.message_id and fact.peer in session.roster:
+        session.client.send_receipt(fact.sender, fact.message_id)
+
+
+def _roster_push(session: AccountSession, fact: RosterPushed) -> None:
+    for item in fact.changed:
+        session.roster.upsert(item)
+        session.publish(RosterItemChanged(account=session.account, item=item))
+    for jid in fact.removed:
+        session.roster.remove(jid)
+        session.publish(RosterItemRemoved(account=session.account, jid=jid))
+    if fact.version is not None:
+        session.roster_version = fact.version
+    session.store.roster.save(session.account, session.roster_version, session.roster.items)

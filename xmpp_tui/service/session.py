@@ -1,0 +1,129 @@
+"""SessionService: the one object the UI talks to.
+
+It owns one `AccountSession` per account, turns commands into protocol work
+and publishes what happened as `core.events` on its bus. It never imports
+Textual; the UI subscribes and posts the events to its widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from xmpp_tui.core.bus import EventBus, Subscriber
+from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.core.commands import Command
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import CommandFailed
+from xmpp_tui.core.models import AccountId, AccountSnapshot, StoredMessage
+from xmpp_tui.secrets import PasswordSource
+from xmpp_tui.service.account_session import AccountSession
+from xmpp_tui.service.timing import Timing
+from xmpp_tui.settings import AccountSettings
+from xmpp_tui.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class SessionService:
+    """Every account's session, one process, no daemon."""
+
+    def __init__(
+        self,
+        *,
+        accounts: Sequence[AccountSettings],
+        store: Store,
+        passwords: PasswordSource,
+        clock: Clock = utc_now,
+        timing: Timing | None = None,
+        offline: bool = False,
+    ) -> None:
+        # offline: never connect (history browsing, snapshot tests).
+        self._offline = offline
+        self._bus = EventBus()
+        self._store = store
+        self._sessions: dict[AccountId, AccountSession] = {}
+        for settings in accounts:
+            self._sessions[settings.jid] = AccountSession(
+                settings=settings,
+                store=store,
+                passwords=passwords,
+                publish=self._bus.publish,
+                clock=clock,
+                timing=timing or Timing(),
+            )
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @property
+    def accounts(self) -> tuple[AccountId, ...]:
+        return tuple(self._sessions)
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        return self._bus.subscribe(subscriber)
+
+    async def start(self) -> None:
+        """Connect every account. Call inside the running event loop."""
+        if self._offline:
+            return
+        for session in self._sessions.values():
+            session.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(
+            *(session.stop() for session in self._sessions.values()),
+            return_exceptions=True,
+        )
+        self._store.close()
+
+    # -- commands ----------------------------------------------------------
+
+    async def execute(self, command: Command) -> None:
+        """Carry out a command; the outcome arrives as events, never raises."""
+        session = self._sessions.get(command.account)
+        name = type(command).__name__
+        if session is None:
+            self._bus.publish(
+                CommandFailed(
+                    account=command.account,
+                    command=name,
+                    message=f"No account {command.account} is open",
+                    hint="Start xmpp-tui with that JID or add it to the config file",
+                )
+            )
+            return
+        try:
+            await session.execute(command)
+        except UserFacingError as error:
+            self._bus.publish(
+                CommandFailed(
+                    account=command.account, command=name, message=error.message, hint=error.hint
+                )
+            )
+        except Exception as error:
+            log.exception("command %s failed", name)
+            self._bus.publish(
+                CommandFailed(
+                    account=command.account,
+                    command=name,
+                    message=f"{name} failed: {error}",
+                    hint="Details are in the log file",
+                )
+            )
+
+    # -- queries (read-only views of state the service and store own) -------
+
+    def snapshot(self, account: AccountId) -> AccountSnapshot:
+        return self._sessions[account].snapshot()
+
+    def history_page(
+        self, account: AccountId, peer: str, *, before_id: int | None = None, limit: int = 100
+    ) -> list[StoredMessage]:
+        return self._store.history.page(account, peer, before_id=before_id, limit=limit)
+
+    def unread_counts(self, account: AccountId) -> dict[str, int]:
+        return self._store.history.unread_counts(account)
+
+    def conversations(self, account: AccountId) -> list[str]:
+        return [peer for peer, _ in self._store.history.conversations(account)]

@@ -1,0 +1,385 @@
+"""Message history and the persistent outbox, with layered dedupe (SECURITY.md 6.5, T7).
+
+Dedupe never drops a legitimate message:
+
+(a) same account + trusted stanza-id            -> duplicate
+(b) else same account + origin-id + sender bare -> duplicate (this is also how our own
+    reflected messages, from carbons or MAM, find their outbox row)
+(c) else same account + message/@id + sender full JID + body hash within +-60 s -> duplicate
+
+At (a) and (b) the body must match too: a key reused with another body is logged and
+both copies are kept (first writer wins; nothing is ever replaced). A duplicate only
+ever *gains* a missing stanza-id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from xmpp_tui.core.models import AccountId, BareJid, Delivery, Direction, StoredMessage
+from xmpp_tui.store.database import Database
+
+log = logging.getLogger(__name__)
+
+DEDUPE_WINDOW = timedelta(seconds=60)
+_MAX_ID = 2**63 - 1
+
+#: Forward order of outgoing delivery states; FAILED sits outside it.
+_RANK = {Delivery.PENDING: 0, Delivery.SENT: 1, Delivery.ACKED: 2, Delivery.DELIVERED: 3}
+
+
+class HistoryStore:
+    """Read and write `messages` and `read_state` for every account."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def add_incoming(
+        self,
+        *,
+        account: AccountId,
+        peer: BareJid,
+        sender: str,
+        body: str,
+        timestamp: datetime,
+        stanza_id: str | None,
+        origin_id: str | None,
+        message_id: str | None,
+        direction: Direction = Direction.INCOMING,
+    ) -> StoredMessage | None:
+        """Store a received message (live, carbon or MAM); None if it is a duplicate.
+
+        `stanza_id` must already be trusted (by = our account, or a sid:0 room). A
+        reflection of our own message (direction OUTGOING) that matches the outbox by
+        origin-id only gains the stanza-id. Other OUTGOING messages (sent from another
+        of our clients) are stored as ACKED: the server already has them, so they are
+        never part of `pending()`.
+        """
+        stanza_id, origin_id, message_id = stanza_id or None, origin_id or None, message_id or None
+        when = _to_db(timestamp)
+        body_hash = _hash(body)
+        sender_bare = _bare(sender)
+        conn: sqlite3.Connection
+        with self._db.transaction() as conn:
+            conflict = False
+            if stanza_id is not None:
+                rows = conn.execute(
+                    "SELECT id, body_hash FROM messages WHERE account = ? AND stanza_id = ?",
+                    (account, stanza_id),
+                ).fetchall()
+                if _same_body(rows, body_hash) is not None:
+                    return None
+                if rows:
+                    conflict = True
+                    log.warning(
+                        "stanza-id reused with another body (account row %s); keeping both",
+                        rows[0]["id"],
+                    )
+                    stanza_id = None  # first writer keeps it
+            if origin_id is not None:
+                rows = conn.execute(
+                    "SELECT id, body_hash FROM messages"
+                    " WHERE account = ? AND origin_id = ? AND sender_bare = ?",
+                    (account, origin_id, sender_bare),
+                ).fetchall()
+                match = _same_body(rows, body_hash)
+                if match is not None:
+                    self._gain_stanza_id(conn, match, stanza_id)
+                    return None
+                if rows:
+                    conflict = True
+                    log.warning(
+                        "origin-id reused with another body (row %s); keeping both", rows[0]["id"]
+                    )
+            if message_id is not None:
+                row = conn.execute(
+                    "SELECT id FROM messages WHERE account = ? AND message_id = ?"
+                    " AND sender = ? AND body_hash = ? AND timestamp BETWEEN ? AND ?"
+                    " ORDER BY id LIMIT 1",
+                    (
+                        account,
+                        message_id,
+                        sender,
+                        body_hash,
+                        _to_db(timestamp - DEDUPE_WINDOW),
+                        _to_db(timestamp + DEDUPE_WINDOW),
+                    ),
+                ).fetchone()
+                if row is not None:
+                    self._gain_stanza_id(conn, int(row["id"]), stanza_id)
+                    return None
+            if conflict:
+                # The conflicting copy may already be here from an earlier replay.
+                row = conn.execute(
+                    "SELECT id FROM messages WHERE account = ? AND peer = ? AND sender = ?"
+                    " AND body_hash = ? AND timestamp = ? LIMIT 1",
+                    (account, peer, sender, body_hash, when),
+                ).fetchone()
+                if row is not None:
+                    return None
+            delivery = Delivery.RECEIVED if direction is Direction.INCOMING else Delivery.ACKED
+            return self._insert(
+                conn,
+                account=account,
+                peer=peer,
+                direction=direction,
+                sender=sender,
+                body=body,
+                when=when,
+                delivery=delivery,
+                stanza_id=stanza_id,
+                origin_id=origin_id,
+                message_id=message_id,
+            )
+
+    def add_outgoing(
+        self,
+        *,
+        account: AccountId,
+        peer: BareJid,
+        sender: str,
+        body: str,
+        timestamp: datetime,
+        origin_id: str,
+        message_id: str,
+    ) -> StoredMessage:
+        """The persisted outbox write: committed (state PENDING) before it returns."""
+        with self._db.transaction() as conn:
+            return self._insert(
+                conn,
+                account=account,
+                peer=peer,
+                direction=Direction.OUTGOING,
+                sender=sender,
+                body=body,
+                when=_to_db(timestamp),
+                delivery=Delivery.PENDING,
+                stanza_id=None,
+                origin_id=origin_id or None,
+                message_id=message_id or None,
+            )
+
+    def set_delivery(
+        self, account: AccountId, local_id: int, delivery: Delivery
+    ) -> StoredMessage | None:
+        """Move an outgoing message forward; None if that would be no change or a downgrade."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM messages WHERE account = ? AND id = ? AND direction = 'out'",
+                (account, local_id),
+            ).fetchone()
+            if row is None or not _may_move(Delivery(row["delivery"]), delivery):
+                return None
+            conn.execute(
+                "UPDATE messages SET delivery = ? WHERE id = ?", (delivery.value, local_id)
+            )
+            updated = conn.execute("SELECT * FROM messages WHERE id = ?", (local_id,)).fetchone()
+        return _message(updated)
+
+    def mark_read(self, account: AccountId, peer: BareJid, upto_id: int) -> None:
+        """Everything up to `upto_id` in this conversation is read; never moves back."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO read_state (account, peer, read_upto) VALUES (?, ?, ?)"
+                " ON CONFLICT (account, peer)"
+                " DO UPDATE SET read_upto = max(read_upto, excluded.read_upto)",
+                (account, peer, upto_id),
+            )
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def find_outgoing(
+        self, account: AccountId, *, message_id: str, peer: BareJid | None = None
+    ) -> StoredMessage | None:
+        """Our message whose message/@id or origin-id is `message_id` (receipts, errors).
+
+        Pass `peer` to accept only a message that was sent to that contact.
+        """
+        row = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND direction = 'out'"
+            " AND (message_id = ? OR origin_id = ?) AND (? IS NULL OR peer = ?)"
+            " ORDER BY id DESC LIMIT 1",
+            (account, message_id, message_id, peer, peer),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def get(self, account: AccountId, local_id: int) -> StoredMessage | None:
+        row = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND id = ?", (account, local_id)
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def page(
+        self,
+        account: AccountId,
+        peer: BareJid,
+        *,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[StoredMessage]:
+        """The newest `limit` messages with id < `before_id`, oldest first."""
+        if limit <= 0:
+            return []
+        rows = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND peer = ? AND id < ?"
+            " ORDER BY id DESC LIMIT ?",
+            (account, peer, _MAX_ID if before_id is None else before_id, limit),
+        ).fetchall()
+        return [_message(row) for row in reversed(rows)]
+
+    def count(self, account: AccountId, peer: BareJid) -> int:
+        row = self._db.connection.execute(
+            "SELECT count(*) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()
+        return int(row[0])
+
+    def pending(self, account: AccountId) -> list[StoredMessage]:
+        """Outgoing messages the server has not acknowledged (PENDING or SENT), oldest first."""
+        rows = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND direction = 'out'"
+            " AND delivery IN (?, ?) ORDER BY id",
+            (account, Delivery.PENDING.value, Delivery.SENT.value),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
+    def conversations(self, account: AccountId) -> list[tuple[BareJid, datetime]]:
+        """Every peer with its latest message timestamp, newest first."""
+        rows = self._db.connection.execute(
+            "SELECT peer, max(timestamp) AS latest FROM messages WHERE account = ?"
+            " GROUP BY peer ORDER BY latest DESC, peer",
+            (account,),
+        ).fetchall()
+        return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
+
+    def unread_counts(self, account: AccountId) -> dict[BareJid, int]:
+        """Incoming messages after each conversation's read mark; only non-zero counts."""
+        rows = self._db.connection.execute(
+            "SELECT m.peer AS peer, count(*) AS unread FROM messages AS m"
+            " LEFT JOIN read_state AS r ON r.account = m.account AND r.peer = m.peer"
+            " WHERE m.account = ? AND m.direction = 'in' AND m.id > coalesce(r.read_upto, 0)"
+            " GROUP BY m.peer",
+            (account,),
+        ).fetchall()
+        return {str(row["peer"]): int(row["unread"]) for row in rows}
+
+    # -- internals ------------------------------------------------------------------------
+
+    @staticmethod
+    def _gain_stanza_id(conn: sqlite3.Connection, local_id: int, stanza_id: str | None) -> None:
+        if stanza_id is not None:
+            conn.execute(
+                "UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL",
+                (stanza_id, local_id),
+            )
+
+    @staticmethod
+    def _insert(
+        conn: sqlite3.Connection,
+        *,
+        account: AccountId,
+        peer: BareJid,
+        direction: Direction,
+        sender: str,
+        body: str,
+        when: str,
+        delivery: Delivery,
+        stanza_id: str | None,
+        origin_id: str | None,
+        message_id: str | None,
+    ) -> StoredMessage:
+        cursor = conn.execute(
+            "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
+            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account,
+                peer,
+                direction.value,
+                sender,
+                _bare(sender),
+                body,
+                when,
+                delivery.value,
+                stanza_id,
+                origin_id,
+                message_id,
+                _hash(body),
+            ),
+        )
+        local_id = cursor.lastrowid
+        assert local_id is not None
+        return StoredMessage(
+            id=local_id,
+            account=account,
+            peer=peer,
+            direction=direction,
+            sender=sender,
+            body=body,
+            timestamp=_from_db(when),
+            delivery=delivery,
+            stanza_id=stanza_id,
+            origin_id=origin_id,
+            message_id=message_id,
+        )
+
+
+def _may_move(current: Delivery, new: Delivery) -> bool:
+    if new is Delivery.FAILED:
+        return current in (Delivery.PENDING, Delivery.SENT, Delivery.ACKED)
+    if new not in _RANK:
+        return False
+    if current is Delivery.FAILED:
+        # A receipt from the recipient proves delivery despite an earlier error.
+        return new is Delivery.DELIVERED
+    return current in _RANK and _RANK[new] > _RANK[current]
+
+
+def _same_body(rows: list[sqlite3.Row], body_hash: str) -> int | None:
+    for row in rows:
+        if row["body_hash"] == body_hash:
+            return int(row["id"])
+    return None
+
+
+def _message(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(
+        id=int(row["id"]),
+        account=str(row["account"]),
+        peer=str(row["peer"]),
+        direction=Direction(row["direction"]),
+        sender=str(row["sender"]),
+        body=str(row["body"]),
+        timestamp=_from_db(str(row["timestamp"])),
+        delivery=Delivery(row["delivery"]),
+        stanza_id=_optional(row["stanza_id"]),
+        origin_id=_optional(row["origin_id"]),
+        message_id=_optional(row["message_id"]),
+    )
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _bare(jid: str) -> str:
+    return jid.split("/", 1)[0]
+
+
+def _hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _to_db(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601, so text order is time order."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("history timestamps must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)

@@ -1,0 +1,114 @@
+"""Schema migrations keyed by ``PRAGMA user_version``.
+
+``MIGRATIONS[n]`` takes the schema from version ``n`` to ``n + 1``. Append only: never edit
+a migration that has shipped. Each one runs in its own ``BEGIN IMMEDIATE`` transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+from xmpp_tui.core.errors import UserFacingError
+
+_V1 = """
+CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    account     TEXT NOT NULL,
+    peer        TEXT NOT NULL,
+    direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    sender      TEXT NOT NULL,
+    sender_bare TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    timestamp   TEXT NOT NULL,   -- ISO-8601 UTC, fixed width, sorts as text
+    delivery    TEXT NOT NULL,
+    stanza_id   TEXT,            -- XEP-0359, trusted only
+    origin_id   TEXT,            -- XEP-0359
+    message_id  TEXT,            -- message/@id
+    body_hash   TEXT NOT NULL    -- sha256 hex of the body
+);
+CREATE INDEX messages_conversation ON messages (account, peer, id);
+CREATE UNIQUE INDEX messages_stanza_id ON messages (account, stanza_id)
+    WHERE stanza_id IS NOT NULL;
+CREATE INDEX messages_origin_id ON messages (account, origin_id, sender_bare)
+    WHERE origin_id IS NOT NULL;
+CREATE INDEX messages_message_id ON messages (account, message_id)
+    WHERE message_id IS NOT NULL;
+
+CREATE TABLE read_state (
+    account   TEXT NOT NULL,
+    peer      TEXT NOT NULL,
+    read_upto INTEGER NOT NULL,
+    PRIMARY KEY (account, peer)
+);
+
+CREATE TABLE roster_cache (
+    account    TEXT PRIMARY KEY,
+    version    TEXT,
+    items_json TEXT NOT NULL
+);
+
+CREATE TABLE trusted_certificates (
+    account TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    added   TEXT NOT NULL,
+    PRIMARY KEY (account, sha256)
+);
+
+CREATE TABLE archive_cursors (
+    account TEXT NOT NULL,
+    archive TEXT NOT NULL,
+    last_id TEXT,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (account, archive)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
+    """Apply the missing migrations, each in one transaction; return the final version.
+
+    `conn` must be in autocommit mode (``isolation_level=None``). A database written by a
+    newer xmpp-tui is refused rather than guessed at.
+    """
+    latest = len(migrations)
+    current = schema_version(conn)
+    if current > latest:
+        raise UserFacingError(
+            f"The message history uses schema version {current}; "
+            f"this xmpp-tui only knows up to {latest}",
+            hint="Upgrade xmpp-tui, or move the history file aside",
+        )
+    for target in range(current + 1, latest + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if schema_version(conn) < target:
+                for statement in _statements(migrations[target - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {int(target)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return schema_version(conn)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into complete statements (``executescript`` would COMMIT first)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()!r}")

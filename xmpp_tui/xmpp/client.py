@@ -1,0 +1,494 @@
+"""One account's XMPP connection (the only owner of a slixmpp ClientXMPP).
+
+What slixmpp leaves to us, done here: a bound on each connection attempt
+(it waits forever on a frozen server), one outcome per attempt instead of a
+scatter of events, certificate failures with the certificate's fingerprint,
+pinning a certificate the user chose to trust, and handlers that never let
+an exception reach slixmpp (it would answer the remote sender with an error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xmpp_tui import __version__
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.models import Show
+from xmpp_tui.xmpp import translate
+from xmpp_tui.xmpp.certificates import (
+    describe_certificate,
+    fingerprint_sha256,
+    verification_reason,
+)
+from xmpp_tui.xmpp.inbound import (
+    ConnectFailed,
+    ConnectionLost,
+    Inbound,
+    RosterLoaded,
+    SessionStarted,
+    StanzaAcked,
+)
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[Inbound], None]
+
+#: Plugins we speak. Receipts are answered by the service after the message is stored.
+PLUGINS = (
+    "xep_0030",  # service discovery
+    "xep_0115",  # entity capabilities
+    "xep_0092",  # software version (our name, not the library's)
+    "xep_0184",  # delivery receipts
+    "xep_0198",  # stream management
+    "xep_0199",  # ping (keepalive)
+    "xep_0203",  # delayed delivery stamps
+    "xep_0359",  # origin-id / stanza-id
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    """Where and how to connect; no secrets."""
+
+    jid: str  # bare
+    resource: str
+    host: str | None = None  # None: DNS SRV (_xmpps-client, _xmpp-client)
+    port: int | None = None
+    direct_tls: bool = False
+    ca_file: Path | None = None
+
+
+def _verified_context(ca_file: Path | None) -> ssl.SSLContext:
+    context = ssl.create_default_context()  # system trust store, hostname checked
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """Only for pinned certificates (checked in `_on_ssl_cert`) and the probe."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class XmppClient:
+    """Connects one account and reports inbound facts through ``report``."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        report: Report,
+        clock: Clock,
+        pinned: Callable[[], frozenset[str]],
+    ) -> None:
+        self.endpoint = endpoint
+        self._report = report
+        self._clock = clock
+        self._pinned = pinned
+        self._client: Any = None
+        self._outcome: asyncio.Future[SessionStarted | ConnectFailed] | None = None
+        self._pin_required: str | None = None
+        self._last_network_error: BaseException | None = None
+        self._closing = False
+
+    # -- connection --------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return (
+            self._client is not None
+            and bool(self._client.is_connected())
+            and (self._outcome is None)
+        )
+
+    @property
+    def bound_jid(self) -> str:
+        return str(self._client.boundjid.full) if self._client is not None else ""
+
+    async def connect(self, password: str, *, timeout: float) -> SessionStarted | ConnectFailed:
+        """One bounded attempt; returns when online or when it has failed."""
+        client = self._ensure_client()
+        client.password = password
+        self._closing = False
+        outcome = await self._attempt(_verified_context(self.endpoint.ca_file), None, timeout)
+        if not (isinstance(outcome, ConnectFailed) and outcome.kind == "certificate"):
+            return outcome
+        der = await self._probe_certificate(timeout)
+        if der is None:
+            return outcome
+        info = describe_certificate(der, outcome.message)
+        if info.sha256 not in self._pinned():
+            return ConnectFailed(
+                kind="certificate",
+                message=f"Untrusted certificate: {info.reason}",
+                fatal=True,
+                certificate=info,
+            )
+        log.info("connecting with the certificate the user trusted (%s)", info.sha256)
+        return await self._attempt(_unverified_context(), info.sha256, timeout)
+
+    async def disconnect(self) -> None:
+        client = self._client
+        if client is None:
+            return
+        self._closing = True
+        try:
+            if client.is_connected():
+                await asyncio.wait_for(client.disconnect(wait=1.0), timeout=3.0)
+        except (TimeoutError, OSError):
+            client.abort()
+        finally:
+            client.cancel_connection_attempt()
+            # slixmpp never cancels its output-filter task (slixmpp-notes §2.11).
+            task = getattr(client, "_run_out_filters", None)
+            if task is not None and not task.done():
+                task.cancel()
+
+    def abort(self, reason: str) -> None:
+        """Drop the connection now (dead peer); a `ConnectionLost` follows."""
+        if self._client is not None:
+            log.info("aborting connection: %s", reason)
+            self._client.abort()
+
+    async def ping(self, timeout: float) -> float:
+        """XEP-0199 round trip to our server, in seconds; raises on timeout."""
+        rtt: float = await self._client.plugin["xep_0199"].ping(
+            jid=self._client.boundjid.domain, timeout=timeout
+        )
+        return rtt
+
+    async def _attempt(
+        self, context: ssl.SSLContext, pin: str | None, timeout: float
+    ) -> SessionStarted | ConnectFailed:
+        client = self._client
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[SessionStarted | ConnectFailed] = loop.create_future()
+        self._outcome = outcome
+        self._pin_required = pin
+        self._last_network_error = None
+        client.ssl_context = context
+        endpoint = self.endpoint
+        if endpoint.host is not None:
+            # A known port speaks one protocol: don't try both on it.
+            client.enable_direct_tls = endpoint.direct_tls
+            client.enable_starttls = not endpoint.direct_tls
+        else:
+            client.enable_direct_tls = True
+            client.enable_starttls = not endpoint.direct_tls
+        try:
+            async with asyncio.timeout(timeout):
+                if endpoint.host is None:
+                    attempt = client.connect(None, None)  # DNS SRV, XEP-0368 first
+                else:
+                    attempt = client.connect(endpoint.host, endpoint.port or 5222)
+                await asyncio.wait({attempt})
+                if attempt.cancelled():
+                    if not outcome.done():
+                        outcome.set_result(self._network_failure())
+                elif attempt.result() is not None:
+                    # Every address failed and slixmpp scheduled its own retry:
+                    # cancel it, the account session owns the back-off.
+                    client.cancel_connection_attempt()
+                    if not outcome.done():
+                        outcome.set_result(self._network_failure())
+                return await outcome
+        except TimeoutError:
+            client.cancel_connection_attempt()
+            client.abort()
+            return ConnectFailed(
+                kind="timeout",
+                message=f"No answer from {self._where()} within {timeout:.0f} s",
+                fatal=False,
+            )
+        finally:
+            self._outcome = None
+
+    def _network_failure(self) -> ConnectFailed:
+        error = self._last_network_error
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return ConnectFailed(kind="certificate", message=verification_reason(error), fatal=True)
+        if isinstance(error, ssl.SSLError):
+            return ConnectFailed(kind="tls", message=f"TLS failed: {error}", fatal=False)
+        detail = _describe_os_error(error) if error is not None else "no answer"
+        return ConnectFailed(
+            kind="network", message=f"Cannot reach {self._where()}: {detail}", fatal=False
+        )
+
+    def _where(self) -> str:
+        endpoint = self.endpoint
+        if endpoint.host is None:
+            return endpoint.jid.split("@", 1)[-1]
+        return f"{endpoint.host}:{endpoint.port or 5222}"
+
+    def _resolve(self, result: SessionStarted | ConnectFailed) -> bool:
+        """Settle the pending attempt; False when no attempt is pending."""
+        if self._outcome is None or self._outcome.done():
+            return False
+        self._outcome.set_result(result)
+        return True
+
+    async def _probe_certificate(self, timeout: float) -> bytes | None:
+        """Fetch the server certificate on a throwaway connection that never authenticates."""
+        import slixmpp
+
+        loop = asyncio.get_running_loop()
+        captured: asyncio.Future[bytes] = loop.create_future()
+        probe = slixmpp.ClientXMPP(f"{self.endpoint.jid}/probe", "")
+        probe.ssl_context = _unverified_context()
+        probe.enable_plaintext = False
+        probe.enable_direct_tls = self.endpoint.direct_tls or self.endpoint.host is None
+        probe.enable_starttls = not self.endpoint.direct_tls
+
+        def on_cert(pem: str) -> None:
+            # Stop before the stream header goes out over TLS: no SASL, no password.
+            probe.cancel_connection_attempt()
+            if not captured.done():
+                captured.set_result(ssl.PEM_cert_to_DER_cert(pem))
+
+        probe.add_event_handler("ssl_cert", on_cert)
+        try:
+            if self.endpoint.host is None:
+                probe.connect(None, None)
+            else:
+                probe.connect(self.endpoint.host, self.endpoint.port or 5222)
+            return await asyncio.wait_for(captured, timeout)
+        except (TimeoutError, OSError, ValueError):
+            log.warning("could not fetch the certificate for %s", self._where())
+            return None
+        finally:
+            probe.cancel_connection_attempt()
+            probe.abort()
+            task = getattr(probe, "_run_out_filters", None)
+            if task is not None and not task.done():
+                task.cancel()
+
+    # -- building the slixmpp client ----------------------------------------
+
+    def _ensure_client(self) -> Any:
+        if self._client is not None:
+            return self._client
+        import slixmpp  # lazy: keeps `xmpp-tui --version` fast
+
+        # Any: slixmpp's stanza interfaces are dict-like and untyped; this
+        # module and translate.py are where that stops.
+        client: Any = slixmpp.ClientXMPP(f"{self.endpoint.jid}/{self.endpoint.resource}", "")
+        client.enable_plaintext = False  # never authenticate without TLS
+        # RFC 6121 subscriptions are the user's decision, never automatic.
+        client.roster.auto_authorize = None  # None = ask the app (typed bool upstream)
+        client.roster.auto_subscribe = False
+        for name in PLUGINS:
+            client.register_plugin(name)
+        client.plugin["xep_0092"].software_name = "xmpp-tui"
+        client.plugin["xep_0092"].version = __version__
+        client.plugin["xep_0092"].os = ""
+        client.plugin["xep_0184"].auto_ack = False
+        client.plugin["xep_0184"].auto_request = False
+        self._client = client
+        self._wire(client)
+        return client
+
+    def _wire(self, client: Any) -> None:
+        own = self.endpoint.jid
+        handlers: dict[str, Callable[[Any], None]] = {
+            "session_start": lambda _: self._on_session(resumed=False),
+            "session_resumed": lambda _: self._on_session(resumed=True),
+            "failed_all_auth": self._on_auth_failed,
+            "connection_failed": self._on_connection_failed,
+            "ssl_invalid_chain": self._on_invalid_chain,
+            "ssl_cert": self._on_ssl_cert,
+            "stream_error": self._on_stream_error,
+            "disconnected": self._on_disconnected,
+            "stanza_acked": self._on_acked,
+            "message": lambda m: self._emit(
+                translate.chat_message(m, own_bare=own, now=self._clock)
+            ),
+            "receipt_received": lambda m: self._emit(translate.receipt(m)),
+            "message_error": lambda m: self._emit(translate.message_error(m)),
+            "roster_update": self._on_roster_update,
+            "presence_available": lambda p: self._emit(translate.presence(p, own_bare=own)),
+            "presence_unavailable": lambda p: self._emit(translate.presence(p, own_bare=own)),
+            "presence_subscribe": lambda p: self._emit(
+                translate.subscription_request(p, own_bare=own)
+            ),
+            "presence_subscribed": lambda p: self._emit(
+                translate.subscription_reply(p, approved=True)
+            ),
+            "presence_unsubscribed": lambda p: self._emit(
+                translate.subscription_reply(p, approved=False)
+            ),
+        }
+        for event, handler in handlers.items():
+            client.add_event_handler(event, _guarded(event, handler))
+
+    def _emit(self, fact: Inbound | None) -> None:
+        if fact is not None:
+            self._report(fact)
+
+    def _on_session(self, *, resumed: bool) -> None:
+        started = SessionStarted(full_jid=self.bound_jid, resumed=resumed)
+        if not self._resolve(started):
+            self._report(started)  # e.g. a new session after a failed resumption
+
+    def _on_auth_failed(self, _: Any) -> None:
+        self._resolve(
+            ConnectFailed(
+                kind="auth",
+                message=f"The server rejected the password for {self.endpoint.jid}",
+                fatal=True,
+            )
+        )
+        self._client.abort()
+
+    def _on_connection_failed(self, error: Any) -> None:
+        if isinstance(error, BaseException):
+            self._last_network_error = error
+        elif isinstance(error, str):
+            self._last_network_error = OSError(error)
+
+    def _on_invalid_chain(self, error: Any) -> None:
+        # Handling this event disables slixmpp's own disconnect: close it ourselves.
+        reason = verification_reason(error) if isinstance(error, BaseException) else str(error)
+        self._resolve(ConnectFailed(kind="certificate", message=reason, fatal=True))
+        self._client.abort()
+
+    def _on_ssl_cert(self, pem: str) -> None:
+        if self._pin_required is None:
+            return
+        actual = fingerprint_sha256(ssl.PEM_cert_to_DER_cert(pem))
+        if actual != self._pin_required:
+            log.warning("certificate changed: %s, trusted %s", actual, self._pin_required)
+            self._client.cancel_connection_attempt()  # no stream header, no SASL
+            self._resolve(
+                ConnectFailed(kind="certificate", message="Certificate changed", fatal=True)
+            )
+            self._client.abort()
+
+    def _on_stream_error(self, error: Any) -> None:
+        condition = str(error["condition"])
+        if condition == "conflict":
+            failure = ConnectFailed(
+                kind="conflict",
+                message=f"Another client logged in as {self.bound_jid or self.endpoint.jid}",
+                fatal=True,
+            )
+            if not self._resolve(failure):
+                self._report(failure)
+            return
+        log.warning("stream error from server: %s", condition)
+
+    def _on_disconnected(self, reason: Any) -> None:
+        text = str(reason) if reason else "connection closed"
+        if self._resolve(
+            ConnectFailed(kind="network", message=f"Connection closed: {text}", fatal=False)
+        ):
+            return
+        if not self._closing:
+            self._report(ConnectionLost(reason=text))
+
+    def _on_acked(self, stanza: Any) -> None:
+        if stanza.name == "message" and stanza["id"]:
+            self._report(StanzaAcked(message_id=str(stanza["id"])))
+
+    def _on_roster_update(self, iq: Any) -> None:
+        # Results of our own get are handled where we await them; pushes come here.
+        if iq["type"] == "set":
+            self._emit(translate.roster_push(iq, own_bare=self.endpoint.jid))
+
+    # -- outgoing ------------------------------------------------------------
+
+    def send_chat(self, peer: str, body: str, message_id: str) -> None:
+        """A chat message with XEP-0359 origin-id = id, asking for a receipt."""
+        msg = self._client.make_message(mto=peer, mbody=body, mtype="chat")
+        msg["id"] = message_id
+        msg["origin_id"]["id"] = message_id
+        msg["request_receipt"] = True
+        msg.send()
+
+    def send_receipt(self, to: str, message_id: str) -> None:
+        ack = self._client.Message()
+        ack["to"] = to
+        ack["receipt"] = message_id
+        ack.send()
+
+    def send_presence(self, show: Show, status: str) -> None:
+        pshow = None if show in (Show.AVAILABLE, Show.OFFLINE) else show.value
+        self._client.send_presence(pshow=pshow, pstatus=status or None)
+
+    def send_subscription(self, jid: str, kind: str) -> None:
+        """``subscribe``, ``subscribed``, ``unsubscribe`` or ``unsubscribed``."""
+        self._client.send_presence(pto=jid, ptype=kind)
+
+    @property
+    def supports_preapproval(self) -> bool:
+        return "preapproval" in self._client.features
+
+    async def fetch_roster(self, cached_version: str | None, timeout: float) -> RosterLoaded:
+        iq = self._client.Iq()
+        iq["type"] = "get"
+        query = iq["roster"]  # creates the query element
+        if "rosterver" in self._client.features:
+            query["ver"] = cached_version or ""
+        result = await _request(iq, timeout)
+        return translate.roster_result(result)
+
+    async def set_roster_item(
+        self, jid: str, *, name: str, groups: tuple[str, ...], timeout: float
+    ) -> None:
+        iq = self._client.Iq()
+        iq["type"] = "set"
+        iq["roster"]["items"] = {jid: {"name": name, "groups": list(groups)}}
+        await _request(iq, timeout)
+
+    async def remove_roster_item(self, jid: str, *, timeout: float) -> None:
+        iq = self._client.Iq()
+        iq["type"] = "set"
+        iq["roster"]["items"] = {jid: {"subscription": "remove"}}
+        await _request(iq, timeout)
+
+
+async def _request(iq: Any, timeout: float) -> Any:
+    """Send an IQ; the server's refusal or silence becomes a UserFacingError."""
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    try:
+        return await iq.send(timeout=timeout)
+    except IqTimeout as error:
+        raise UserFacingError(
+            f"The server did not answer within {timeout:.0f} s", "Try again in a moment"
+        ) from error
+    except IqError as error:
+        stanza_error = error.iq["error"]
+        condition = str(stanza_error["condition"]) or "error"
+        text = str(stanza_error["text"])
+        message = f"The server refused: {condition}" + (f" ({text})" if text else "")
+        raise UserFacingError(message, "Check the address and your rights") from error
+
+
+def _guarded(event: str, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Keep exceptions away from slixmpp, which would send them to the peer."""
+
+    def run(data: Any) -> None:
+        try:
+            handler(data)
+        except Exception:
+            log.exception("handler for %s failed", event)
+
+    return run
+
+
+def _describe_os_error(error: BaseException) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error) or type(error).__name__

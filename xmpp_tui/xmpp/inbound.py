@@ -1,0 +1,127 @@
+"""Typed facts the XMPP layer reports upward (no slixmpp objects inside).
+
+`translate.py` builds these from stanzas after checking who sent them; the
+service decides what to store and which core events to publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from xmpp_tui.core.models import CertificateInfo, ResourcePresence, RosterItem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatReceived:
+    """A 1:1 message with a body (RFC 6121 ``chat`` or ``normal``)."""
+
+    peer: str  # bare JID of the other party
+    sender: str  # full JID
+    body: str
+    timestamp: datetime
+    message_id: str | None
+    origin_id: str | None
+    stanza_id: str | None  # only when by = our own bare JID
+    receipt_requested: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiptReceived:
+    """XEP-0184: ``peer`` confirmed the message with this id."""
+
+    peer: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageBounced:
+    """The server or the peer returned an error for a message we sent."""
+
+    peer: str
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StanzaAcked:
+    """XEP-0198: the server acknowledged an outgoing message."""
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterLoaded:
+    """A full roster; ``None`` items mean "unchanged since ``version``"."""
+
+    version: str | None
+    items: tuple[RosterItem, ...] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterPushed:
+    version: str | None
+    changed: tuple[RosterItem, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PresenceReceived:
+    """Availability of one resource of a contact (``presence`` None = gone)."""
+
+    jid: str  # bare
+    resource: str
+    presence: ResourcePresence | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionRequest:
+    jid: str
+    nick: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriptionReply:
+    """``subscribed`` (True) or ``unsubscribed`` (False) from ``jid``."""
+
+    jid: str
+    approved: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionStarted:
+    """Bound and ready; ``resumed`` is True for a XEP-0198 resumption."""
+
+    full_jid: str
+    resumed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionLost:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectFailed:
+    """One attempt failed; ``fatal`` means retrying cannot help without the user."""
+
+    kind: str  # "auth", "certificate", "conflict", "network", "timeout", "tls"
+    message: str
+    fatal: bool
+    certificate: CertificateInfo | None = None
+
+
+Inbound = (
+    ChatReceived
+    | ReceiptReceived
+    | MessageBounced
+    | StanzaAcked
+    | RosterLoaded
+    | RosterPushed
+    | PresenceReceived
+    | SubscriptionRequest
+    | SubscriptionReply
+    | SessionStarted
+    | ConnectionLost
+    | ConnectFailed
+)

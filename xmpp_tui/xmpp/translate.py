@@ -1,0 +1,187 @@
+"""The Any firewall: the only module that reads slixmpp stanzas.
+
+Each function takes a stanza (typed ``Any``: slixmpp is untyped), checks who
+sent it, coerces its fields to plain types and returns an inbound fact, or
+``None`` when the stanza is not for us or not trustworthy. Text stays raw
+here; the UI sanitises at render time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.models import ResourcePresence, RosterItem, Show, Subscription
+from xmpp_tui.xmpp.inbound import (
+    ChatReceived,
+    MessageBounced,
+    PresenceReceived,
+    ReceiptReceived,
+    RosterLoaded,
+    RosterPushed,
+    SubscriptionReply,
+    SubscriptionRequest,
+)
+
+log = logging.getLogger(__name__)
+
+SID_NS = "urn:xmpp:sid:0"
+_SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+_SUBSCRIPTIONS = {s.value: s for s in Subscription}
+
+
+def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
+    """A 1:1 message with a body, else None (groupchat, headline, empty...)."""
+    if msg["type"] not in ("chat", "normal") or not msg["body"]:
+        return None
+    sender = msg["from"]
+    if not sender.bare:
+        return None
+    return ChatReceived(
+        peer=str(sender.bare),
+        sender=str(sender.full),
+        body=str(msg["body"]),
+        timestamp=_timestamp(msg, now),
+        message_id=str(msg["id"]) or None,
+        origin_id=_origin_id(msg),
+        stanza_id=trusted_stanza_id(msg, by=own_bare),
+        receipt_requested=bool(msg["request_receipt"]),
+    )
+
+
+def trusted_stanza_id(msg: Any, *, by: str) -> str | None:
+    """XEP-0359 stanza-id set by ``by`` (our server for 1:1), else None.
+
+    Anyone can put a stanza-id in a message and some servers do not strip
+    it, so exactly one element with ``by`` = our account is required; two
+    of them mean one is forged and we cannot tell which.
+    """
+    candidates = [
+        element.get("id")
+        for element in msg.xml.findall(f"{{{SID_NS}}}stanza-id")
+        if element.get("by") == by and element.get("id")
+    ]
+    if len(candidates) != 1:
+        if candidates:
+            log.warning("ignoring %d stanza-ids claiming by=%s", len(candidates), by)
+        return None
+    return str(candidates[0])
+
+
+def receipt(msg: Any) -> ReceiptReceived | None:
+    receipt_id = str(msg["receipt"])
+    if not receipt_id or not msg["from"].bare:
+        return None
+    return ReceiptReceived(peer=str(msg["from"].bare), message_id=receipt_id)
+
+
+def message_error(msg: Any) -> MessageBounced | None:
+    message_id = str(msg["id"])
+    if not message_id:
+        return None
+    error = msg["error"]
+    text = str(error["text"]) or str(error["condition"]) or "delivery failed"
+    return MessageBounced(peer=str(msg["from"].bare), message_id=message_id, text=text)
+
+
+def roster_result(iq: Any) -> RosterLoaded:
+    """The answer to our roster get; an empty result means "your copy is current"."""
+    if not iq.xml.findall("{jabber:iq:roster}query"):
+        return RosterLoaded(version=None, items=None)
+    query = iq["roster"]
+    items = tuple(
+        item
+        for jid, fields in query["items"].items()
+        if (item := _roster_item(str(jid.bare), fields)) is not None
+    )
+    return RosterLoaded(version=str(query["ver"]) or None, items=items)
+
+
+def roster_push(iq: Any, *, own_bare: str) -> RosterPushed | None:
+    """A roster push, only from our own account (RFC 6121 section 2.1.6)."""
+    sender = iq["from"]
+    if sender.bare and str(sender.bare) != own_bare:
+        log.warning("ignoring roster push from %s", sender.bare)
+        return None
+    changed: list[RosterItem] = []
+    removed: list[str] = []
+    for jid, fields in iq["roster"]["items"].items():
+        if fields.get("subscription") == "remove":
+            removed.append(str(jid.bare))
+        elif (item := _roster_item(str(jid.bare), fields)) is not None:
+            changed.append(item)
+    return RosterPushed(
+        version=str(iq["roster"]["ver"]) or None, changed=tuple(changed), removed=tuple(removed)
+    )
+
+
+def presence(pres: Any, *, own_bare: str) -> PresenceReceived | None:
+    sender = pres["from"]
+    if not sender.bare or str(sender.bare) == own_bare or not sender.resource:
+        return None
+    if pres["type"] == "unavailable":
+        return PresenceReceived(jid=str(sender.bare), resource=str(sender.resource), presence=None)
+    try:
+        priority = int(pres["priority"] or 0)
+    except (TypeError, ValueError):
+        priority = 0
+    return PresenceReceived(
+        jid=str(sender.bare),
+        resource=str(sender.resource),
+        presence=ResourcePresence(
+            resource=str(sender.resource),
+            show=_SHOWS.get(str(pres["show"]), Show.AVAILABLE),
+            status=str(pres["status"]),
+            priority=priority,
+        ),
+    )
+
+
+def subscription_request(pres: Any, *, own_bare: str) -> SubscriptionRequest | None:
+    sender = pres["from"]
+    if not sender.bare or str(sender.bare) == own_bare:
+        return None
+    nick = pres.xml.find("{http://jabber.org/protocol/nick}nick")
+    return SubscriptionRequest(
+        jid=str(sender.bare), nick=(nick.text or "") if nick is not None else ""
+    )
+
+
+def subscription_reply(pres: Any, *, approved: bool) -> SubscriptionReply | None:
+    sender = pres["from"]
+    if not sender.bare:
+        return None
+    return SubscriptionReply(jid=str(sender.bare), approved=approved)
+
+
+def _roster_item(jid: str, fields: dict[str, Any]) -> RosterItem | None:
+    subscription = _SUBSCRIPTIONS.get(str(fields.get("subscription") or "none"))
+    if subscription is None:
+        return None
+    return RosterItem(
+        jid=jid,
+        name=str(fields.get("name") or ""),
+        groups=tuple(sorted({str(g) for g in fields.get("groups") or () if str(g)})),
+        subscription=subscription,
+        pending_out=fields.get("ask") == "subscribe",
+        approved=str(fields.get("approved") or "") in ("true", "1", "True"),
+    )
+
+
+def _origin_id(msg: Any) -> str | None:
+    element = msg.xml.find(f"{{{SID_NS}}}origin-id")
+    if element is None:
+        return None
+    return element.get("id") or None
+
+
+def _timestamp(msg: Any, now: Clock) -> datetime:
+    """XEP-0203 delay stamp when present (offline storage), never in the future."""
+    current = now()
+    stamp = msg["delay"]["stamp"] if msg.xml.find("{urn:xmpp:delay}delay") is not None else None
+    if isinstance(stamp, datetime):
+        aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        return min(aware.astimezone(UTC), current)
+    return current
