@@ -66,7 +66,10 @@ class Harness:
     async def wait_event(
         self, kind: type[E], predicate: Callable[[E], bool] = lambda _: True, timeout: float = 10
     ) -> E:
-        await wait_until(lambda: any(predicate(e) for e in self.of_type(kind)), timeout=timeout)
+        try:
+            await wait_until(lambda: any(predicate(e) for e in self.of_type(kind)), timeout)
+        except AssertionError:
+            raise AssertionError(f"no matching {kind.__name__}; last events: {self.events[-6:]}")
         return next(e for e in self.of_type(kind) if predicate(e))
 
     async def wait_online(self, timeout: float = 10) -> None:

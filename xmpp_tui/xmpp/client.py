@@ -315,8 +315,11 @@ class XmppClient:
             "receipt_received": lambda m: self._emit(translate.receipt(m)),
             "message_error": lambda m: self._emit(translate.message_error(m)),
             "roster_update": self._on_roster_update,
-            "presence_available": lambda p: self._emit(translate.presence(p, own_bare=own)),
-            "presence_unavailable": lambda p: self._emit(translate.presence(p, own_bare=own)),
+            # slixmpp names availability events after <show>: presence_away, ...
+            **{
+                f"presence_{kind}": lambda p: self._emit(translate.presence(p, own_bare=own))
+                for kind in ("available", "chat", "away", "xa", "dnd", "unavailable")
+            },
             "presence_subscribe": lambda p: self._emit(
                 translate.subscription_request(p, own_bare=own)
             ),
@@ -388,9 +391,14 @@ class XmppClient:
 
     def _on_disconnected(self, reason: Any) -> None:
         text = str(reason) if reason else "connection closed"
-        if self._resolve(
-            ConnectFailed(kind="network", message=f"Connection closed: {text}", fatal=False)
-        ):
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            # A failed STARTTLS handshake closes the stream before ssl_invalid_chain fires.
+            failure = ConnectFailed(
+                kind="certificate", message=verification_reason(reason), fatal=True
+            )
+        else:
+            failure = ConnectFailed(kind="network", message=f"Connection closed: {text}", fatal=False)
+        if self._resolve(failure):
             return
         if not self._closing:
             self._report(ConnectionLost(reason=text))

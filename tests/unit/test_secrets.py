@@ -1,0 +1,203 @@
+"""Passwords: password_command (real /bin/sh), then a secure keyring, else None.
+
+The only stand-ins are keyring backends (no Secret Service runs here): keyring's own
+fail/null backends, and two tiny backend classes registered with ``keyring.set_keyring``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail, null
+from keyring.errors import KeyringError
+
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.secrets import (
+    KEYRING_SERVICE,
+    PasswordSource,
+    keyring_usable,
+    run_password_command,
+)
+from xmpp_tui.settings import AccountSettings
+
+JID = "alice@example.org"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A secure-looking backend that keeps secrets in a dict (stands in for Secret Service)."""
+
+    priority = 5
+    viable = False  # never discovered by keyring itself: only used when set explicitly
+
+    def __init__(self) -> None:  # keyring's own __init__ only reads KEYRING_PROPERTY_* env
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+class PlaintextKeyring(MemoryKeyring):
+    """Named like keyrings.alt.file.PlaintextKeyring: must never be used."""
+
+
+class BrokenKeyring(MemoryKeyring):
+    """A secure backend whose D-Bus call fails."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise KeyringError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringError("locked")
+
+
+@pytest.fixture(autouse=True)
+def restore_keyring() -> Iterator[None]:
+    original = keyring.get_keyring()
+    yield
+    keyring.set_keyring(original)
+
+
+def account(command: str | None = None) -> AccountSettings:
+    return AccountSettings(jid=JID, password_command=command)
+
+
+# --------------------------------------------------------------------------- password_command
+
+
+async def test_command_first_line_is_the_password() -> None:
+    assert await run_password_command(JID, "printf 'pw with space\\nsecond line\\n'") == (
+        "pw with space"
+    )
+
+
+async def test_command_crlf_and_no_newline() -> None:
+    assert await run_password_command(JID, "printf 'pw\\r\\n'") == "pw"
+    assert await run_password_command(JID, "printf pw") == "pw"
+
+
+async def test_command_failure_names_status_and_stderr_not_output() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        await run_password_command(
+            JID, "echo hunter2; echo 'gpg: decryption failed' >&2; echo more >&2; exit 3"
+        )
+    message = str(caught.value)
+    assert "exit status 3" in message
+    assert "gpg: decryption failed" in message
+    assert "more" not in message
+    assert "hunter2" not in message
+    assert JID in message
+
+
+async def test_command_not_found() -> None:
+    with pytest.raises(UserFacingError, match="exit status 127"):
+        await run_password_command(JID, "/nonexistent/password-tool")
+
+
+async def test_command_killed_by_signal() -> None:
+    with pytest.raises(UserFacingError, match="killed by signal 9"):
+        await run_password_command(JID, "kill -9 $$")
+
+
+async def test_command_empty_output() -> None:
+    with pytest.raises(UserFacingError, match="empty first line"):
+        await run_password_command(JID, "true")
+
+
+async def test_command_timeout_kills_the_pipeline(tmp_path: Path) -> None:
+    marker = tmp_path / "still-running"
+    started = time.monotonic()
+    with pytest.raises(UserFacingError, match=r"did not finish within 0\.5 s"):
+        await run_password_command(JID, f"sleep 5 | cat; touch {marker}", time_limit=0.5)
+    assert time.monotonic() - started < 4
+    await asyncio.sleep(0.2)
+    assert not marker.exists()
+
+
+async def test_lookup_prefers_the_command_over_the_keyring() -> None:
+    backend = MemoryKeyring()
+    backend.set_password(KEYRING_SERVICE, JID, "from-keyring")
+    source = PasswordSource(backend=backend)
+    assert await source.lookup(account("echo from-command")) == "from-command"
+    assert await source.lookup(account()) == "from-keyring"
+
+
+async def test_lookup_command_failure_is_not_hidden_by_keyring() -> None:
+    backend = MemoryKeyring()
+    backend.set_password(KEYRING_SERVICE, JID, "from-keyring")
+    with pytest.raises(UserFacingError):
+        await PasswordSource(backend=backend).lookup(account("exit 1"))
+
+
+# --------------------------------------------------------------------------- keyring
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        fail.Keyring(),  # type: ignore[no-untyped-call]
+        null.Keyring(),  # type: ignore[no-untyped-call]
+        PlaintextKeyring(),
+    ],
+    ids=["fail", "null", "plaintext"],
+)
+async def test_insecure_backends_are_not_usable(backend: KeyringBackend) -> None:
+    keyring.set_keyring(backend)
+    assert not keyring_usable()
+    source = PasswordSource()
+    assert not await source.keyring_usable()
+    assert await source.lookup(account()) is None
+    assert not await source.save(JID, "pw")
+
+
+async def test_chainer_without_backends_is_not_usable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # keyring's own switch for which backends the chainer may discover: none.
+    monkeypatch.setattr(keyring.backend, "_limit", lambda _backend: False)
+    keyring.set_keyring(chainer.ChainerBackend())  # type: ignore[no-untyped-call]
+    assert not keyring_usable()
+    assert await PasswordSource().lookup(account()) is None
+
+
+async def test_plaintext_backend_is_never_written() -> None:
+    backend = PlaintextKeyring()
+    keyring.set_keyring(backend)
+    assert not await PasswordSource().save(JID, "pw")
+    assert backend.store == {}
+
+
+async def test_secure_backend_round_trip() -> None:
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    assert keyring_usable()
+    source = PasswordSource()
+    assert await source.lookup(account()) is None
+    assert await source.save(JID, "s3cret")
+    assert backend.store == {(KEYRING_SERVICE, JID): "s3cret"}
+    assert await source.lookup(account()) == "s3cret"
+    await source.forget(JID)
+    assert await source.lookup(account()) is None
+
+
+async def test_broken_backend_counts_as_none(caplog: pytest.LogCaptureFixture) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    source = PasswordSource()
+    assert await source.lookup(account()) is None
+    assert not await source.save(JID, "s3cret-save")
+    assert "s3cret-save" not in caplog.text
+
+
+async def test_keyring_can_be_disabled() -> None:
+    backend = MemoryKeyring()
+    backend.set_password(KEYRING_SERVICE, JID, "pw")
+    assert await PasswordSource(backend=backend, use_keyring=False).lookup(account()) is None

@@ -1,0 +1,335 @@
+"""Slash commands typed in the composer, declared once in :data:`COMMANDS`.
+
+The table feeds parsing (:func:`parse`), ``/help`` (:func:`help_text`), completion
+(:func:`complete_command`), the command palette and ``docs/commands.md`` (a test keeps that file in
+step with the table).
+
+Arguments are separated by spaces. An argument that holds spaces can be written in double quotes
+(``/group bob@example.org "Old friends" Work``). When a command's last argument is free text
+(:attr:`CommandSpec.rest_is_text`), it takes the rest of the line as typed, quotes and line breaks
+included. A line starting with ``//`` is a message that starts with ``/``: :func:`parse` returns
+``None`` and :func:`unescape_literal` removes the first ``/``.
+
+Argument values are not checked here beyond :attr:`CommandSpec.choices`: JIDs are parsed by the
+caller with :func:`xmpp_tui.core.jid.parse_bare_jid`, which explains what is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from xmpp_tui.core.errors import UserFacingError
+
+PREFIX = "/"
+
+#: Words ``/status`` accepts first (RFC 6121 section 4.7.2.1 "show", plus "available").
+STATUS_CHOICES = ("available", "chat", "away", "xa", "dnd")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One slash command: how it is typed and what it does."""
+
+    name: str  # without the slash
+    args: str  # usage of the arguments, e.g. "JID [text]"
+    summary: str  # one line, plain text
+    min_args: int
+    max_args: int | None  # None: any number
+    rest_is_text: bool  # the last argument takes the rest of the line, spaces included
+    aliases: tuple[str, ...] = ()
+    #: When not empty, the first argument must be one of these words (any case; parsed lower-case).
+    choices: tuple[str, ...] = ()
+
+    @property
+    def usage(self) -> str:
+        """``/name args``, as shown in /help and docs/commands.md."""
+        return f"{PREFIX}{self.name} {self.args}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    spec: CommandSpec
+    args: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "msg",
+        "JID [text]",
+        "Open a conversation with JID; send text if given",
+        min_args=1,
+        max_args=2,
+        rest_is_text=True,
+        aliases=("query",),
+    ),
+    CommandSpec(
+        "add",
+        "JID [name]",
+        "Add a contact and ask to see their presence",
+        min_args=1,
+        max_args=2,
+        rest_is_text=True,
+    ),
+    CommandSpec(
+        "remove",
+        "JID",
+        "Remove a contact from your roster",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "rename",
+        "JID NAME",
+        "Give a contact a name (it may contain spaces)",
+        min_args=2,
+        max_args=2,
+        rest_is_text=True,
+    ),
+    CommandSpec(
+        "group",
+        "JID [GROUP ...]",
+        "Set a contact's groups; none clears them",
+        min_args=1,
+        max_args=None,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "approve",
+        "JID",
+        "Let JID see your presence (accept their request)",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "deny",
+        "JID",
+        "Refuse JID's request or stop sharing your presence",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "subscribe",
+        "JID",
+        "Ask to see JID's presence",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "unsubscribe",
+        "JID",
+        "Stop receiving JID's presence",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "status",
+        "[available|chat|away|xa|dnd] [text]",
+        "Set your presence; no argument means available",
+        min_args=0,
+        max_args=2,
+        rest_is_text=True,
+        choices=STATUS_CHOICES,
+    ),
+    CommandSpec(
+        "close",
+        "",
+        "Close the current conversation",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "trust",
+        "",
+        "Trust the certificate just rejected, for that account",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "help",
+        "[command]",
+        "List the commands, or explain one",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "quit",
+        "",
+        "Disconnect every account and leave",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+        aliases=("exit",),
+    ),
+)
+
+
+def _index(commands: tuple[CommandSpec, ...]) -> dict[str, CommandSpec]:
+    index: dict[str, CommandSpec] = {}
+    for spec in commands:
+        for key in (spec.name, *spec.aliases):
+            if key in index or key != key.lower() or not key.isalpha():
+                raise ValueError(f"bad or duplicate command name: {key!r}")
+            index[key] = spec
+    return index
+
+
+#: Every name and alias, lower-case, without the slash.
+COMMANDS_BY_NAME: dict[str, CommandSpec] = _index(COMMANDS)
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
+_QUOTED = re.compile(r'"([^"]*)"(?=\s|$)')
+_HELP_HINT = f"Type {PREFIX}help to list the commands"
+_HELP_COLUMN = 22  # width of the usage column in the /help list
+
+
+def find_command(name: str) -> CommandSpec | None:
+    """The command called ``name`` or aliased so (any case, with or without the slash)."""
+    return COMMANDS_BY_NAME.get(name.removeprefix(PREFIX).lower())
+
+
+def _unknown(name: str) -> UserFacingError:
+    close = difflib.get_close_matches(name.lower(), COMMANDS_BY_NAME, n=1, cutoff=0.6)
+    if close:
+        spec = COMMANDS_BY_NAME[close[0]]
+        return UserFacingError(
+            f"Unknown command {PREFIX}{name}. Did you mean {PREFIX}{close[0]}?",
+            f"Usage: {spec.usage}",
+        )
+    return UserFacingError(f"Unknown command {PREFIX}{name}.", _HELP_HINT)
+
+
+def _plural(n: int) -> str:
+    return f"{n} argument" if n == 1 else f"{n} arguments"
+
+
+def _split(spec: CommandSpec, rest: str) -> list[str]:
+    """Split the text after the command name into arguments."""
+    args: list[str] = []
+    pos = 0
+    while True:
+        space = _SPACE.match(rest, pos)
+        if space is not None:
+            pos = space.end()
+        if pos >= len(rest):
+            return args
+        if spec.rest_is_text and spec.max_args is not None and len(args) == spec.max_args - 1:
+            args.append(rest[pos:])  # verbatim: spaces, quotes and line breaks kept
+            return args
+        if rest.startswith('"', pos):
+            quoted = _QUOTED.match(rest, pos)
+            if quoted is None:
+                raise UserFacingError(
+                    f"{PREFIX}{spec.name}: a double quote is not closed.",
+                    f'End it with " and a space (or the end of the line). Usage: {spec.usage}',
+                )
+            args.append(quoted.group(1))
+            pos = quoted.end()
+        else:
+            word = _WORD.match(rest, pos)
+            assert word is not None  # pos is at a non-space character
+            args.append(word.group(0))
+            pos = word.end()
+
+
+def _check_count(spec: CommandSpec, args: list[str]) -> None:
+    usage = f"Usage: {spec.usage}"
+    if len(args) < spec.min_args:
+        needed = " ".join(spec.args.split()[len(args) : spec.min_args])
+        raise UserFacingError(f"{PREFIX}{spec.name} needs {needed}.", usage)
+    if spec.max_args is not None and len(args) > spec.max_args:
+        if spec.max_args == 0:
+            message = f"{PREFIX}{spec.name} takes no arguments."
+        else:
+            message = f"{PREFIX}{spec.name} takes at most {_plural(spec.max_args)}."
+        raise UserFacingError(f"{message} You gave {len(args)}.", usage)
+
+
+def _check_choice(spec: CommandSpec, args: list[str]) -> None:
+    if not spec.choices or not args:
+        return
+    word = args[0].lower()
+    if word not in spec.choices:
+        raise UserFacingError(
+            f'{PREFIX}{spec.name}: "{args[0]}" is not one of {", ".join(spec.choices)}.',
+            f"Usage: {spec.usage}",
+        )
+    args[0] = word
+
+
+def parse(line: str) -> ParsedCommand | None:
+    """Parse a composer line; ``None`` when it is not a command (no leading ``/``, or ``//``).
+
+    Raises :class:`UserFacingError` (with the usage as hint) for an unknown command, a wrong number
+    of arguments or a word not in :attr:`CommandSpec.choices`.
+    """
+    if not line.startswith(PREFIX) or line.startswith(PREFIX * 2):
+        return None
+    body = line[len(PREFIX) :]
+    match = re.match(r"\S*", body)
+    name = match.group(0) if match else ""
+    if not name:
+        raise UserFacingError(f"Type a command name after {PREFIX}.", _HELP_HINT)
+    spec = find_command(name)
+    if spec is None:
+        raise _unknown(name)
+    args = _split(spec, body[len(name) :])
+    _check_choice(spec, args)
+    _check_count(spec, args)
+    return ParsedCommand(spec, tuple(args))
+
+
+def unescape_literal(line: str) -> str:
+    """The message to send for a line :func:`parse` passed over: ``//x`` becomes ``/x``."""
+    return line[len(PREFIX) :] if line.startswith(PREFIX * 2) else line
+
+
+def complete_command(prefix: str) -> list[str]:
+    """Command names (with the slash) that complete ``prefix``; names first, then aliases.
+
+    ``prefix`` is what is typed so far, e.g. ``"/st"``; an empty result when it is not the start
+    of a command name (it holds a space, or does not start with ``/``).
+    """
+    if not prefix.startswith(PREFIX) or prefix.startswith(PREFIX * 2):
+        return []
+    typed = prefix[len(PREFIX) :].lower()
+    if _SPACE.search(typed):
+        return []
+    names = [spec.name for spec in COMMANDS if spec.name.startswith(typed)]
+    aliases = [a for spec in COMMANDS for a in spec.aliases if a.startswith(typed)]
+    return [PREFIX + name for name in sorted(names) + sorted(aliases)]
+
+
+def help_text(name: str | None = None) -> str:
+    """Plain text for ``/help`` (every command) or ``/help name`` (one command)."""
+    if name is None or not name.strip():
+        lines = ["Commands (a line starting with // sends a message that starts with /):"]
+        for spec in COMMANDS:
+            if len(spec.usage) <= _HELP_COLUMN:
+                lines.append(f"  {spec.usage.ljust(_HELP_COLUMN)}  {spec.summary}")
+            else:  # keep the list narrow: the summary goes on its own line
+                lines += [f"  {spec.usage}", f"  {'':{_HELP_COLUMN}}  {spec.summary}"]
+        lines.append(f"Type {PREFIX}help COMMAND for one command.")
+        return "\n".join(lines)
+    wanted = name.strip()
+    found = find_command(wanted)
+    if found is None:
+        raise _unknown(wanted.removeprefix(PREFIX))
+    lines = [found.usage, f"  {found.summary}"]
+    if found.aliases:
+        lines.append("  Also: " + ", ".join(PREFIX + alias for alias in found.aliases))
+    return "\n".join(lines)
