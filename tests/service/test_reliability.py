@@ -1,0 +1,109 @@
+"""Dead-peer detection and recovery, spoofed confirmations, secrets in logs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from tests.conftest import AccountFactory
+from tests.peer import PeerFactory, wait_until
+from tests.prosody_server import ProsodyServer
+from tests.service.harness import FAST, account_settings, start_harness
+from xmpp_tui.core.commands import SendMessage
+from xmpp_tui.core.events import ConnectionChanged, MessageAdded
+from xmpp_tui.core.models import ConnectionState, Delivery
+from xmpp_tui.logs import setup_logging
+
+
+async def test_frozen_server_is_detected_by_keepalive_and_recovered(
+    prosody: ProsodyServer, new_account: AccountFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    timing = replace(FAST, keepalive_interval=0.5, keepalive_timeout=1.0, connect_timeout=2.0)
+    h = await start_harness(account_settings(prosody, alice), tmp_path, timing=timing)
+    try:
+        await h.wait_online()
+        prosody.pause()
+        try:
+            await h.wait_event(
+                ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING, timeout=8
+            )
+        finally:
+            prosody.resume()
+        online = [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
+        await wait_until(
+            lambda: len(
+                [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
+            )
+            > len(online),
+            timeout=15,
+        )
+    finally:
+        await h.stop()
+
+
+async def test_receipt_from_someone_else_does_not_confirm(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer(auto_ack_receipts=False)
+    mallory = await peer()
+    h = await start_harness(account_settings(prosody, alice), tmp_path)
+    try:
+        await h.wait_online()
+        await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="for bob"))
+        sent = await bob.wait_body("for bob")
+        forged = mallory.client.Message()
+        forged["to"] = alice.jid
+        forged["receipt"] = sent["id"]
+        forged.send()
+        # positive control: the real recipient's receipt is accepted
+        real = bob.client.Message()
+        real["to"] = alice.jid
+        real["receipt"] = sent["id"]
+        mallory_first = mallory.client.Message()
+        mallory_first["to"] = alice.jid
+        mallory_first["body"] = "marker"
+        mallory_first["type"] = "chat"
+        mallory_first.send()
+        await h.wait_event(MessageAdded, lambda e: e.message.body == "marker")
+        [message] = h.service.history_page(alice.jid, bob.jid)
+        assert message.delivery is not Delivery.DELIVERED
+        real.send()
+        await wait_until(
+            lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.DELIVERED
+        )
+    finally:
+        await h.stop()
+
+
+async def test_debug_log_never_holds_the_password(
+    prosody: ProsodyServer, new_account: AccountFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    log_dir = tmp_path / "log"
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    log_file = setup_logging("DEBUG", log_dir)
+    try:
+        h = await start_harness(account_settings(prosody, alice), tmp_path)
+        try:
+            await h.wait_online()
+        finally:
+            await h.stop()
+    finally:
+        for handler in list(root.handlers):
+            if handler not in saved[1]:
+                handler.close()
+                root.removeHandler(handler)
+        root.setLevel(saved[0])
+    text = log_file.read_text(encoding="utf-8")
+    assert "SEND:" in text  # the stream really was logged at DEBUG
+    user = alice.jid.split("@")[0]
+    plain = base64.b64encode(f"\0{user}\0{alice.password}".encode()).decode()
+    assert alice.password not in text
+    assert plain not in text
+    assert "[redacted]" in text
+    assert (log_file.stat().st_mode & 0o777) == 0o600
