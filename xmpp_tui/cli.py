@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         ", ".join(account.jid for account in settings.accounts),
     )
     try:
-        from xmpp_tui.ui.app import run_app
+        from xmpp_tui.ui.launch import run_app
 
         status: int = run_app(settings)
         return status

@@ -82,9 +82,7 @@ def _first_line(data: bytes) -> str:
     return line if len(line) <= _STDERR_LIMIT else line[: _STDERR_LIMIT - 3] + "..."
 
 
-async def run_password_command(
-    jid: str, command: str, time_limit: float = COMMAND_TIMEOUT
-) -> str:
+async def run_password_command(jid: str, command: str, time_limit: float = COMMAND_TIMEOUT) -> str:
     """Run ``command`` with ``/bin/sh -c``; return its stdout's first line.
 
     Raises UserFacingError (naming the account, the exit status and the first stderr
@@ -175,9 +173,7 @@ class PasswordSource:
         if backend is None:
             return None
         try:
-            password = await asyncio.to_thread(
-                backend.get_password, KEYRING_SERVICE, account.jid
-            )
+            password = await asyncio.to_thread(backend.get_password, KEYRING_SERVICE, account.jid)
         except Exception as exc:  # noqa: BLE001 - a broken keyring counts as none
             log.warning(
                 "keyring lookup for %s failed: %s: %s", account.jid, type(exc).__name__, exc

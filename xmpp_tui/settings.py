@@ -221,7 +221,7 @@ def _parse_document(data: dict[str, Any], path: Path) -> tuple[AccountSettings, 
     if not isinstance(raw_accounts, list) or not all(isinstance(a, dict) for a in raw_accounts):
         raise ConfigError(
             f"{where}: accounts must be a list of [[accounts]] tables, "
-            f"not {_toml_value(raw_accounts)}; write [[accounts]] then jid = \"...\""
+            f'not {_toml_value(raw_accounts)}; write [[accounts]] then jid = "..."'
         )
     accounts: list[AccountSettings] = []
     seen: dict[str, int] = {}
@@ -259,7 +259,7 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
         if value is None:
             return None
         if not isinstance(value, str):
-            raise fail(key, f'must be a string in quotes, not {_toml_value(value)}')
+            raise fail(key, f"must be a string in quotes, not {_toml_value(value)}")
         if not value.strip():
             raise fail(key, "is empty; remove the line or give a value")
         return value
@@ -276,7 +276,7 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
     if resource is not None:
         raise fail(
             "jid",
-            f"{_toml_value(jid_text)} has a resource; write jid = \"{bare}\" and "
+            f'{_toml_value(jid_text)} has a resource; write jid = "{bare}" and '
             f'resource = "{resource}"',
         )
     if not local:

@@ -69,7 +69,9 @@ class Harness:
         try:
             await wait_until(lambda: any(predicate(e) for e in self.of_type(kind)), timeout)
         except AssertionError:
-            raise AssertionError(f"no matching {kind.__name__}; last events: {self.events[-6:]}")
+            raise AssertionError(
+                f"no matching {kind.__name__}; last events: {self.events[-6:]}"
+            ) from None
         return next(e for e in self.of_type(kind) if predicate(e))
 
     async def wait_online(self, timeout: float = 10) -> None:
@@ -81,9 +83,7 @@ class Harness:
         await self.service.stop()
 
 
-async def start_harness(
-    settings: AccountSettings, home: Path, *, timing: Timing = FAST
-) -> Harness:
+async def start_harness(settings: AccountSettings, home: Path, *, timing: Timing = FAST) -> Harness:
     service = build_service(
         Settings(accounts=(settings,)),
         home=home,

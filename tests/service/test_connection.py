@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AccountFactory
-from tests.peer import PeerFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer, free_ports
 from tests.service.harness import account_settings, start_harness
 from xmpp_tui.core.commands import Connect, ProvidePassword, SendMessage, TrustCertificate
@@ -85,10 +84,16 @@ async def test_unreachable_server_retries_with_next_attempt_time(
         assert retry.next_attempt_at is not None
         # it keeps retrying on its own (back-off), never giving up
         await wait_until(
-            lambda: len(
-                [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.RECONNECTING]
+            lambda: (
+                len(
+                    [
+                        e
+                        for e in h.of_type(ConnectionChanged)
+                        if e.state is ConnectionState.RECONNECTING
+                    ]
+                )
+                >= 2
             )
-            >= 2
         )
     finally:
         await h.stop()
@@ -178,9 +183,7 @@ async def test_resource_conflict_stops_without_ping_pong(
         await asyncio.sleep(0.5)
         assert h.service.snapshot(alice.jid).state is ConnectionState.FAILED
         await h.service.execute(Connect(account=alice.jid))
-        await wait_until(
-            lambda: h.service.snapshot(alice.jid).state is ConnectionState.ONLINE
-        )
+        await wait_until(lambda: h.service.snapshot(alice.jid).state is ConnectionState.ONLINE)
     finally:
         await h.stop()
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import AccountFactory
-from tests.peer import PeerFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, Harness, account_settings
 from xmpp_tui.core.commands import AddContact, SendMessage

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.peer import PeerFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, start_harness
 from xmpp_tui.core.commands import SendMessage
 from xmpp_tui.core.events import MessageAdded
 from xmpp_tui.core.models import Delivery, Direction
-from tests.conftest import AccountFactory
 
 
 async def test_message_round_trip_with_receipt_and_restart(
@@ -36,7 +35,9 @@ async def test_message_round_trip_with_receipt_and_restart(
         )
 
         bob.send_chat(alice.jid, "hi alice [b]x[/b]")
-        added = await h.wait_event(MessageAdded, lambda e: e.message.direction is Direction.INCOMING)
+        added = await h.wait_event(
+            MessageAdded, lambda e: e.message.direction is Direction.INCOMING
+        )
         assert added.message.body == "hi alice [b]x[/b]"
         assert added.message.peer == bob.jid
         assert added.message.sender.startswith(bob.jid + "/")

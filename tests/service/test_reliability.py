@@ -7,8 +7,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from tests.conftest import AccountFactory
-from tests.peer import PeerFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, account_settings, start_harness
 from xmpp_tui.core.commands import SendMessage
@@ -34,10 +33,10 @@ async def test_frozen_server_is_detected_by_keepalive_and_recovered(
             prosody.resume()
         online = [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
         await wait_until(
-            lambda: len(
-                [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
-            )
-            > len(online),
+            lambda: (
+                len([e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE])
+                > len(online)
+            ),
             timeout=15,
         )
     finally:

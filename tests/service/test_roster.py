@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AccountFactory
-from tests.peer import PeerFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, start_harness
 from xmpp_tui.core.commands import (

@@ -28,9 +28,9 @@ sys.exit(code)
 """
 
 
-def run(args: list[str], home: Path, *, python_args: list[str] | None = None) -> (
-    subprocess.CompletedProcess[str]
-):
+def run(
+    args: list[str], home: Path, *, python_args: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env["XMPP_TUI_HOME"] = str(home)

@@ -397,7 +397,9 @@ class XmppClient:
                 kind="certificate", message=verification_reason(reason), fatal=True
             )
         else:
-            failure = ConnectFailed(kind="network", message=f"Connection closed: {text}", fatal=False)
+            failure = ConnectFailed(
+                kind="network", message=f"Connection closed: {text}", fatal=False
+            )
         if self._resolve(failure):
             return
         if not self._closing:

@@ -1,0 +1,170 @@
+"""The app at 80x24 against the real Prosody: type, press, then assert the widget and the peer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.peer import AccountFactory, PeerFactory, wait_until
+from tests.prosody_server import Account, ProsodyServer
+from tests.service.harness import FAST, account_settings
+from xmpp_tui.core.models import Delivery, Direction, Subscription
+from xmpp_tui.secrets import PasswordSource
+from xmpp_tui.service.factory import build_service
+from xmpp_tui.settings import Settings
+from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.view_state import ChatKey, ContactRow
+from xmpp_tui.ui.widgets.chat_pane import ChatPane
+from xmpp_tui.ui.widgets.composer import Composer
+
+pytestmark = pytest.mark.prosody
+SIZE = (80, 24)
+TIMEOUT = 15.0
+
+
+def _app(prosody: ProsodyServer, account: Account, home: Path) -> XmppTuiApp:
+    settings = Settings(accounts=(account_settings(prosody, account),))
+    service = build_service(
+        settings, home=home, passwords=PasswordSource(use_keyring=False), timing=FAST
+    )
+    return make_app(service, cursor_blink=False)
+
+
+async def _online(app: XmppTuiApp) -> None:
+    await wait_until(
+        lambda: ": online" in app.main.status_bar.plain,
+        timeout=TIMEOUT,
+        message=f"not online; console: {app.main.deck.console.lines_written[-5:]}",
+    )
+
+
+def _pane(app: XmppTuiApp) -> ChatPane:
+    pane = app.main.deck.active_pane()
+    assert pane is not None
+    return pane
+
+
+def _contact(app: XmppTuiApp, jid: str) -> ContactRow | None:
+    return next((row for row in app.main.roster_view.contacts if row.jid == jid), None)
+
+
+async def test_typed_message_reaches_the_peer_and_is_marked(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await pilot.press(*f"/msg {bob.jid}", "enter")
+        await pilot.pause()
+        assert isinstance(app.focused, Composer)
+        await pilot.press(*"hello from the tui", "enter")
+        received = await bob.wait_body("hello from the tui", timeout=TIMEOUT)
+        assert received["from"].bare == alice.jid
+        history = _pane(app).history
+        await wait_until(
+            lambda: any(
+                m.body == "hello from the tui"
+                and m.delivery in (Delivery.ACKED, Delivery.DELIVERED)
+                for m in history.messages
+            ),
+            timeout=TIMEOUT,
+            message=f"no acked mark; rows: {history.rendered_rows()[-3:]}",
+        )
+        assert history.rendered_rows()[-1].endswith("✓") or "✓✓" in history.rendered_rows()[-1]
+
+
+async def test_peer_message_shows_in_open_pane_and_counts_unread_otherwise(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    carol = await peer()
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await pilot.press(*f"/msg {bob.jid}", "enter")
+        await pilot.pause()
+        # ESC cannot cross XML; C1 controls and bidi overrides can (SECURITY.md 2.1).
+        bob.send_chat(alice.jid, "hi alice [@click=app.quit]x[/]\x9b\u202e")
+        history = _pane(app).history
+        await wait_until(
+            lambda: any("hi alice" in row for row in history.rendered_rows()), timeout=TIMEOUT
+        )
+        shown = "\n".join(history.rendered_rows())
+        assert f"<{bob.jid}> hi alice" in shown
+        assert "[@click=app.quit]x[/]<U+009B><U+202E>" in shown
+        assert "\x9b" not in shown and "\u202e" not in shown
+        contact = _contact(app, bob.jid)
+        assert contact is not None and contact.unread == 0  # seen at once
+
+        carol.send_chat(alice.jid, "psst")
+        await wait_until(
+            lambda: (row := _contact(app, carol.jid)) is not None and row.unread == 1,
+            timeout=TIMEOUT,
+        )
+        assert app.main.deck.active_chat == ChatKey(alice.jid, bob.jid)
+
+
+async def test_add_contact_and_peer_approves(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer(auto_authorize=True)
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await pilot.press(*f"/add {bob.jid} Bob B", "enter")
+
+        def subscribed() -> bool:
+            row = _contact(app, bob.jid)
+            return row is not None and row.subscription in (Subscription.TO, Subscription.BOTH)
+
+        await wait_until(
+            subscribed,
+            timeout=TIMEOUT,
+            message=f"roster: {app.main.roster_view.contacts}; "
+            f"console: {app.main.deck.console.lines_written[-4:]}",
+        )
+        row = _contact(app, bob.jid)
+        assert row is not None and row.name == "Bob B" and not row.waiting_for_them
+        # Bob is online, so once subscribed his presence shows.
+        await wait_until(
+            lambda: (r := _contact(app, bob.jid)) is not None and r.show.value != "offline",
+            timeout=TIMEOUT,
+        )
+
+
+async def test_history_is_shown_after_a_restart(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    first = _app(prosody, alice, tmp_path)
+    async with first.run_test(size=SIZE) as pilot:
+        await _online(first)
+        await pilot.press(*f"/msg {bob.jid} before the restart", "enter")
+        await bob.wait_body("before the restart", timeout=TIMEOUT)
+        bob.send_chat(alice.jid, "reply before the restart")
+        await wait_until(
+            lambda: any(m.direction is Direction.INCOMING for m in _pane(first).history.messages),
+            timeout=TIMEOUT,
+        )
+        await pilot.press("ctrl+q")
+
+    second = _app(prosody, alice, tmp_path)
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*f"/msg {bob.jid}", "enter")
+        await pilot.pause()
+        history = _pane(second).history
+        bodies = [(m.direction, m.body) for m in history.messages]
+        assert bodies == [
+            (Direction.OUTGOING, "before the restart"),
+            (Direction.INCOMING, "reply before the restart"),
+        ]
+        rows = history.rendered_rows()
+        assert rows[0].endswith("<me> before the restart ✓✓"), rows
+        assert f"<{bob.jid}> reply before" in rows[1], rows

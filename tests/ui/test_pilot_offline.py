@@ -1,0 +1,350 @@
+"""Pilot tests of the app at 80x24 over an offline service and a seeded store."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.peer import wait_until
+from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app, offline_service
+from xmpp_tui.core.events import (
+    CertificateRejected,
+    CommandFailed,
+    ConnectionChanged,
+    Event,
+    MessageAdded,
+    PasswordNeeded,
+    SubscriptionRequested,
+)
+from xmpp_tui.core.models import (
+    CertificateInfo,
+    ConnectionState,
+    Delivery,
+    Direction,
+    StoredMessage,
+)
+from xmpp_tui.core.slash import COMMANDS
+from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.bridge import ServiceEvent
+from xmpp_tui.ui.screens.certificate import CertificateScreen
+from xmpp_tui.ui.screens.choice import ChoiceScreen
+from xmpp_tui.ui.screens.password import PasswordScreen
+from xmpp_tui.ui.view_state import ChatKey
+from xmpp_tui.ui.widgets.chat_pane import ChatPane
+from xmpp_tui.ui.widgets.composer import Composer
+
+SIZE = (80, 24)
+FORBIDDEN = ("\x1b", "\u202e", "\u202c", "\u200b", "\x9b")
+
+
+def _console(app: XmppTuiApp) -> list[str]:
+    return app.main.deck.console.lines_written
+
+
+def _pane(app: XmppTuiApp) -> ChatPane:
+    pane = app.main.deck.active_pane()
+    assert pane is not None
+    return pane
+
+
+async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
+    app.main.composer.focus()
+    await app.main.composer.run_action("select_all")
+    app.main.composer.set_draft(text)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def _inject(app: XmppTuiApp, event: Event) -> None:
+    app.post_message(ServiceEvent(event))
+
+
+async def test_composer_has_focus_at_start(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Composer)
+        assert app.main.deck.active_chat is None
+
+
+async def test_msg_opens_conversation_with_history_and_keeps_focus(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"/msg bob@localhost", "enter")
+        await pilot.pause()
+        assert app.main.deck.active_chat == ChatKey(ALICE, BOB)
+        assert isinstance(app.focused, Composer)
+        assert app.focused.text == ""
+        rows = _pane(app).history.rendered_rows()
+        assert rows[0] == "12:00 <bob@localhost> Hi Alice! Lunch today?"
+        assert any("See you there" in row for row in rows)
+
+
+async def test_typed_text_goes_to_the_pane_peer(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        await pilot.press(*"on my way", "enter")
+        await wait_until(lambda: "on my way" in _pane(app).history.rendered_rows()[-1])
+        last = _pane(app).history.messages[-1]
+        assert (last.body, last.direction) == ("on my way", Direction.OUTGOING)
+
+
+async def test_bad_jid_gives_one_console_error_line(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"/msg bob@@localhost", "enter")
+        await pilot.pause()
+        assert app.main.deck.active_chat is None
+        assert "is not a valid address" in _console(app)[-1]
+        assert "Traceback" not in "\n".join(_console(app))
+
+
+async def test_pane_switching_keys(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        await _type(pilot, app, "/msg carol@localhost")
+        deck = app.main.deck
+        assert deck.panes.active == 2
+        await pilot.press("alt+2")
+        assert deck.active_chat == ChatKey(ALICE, BOB)
+        await pilot.press("ctrl+p")
+        assert deck.active_chat is None
+        await pilot.press("ctrl+p")
+        assert deck.active_chat == ChatKey(ALICE, CAROL)
+        await pilot.press("ctrl+n")
+        assert deck.active_chat is None
+        await pilot.press("alt+9")  # no ninth pane: stays
+        assert deck.active_chat is None
+        await pilot.press("alt+3")
+        assert deck.active_chat == ChatKey(ALICE, CAROL)
+        assert "3/3 carol@localhost" in app.main.status_bar.plain
+        await _type(pilot, app, "/close")
+        assert deck.active_chat == ChatKey(ALICE, BOB)
+        assert deck.panes.count == 2
+
+
+async def test_help_lists_every_command(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        await _type(pilot, app, "/help")
+        assert app.main.deck.active_chat is None  # help shows in the console
+        text = "\n".join(_console(app))
+        for spec in COMMANDS:
+            assert f"/{spec.name}" in text
+
+
+async def test_hostile_history_is_rendered_inert(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        view = _pane(app).history
+        rows = view.rendered_rows()
+        screen_rows = [view.render_line(y).text for y in range(view.size.height)]
+        for row in rows + screen_rows:
+            assert not any(ch in row for ch in FORBIDDEN), repr(row)
+        joined = "\n".join(rows)
+        assert "␛[2J" in joined and "<U+202E>" in joined
+        assert "[@click=app.quit]x[/]" in joined  # literal text, not an action
+        # A body line that imitates a sender line is marked as a continuation.
+        forged = next(r for r in rows if "forged sender line" in r)
+        assert forged.startswith("      │ 12:00 <alice@localhost>")
+        # Nothing on screen became a link or a click action.
+        for y in range(view.size.height):
+            for segment in view.render_line(y):
+                style = segment.style
+                assert style is None or (not style.link and not style.meta.get("@click"))
+
+
+async def test_enter_on_roster_contact_opens_conversation(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        roster = app.main.roster_view
+        assert [row.jid for row in roster.contacts] == [BOB, CAROL]
+        carol = next(row for row in roster.contacts if row.jid == CAROL)
+        assert carol.unread == 1
+        roster.focus()
+        assert roster.highlight_contact(ALICE, CAROL)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.deck.active_chat == ChatKey(ALICE, CAROL)
+        assert isinstance(app.focused, Composer)
+        carol = next(row for row in roster.contacts if row.jid == CAROL)
+        assert carol.unread == 0  # opening clears it
+        await wait_until(lambda: CAROL not in app.service.unread_counts(ALICE))
+
+
+async def test_incoming_message_counts_unread_unless_visible(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+
+        def incoming(local_id: int, peer: str) -> MessageAdded:
+            message = StoredMessage(
+                id=local_id,
+                account=ALICE,
+                peer=peer,
+                direction=Direction.INCOMING,
+                sender=f"{peer}/x",
+                body=f"new {local_id}",
+                timestamp=NOW,
+                delivery=Delivery.RECEIVED,
+            )
+            return MessageAdded(account=ALICE, message=message)
+
+        _inject(app, incoming(1000, BOB))
+        _inject(app, incoming(1001, CAROL))
+        await pilot.pause()
+        unread = {row.jid: row.unread for row in app.main.roster_view.contacts}
+        assert unread == {BOB: 0, CAROL: 2}
+        assert _pane(app).history.rendered_rows()[-1] == "12:30 <bob@localhost> new 1000"
+
+
+async def test_tab_completes_commands_and_jids(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        await pilot.press(*"/he", "tab")
+        assert composer.text == "/help "
+        await pilot.press("ctrl+a", "ctrl+k")
+        composer.set_draft("/msg ca")
+        await pilot.press("tab")
+        assert composer.text == "/msg carol@localhost "
+        composer.set_draft("/msg ")
+        await pilot.press("tab")  # several: cycles
+        first = composer.text
+        await pilot.press("tab")
+        assert {first, composer.text} == {"/msg bob@localhost", "/msg carol@localhost"}
+        assert isinstance(app.focused, Composer)
+
+
+async def test_newline_keys_and_sent_line_recall(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        await pilot.press(*"/status", "enter")
+        await pilot.press("a", "ctrl+j", "b")
+        assert composer.text == "a\nb"
+        await pilot.press("shift+enter")
+        assert composer.text == "a\nb\n"
+        composer.clear()
+        await pilot.press("up")
+        assert composer.text == "/status"
+        await pilot.press("down")
+        assert composer.text == ""
+
+
+async def test_page_keys_scroll_history_and_older_pages_load(tmp_path: Path) -> None:
+    service = offline_service(tmp_path, seed=False)
+    history = service._store.history  # seeding only
+    for n in range(250):
+        history.add_incoming(
+            account=ALICE,
+            peer=BOB,
+            sender=f"{BOB}/x",
+            body=f"message {n}",
+            timestamp=NOW + timedelta(seconds=n),
+            stanza_id=f"s{n}",
+            origin_id=None,
+            message_id=None,
+        )
+    app = make_app(service, clock=lambda: NOW, tz=UTC, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        view = _pane(app).history
+        assert len(view.messages) == 100
+        assert view.scroll_y == view.max_scroll_y > 0
+        bottom = view.scroll_y
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_y < bottom
+        view.scroll_home(animate=False)
+        await wait_until(lambda: len(view.messages) == 200)
+        view.scroll_home(animate=False)
+        await wait_until(lambda: len(view.messages) == 250)
+        assert view.messages[0].body == "message 0"
+        assert [m.id for m in view.messages] == sorted(m.id for m in view.messages)
+
+
+async def test_palette_lists_slash_commands_and_prefills(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press(*"rename")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.composer.text == "/rename "
+
+
+async def test_password_prompt_and_cancel(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _inject(app, PasswordNeeded(account=ALICE, reason="Wrong password, try again"))
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordScreen)
+        field = app.screen.query_one(Input)
+        assert field.password and app.focused is field
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen_stack[-1] is app.main
+        assert "stays offline" in _console(app)[-1]
+
+
+async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    info = CertificateInfo(
+        sha256="AB:CD",
+        subject="CN=evil\u202e",
+        issuer="CN=x",
+        not_after="2030",
+        reason="self-signed",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        _inject(app, CertificateRejected(account=ALICE, certificate=info))
+        await pilot.pause()
+        assert isinstance(app.screen, CertificateScreen)
+        await pilot.press("escape")
+        _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
+        _inject(app, SubscriptionRequested(account=ALICE, jid="eve@localhost"))
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert len(app.screen_stack) == 2  # one prompt; eve waits in the roster
+        await pilot.press("escape")  # Later: the request stays marked in the roster
+        await pilot.pause()
+        dave = next(r for r in app.main.roster_view.contacts if r.jid == "dave@localhost")
+        assert dave.request_pending
+        assert "dave@localhost wants to see your presence" in "\n".join(_console(app))
+
+
+async def test_errors_and_connection_state(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        _inject(
+            app,
+            CommandFailed(
+                account=ALICE, command="AddContact", message="boom\x1b[31m", hint="retry"
+            ),
+        )
+        _inject(
+            app,
+            ConnectionChanged(
+                account=ALICE,
+                state=ConnectionState.RECONNECTING,
+                next_attempt_at=NOW + timedelta(seconds=12),
+            ),
+        )
+        await pilot.pause()
+        assert _console(app)[-1].endswith("alice@localhost: boom␛[31m (retry)")
+        assert "alice@localhost: reconnecting in 12s" in app.main.status_bar.plain
+        _inject(
+            app,
+            ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail="wrong password"),
+        )
+        await pilot.pause()
+        assert "failed: wrong password" in app.main.status_bar.plain

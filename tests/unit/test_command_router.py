@@ -1,0 +1,111 @@
+"""The slash-command table mapped to core commands and UI actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from xmpp_tui.core import commands as cmd
+from xmpp_tui.core import slash
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.models import CertificateInfo, Show
+from xmpp_tui.ui.command_router import (
+    ROUTED_COMMANDS,
+    Action,
+    ClosePane,
+    OpenChat,
+    Quit,
+    RouteContext,
+    ShowHelp,
+    route,
+    route_text,
+)
+
+A = "alice@example.org"
+CONSOLE = RouteContext(A)
+CHAT = RouteContext(A, "bob@example.org")
+
+
+def _route(line: str, ctx: RouteContext = CONSOLE) -> list[Action]:
+    parsed = slash.parse(line)
+    assert parsed is not None
+    return route(parsed, ctx)
+
+
+def test_every_command_in_the_table_is_routed() -> None:
+    assert {spec.name for spec in slash.COMMANDS} == ROUTED_COMMANDS
+
+
+def test_msg_opens_and_optionally_sends() -> None:
+    assert _route("/msg Bob@Example.org") == [OpenChat(A, "bob@example.org")]
+    assert _route("/msg bob@example.org hi  there") == [
+        OpenChat(A, "bob@example.org"),
+        cmd.SendMessage(account=A, peer="bob@example.org", body="hi  there"),
+    ]
+
+
+def test_bad_jid_is_a_user_facing_error() -> None:
+    with pytest.raises(UserFacingError, match="not a valid address"):
+        _route("/msg bob@@example.org")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "/add bob@example.org Bob B",
+            cmd.AddContact(account=A, jid="bob@example.org", name="Bob B"),
+        ),
+        ("/remove bob@example.org", cmd.RemoveContact(account=A, jid="bob@example.org")),
+        (
+            "/rename bob@example.org Bobby T",
+            cmd.RenameContact(account=A, jid="bob@example.org", name="Bobby T"),
+        ),
+        (
+            '/group bob@example.org "Old friends" Work',
+            cmd.SetGroups(account=A, jid="bob@example.org", groups=("Old friends", "Work")),
+        ),
+        ("/group bob@example.org", cmd.SetGroups(account=A, jid="bob@example.org", groups=())),
+        ("/approve bob@example.org", cmd.ApproveSubscription(account=A, jid="bob@example.org")),
+        ("/deny bob@example.org", cmd.DenySubscription(account=A, jid="bob@example.org")),
+        ("/subscribe bob@example.org", cmd.RequestSubscription(account=A, jid="bob@example.org")),
+        ("/unsubscribe bob@example.org", cmd.Unsubscribe(account=A, jid="bob@example.org")),
+        ("/status", cmd.SetPresence(account=A, show=Show.AVAILABLE)),
+        (
+            "/status dnd in a meeting",
+            cmd.SetPresence(account=A, show=Show.DND, status="in a meeting"),
+        ),
+        ("/status away", cmd.SetPresence(account=A, show=Show.AWAY)),
+    ],
+)
+def test_roster_and_presence_commands(line: str, expected: cmd.Command) -> None:
+    assert _route(line) == [expected]
+
+
+def test_ui_actions() -> None:
+    assert _route("/close", CHAT) == [ClosePane()]
+    assert _route("/quit") == [Quit()]
+    (help_all,) = _route("/help")
+    assert isinstance(help_all, ShowHelp) and "/msg" in help_all.text
+    (help_one,) = _route("/help /add")
+    assert isinstance(help_one, ShowHelp) and help_one.text.startswith("/add")
+
+
+def test_trust_uses_the_last_rejected_certificate_of_the_account() -> None:
+    with pytest.raises(UserFacingError, match="No rejected certificate"):
+        _route("/trust")
+    info = CertificateInfo(sha256="AB:CD", subject="s", issuer="i", not_after="n", reason="r")
+    ctx = RouteContext(A, None, {A: info})
+    assert _route("/trust", ctx) == [cmd.TrustCertificate(account=A, sha256="AB:CD")]
+
+
+def test_plain_text_goes_to_the_pane_peer_only() -> None:
+    assert route_text("hello", CHAT) == [
+        cmd.SendMessage(account=A, peer="bob@example.org", body="hello")
+    ]
+    with pytest.raises(UserFacingError, match="console"):
+        route_text("hello", CONSOLE)
+
+
+def test_no_account() -> None:
+    with pytest.raises(UserFacingError, match="No account"):
+        _route("/add bob@example.org", RouteContext(None))

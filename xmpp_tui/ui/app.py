@@ -1,0 +1,94 @@
+"""The Textual app: wires the service to the main screen and runs the service's lifetime.
+
+Kept thin (STYLE.md habit 4): layout and reactions live in `ui/screens/main.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.command import Provider
+
+from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.service.session import SessionService
+from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
+from xmpp_tui.ui.palette import SlashCommands
+from xmpp_tui.ui.screens.main import MainScreen
+
+__all__ = ["XmppTuiApp", "make_app"]
+
+
+def _theme_css() -> list[str | PurePath]:
+    """themes/base.tcss from a source checkout, or its copy inside the wheel."""
+    here = Path(__file__).resolve().parent
+    candidates = (here.parent / "_themes" / "base.tcss", here.parents[1] / "themes" / "base.tcss")
+    found: list[str | PurePath] = [path for path in candidates if path.is_file()]
+    return found[:1]
+
+
+class XmppTuiApp(App[int]):
+    TITLE = "xmpp-tui"
+    CSS_PATH = _theme_css()
+    # Ctrl+P switches panes here, so the palette moves to F1.
+    COMMAND_PALETTE_BINDING = "f1"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        SlashCommands,
+    }
+
+    def __init__(
+        self,
+        service: SessionService,
+        *,
+        clock: Clock = utc_now,
+        tz: tzinfo | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is flaky
+        self.clock = clock
+        self.tz = tz  # None: the machine's local time zone
+        self._main: MainScreen | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def main(self) -> MainScreen:
+        if self._main is None:
+            self._main = MainScreen(self.service, clock=self.clock, tz=self.tz)
+        return self._main
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main
+
+    def on_mount(self) -> None:
+        self._unsubscribe = connect_bridge(self.service, self)
+        self.start_service()
+
+    @work(exclusive=True, group="service", exit_on_error=False)
+    async def start_service(self) -> None:
+        await self.service.start()
+
+    def on_service_event(self, message: ServiceEvent) -> None:
+        self.main.apply_event(message.event)
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.service.stop()
+
+
+def make_app(
+    service: SessionService,
+    *,
+    clock: Clock = utc_now,
+    tz: tzinfo | None = None,
+    cursor_blink: bool = True,
+) -> XmppTuiApp:
+    """The one factory for the CLI and the tests (STYLE.md habit 10)."""
+    return XmppTuiApp(service, clock=clock, tz=tz, cursor_blink=cursor_blink)

@@ -1,0 +1,182 @@
+"""Turn a parsed slash command (or plain text) into actions: core commands or UI actions.
+
+Pure: no widgets, no service. The main screen executes what comes back, so the mapping from the
+command table to behaviour is unit-tested on its own (tests/unit/test_command_router.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from xmpp_tui.core import commands as cmd
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.jid import parse_bare_jid
+from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Show
+from xmpp_tui.core.slash import ParsedCommand, help_text
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChat:
+    account: AccountId
+    peer: BareJid
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePane:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    pass
+
+
+UiAction = OpenChat | ClosePane | ShowHelp | Quit
+Action = cmd.Command | UiAction
+
+
+@dataclass(frozen=True, slots=True)
+class RouteContext:
+    """Where the user typed: the pane's account (or the first account) and peer, if any."""
+
+    account: AccountId | None
+    peer: BareJid | None = None
+    certificates: Mapping[AccountId, CertificateInfo] = field(default_factory=dict)
+
+
+#: Words accepted by /status, mapped to presence; "online" is what people type.
+STATUS_WORDS: dict[str, Show] = {
+    "online": Show.AVAILABLE,
+    "available": Show.AVAILABLE,
+    "chat": Show.CHAT,
+    "away": Show.AWAY,
+    "xa": Show.XA,
+    "dnd": Show.DND,
+}
+
+
+def _account(ctx: RouteContext) -> AccountId:
+    if ctx.account is None:
+        raise UserFacingError("No account is open", "Start xmpp-tui with your JID")
+    return ctx.account
+
+
+def _jid(text: str) -> BareJid:
+    return parse_bare_jid(text).bare
+
+
+def _target(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
+    """The JID argument, or the current conversation's peer when it is left out."""
+    if args:
+        return _jid(args[0])
+    if ctx.peer is None:
+        raise UserFacingError(f"/{command} needs a JID", f"Type /{command} name@example.org")
+    return ctx.peer
+
+
+def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    account = _account(ctx)
+    peer = _jid(args[0])
+    actions: list[Action] = [OpenChat(account, peer)]
+    text = " ".join(args[1:])
+    if text.strip():
+        actions.append(cmd.SendMessage(account=account, peer=peer, body=text))
+    return actions
+
+
+def _add(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    name = " ".join(args[1:])
+    return [cmd.AddContact(account=_account(ctx), jid=_jid(args[0]), name=name)]
+
+
+def _rename(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    name = " ".join(args[1:])
+    return [cmd.RenameContact(account=_account(ctx), jid=_jid(args[0]), name=name)]
+
+
+def _group(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    groups = tuple(dict.fromkeys(g for g in args[1:] if g))
+    return [cmd.SetGroups(account=_account(ctx), jid=_jid(args[0]), groups=groups)]
+
+
+def _status(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    account = _account(ctx)
+    if not args:
+        return [cmd.SetPresence(account=account, show=Show.AVAILABLE)]
+    show = STATUS_WORDS.get(args[0].casefold())
+    if show is None:
+        raise UserFacingError(
+            f'Unknown status "{args[0]}"', "Use one of: " + ", ".join(STATUS_WORDS)
+        )
+    text = " ".join(args[1:])
+    return [cmd.SetPresence(account=account, show=show, status=text)]
+
+
+def _trust(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    account = _account(ctx)
+    certificate = ctx.certificates.get(account)
+    if certificate is None:
+        raise UserFacingError(
+            f"No rejected certificate to trust for {account}",
+            "/trust applies to the last certificate the server was refused for",
+        )
+    return [cmd.TrustCertificate(account=account, sha256=certificate.sha256)]
+
+
+def _help(args: Sequence[str], _ctx: RouteContext) -> list[Action]:
+    name = args[0].lstrip("/") if args else None
+    return [ShowHelp(help_text(name))]
+
+
+def _on_target(
+    make: Callable[[AccountId, BareJid], cmd.Command], name: str
+) -> Callable[[Sequence[str], RouteContext], list[Action]]:
+    def handler(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+        return [make(_account(ctx), _target(args, ctx, name))]
+
+    return handler
+
+
+_HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
+    "msg": _msg,
+    "add": _add,
+    "remove": _on_target(lambda a, j: cmd.RemoveContact(account=a, jid=j), "remove"),
+    "rename": _rename,
+    "group": _group,
+    "approve": _on_target(lambda a, j: cmd.ApproveSubscription(account=a, jid=j), "approve"),
+    "deny": _on_target(lambda a, j: cmd.DenySubscription(account=a, jid=j), "deny"),
+    "subscribe": _on_target(lambda a, j: cmd.RequestSubscription(account=a, jid=j), "subscribe"),
+    "unsubscribe": _on_target(lambda a, j: cmd.Unsubscribe(account=a, jid=j), "unsubscribe"),
+    "status": _status,
+    "trust": _trust,
+    "help": _help,
+    "close": lambda _a, _c: [ClosePane()],
+    "quit": lambda _a, _c: [Quit()],
+}
+
+#: Command names this router knows; a test checks it covers the slash table.
+ROUTED_COMMANDS = frozenset(_HANDLERS)
+
+
+def route(parsed: ParsedCommand, ctx: RouteContext) -> list[Action]:
+    """Actions for one slash command; raises `UserFacingError` for bad arguments."""
+    handler = _HANDLERS.get(parsed.spec.name)
+    if handler is None:
+        raise UserFacingError(f"/{parsed.spec.name} is not available yet", "Type /help")
+    return handler(parsed.args, ctx)
+
+
+def route_text(text: str, ctx: RouteContext) -> list[Action]:
+    """Plain text typed in a pane: a message to the pane's peer."""
+    if ctx.peer is None or ctx.account is None:
+        raise UserFacingError(
+            "This is the console: there is nobody to send text to",
+            "Open a conversation with /msg name@example.org, or type /help",
+        )
+    return [cmd.SendMessage(account=ctx.account, peer=ctx.peer, body=text)]

@@ -1,0 +1,21 @@
+"""Run the app for some settings: build the service, run, return the exit code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xmpp_tui.settings import Settings
+
+
+def run_app(settings: Settings) -> int:
+    # Imported here so `xmpp-tui --version` never loads Textual or slixmpp.
+    from xmpp_tui.service.factory import build_service
+    from xmpp_tui.ui.app import make_app
+
+    service = build_service(settings)
+    app = make_app(service)
+    result = app.run()
+    if result is not None:
+        return result
+    return app.return_code or 0

@@ -1,0 +1,139 @@
+"""Remote text -> `rich.text.Text`, never markup (SECURITY.md T1-T3).
+
+Every string that came from the network passes through `core.sanitize` here, and is wrapped in a
+`Text` built from the plain string, so `[@click=...]` or `[link=...]` in a body stays literal text.
+Widgets render only what these helpers return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
+from xmpp_tui.core.models import Delivery, Direction, Show, StoredMessage
+from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
+
+#: Marks a continuation line of a message, so a body line can never look like a sender line.
+CONTINUATION = "│ "
+TIME_WIDTH = 6  # "HH:MM "
+OWN_LABEL = "me"
+
+#: Glyph and word per presence: the shape and the word carry it, not only the colour.
+PRESENCE_GLYPHS: dict[Show, tuple[str, str, str]] = {
+    Show.CHAT: ("◉", "free for chat", "green"),
+    Show.AVAILABLE: ("●", "available", "green"),
+    Show.AWAY: ("◑", "away", "yellow"),
+    Show.XA: ("◔", "extended away", "dark_orange"),
+    Show.DND: ("⊖", "do not disturb", "red"),
+    Show.OFFLINE: ("○", "offline", "grey50"),
+}
+
+#: Delivery marks of outgoing messages: glyph and colour.
+DELIVERY_MARKS: dict[Delivery, tuple[str, str]] = {
+    Delivery.PENDING: ("…", "grey50"),
+    Delivery.SENT: ("✓", "grey50"),
+    Delivery.ACKED: ("✓", "green"),
+    Delivery.DELIVERED: ("✓✓", "bold green"),
+    Delivery.FAILED: ("✗ failed", "bold red"),
+    Delivery.RECEIVED: ("", ""),
+}
+
+
+def safe_name(text: str) -> Text:
+    """A JID, nick, resource, status or error text as one safe line."""
+    return Text(sanitize_identifier(text), no_wrap=False, end="")
+
+
+def one_line(text: str, style: str = "") -> Text:
+    return Text(sanitize_identifier(text, max_len=2048), style=style, end="")
+
+
+def presence_text(show: Show) -> Text:
+    glyph, word, colour = PRESENCE_GLYPHS[show]
+    return Text.assemble((glyph, colour), " ", (word, colour), end="")
+
+
+def presence_glyph(show: Show) -> Text:
+    glyph, _word, colour = PRESENCE_GLYPHS[show]
+    return Text(glyph, style=colour, end="")
+
+
+_DIM = Style(dim=True)
+_OWN = Style(bold=True, color="cyan")
+_PEER = Style(bold=True, color="magenta")
+_PLAIN = Style()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStyles:
+    """Styles for history lines; the widget fills them from its component classes."""
+
+    time: Style = _DIM
+    own: Style = _OWN
+    peer: Style = _PEER
+    continuation: Style = _DIM
+    body: Style = _PLAIN
+
+
+def sender_label(message: StoredMessage, peer_name: str) -> str:
+    if message.direction is Direction.OUTGOING:
+        return OWN_LABEL
+    return sanitize_identifier(peer_name, max_len=40)
+
+
+def message_lines(
+    message: StoredMessage,
+    *,
+    peer_name: str,
+    width: int,
+    console: Console,
+    tz: tzinfo | None,
+    styles: MessageStyles,
+) -> list[Text]:
+    """``HH:MM <sender> body`` wrapped to ``width``; every further row starts with ``│``."""
+    width = max(width, TIME_WIDTH + 12)
+    when = message.timestamp.astimezone(tz).strftime("%H:%M")
+    own = message.direction is Direction.OUTGOING
+    head = Text.assemble(
+        (f"{when} ", styles.time),
+        (f"<{sender_label(message, peer_name)}> ", styles.own if own else styles.peer),
+    )
+    body_lines = sanitize_for_display(message.body).split("\n")
+    mark, mark_style = DELIVERY_MARKS[message.delivery]
+    pieces = [Text(line, style=styles.body) for line in body_lines]
+    if own and mark:
+        pieces[-1].append(f" {mark}", style=mark_style)
+    indent = Text.assemble(" " * TIME_WIDTH, (CONTINUATION, styles.continuation))
+    inner = width - indent.cell_len
+    first = head + pieces[0]
+    wrapped = first.wrap(console, width, overflow="fold")
+    rows: list[Text] = [wrapped[0]]
+    rest = _remainder(first, wrapped[0])
+    continued = ([rest] if rest.plain else []) + pieces[1:]
+    for piece in continued:
+        for row in piece.wrap(console, inner, overflow="fold") if piece.plain else [Text()]:
+            rows.append(indent + row)
+    return rows
+
+
+def _remainder(full: Text, first_row: Text) -> Text:
+    """What follows the first wrapped row, without the whitespace the wrap broke on."""
+    start = len(first_row.plain)
+    while start < len(full.plain) and full.plain[start] == " ":
+        start += 1
+    return full[start:]
+
+
+def console_line(text: str, *, when: datetime, tz: tzinfo | None, style: str = "") -> Text:
+    """One console entry: local time, then the (sanitised, single-line) text."""
+    stamp = when.astimezone(tz).strftime("%H:%M")
+    return Text.assemble((f"{stamp} ", "dim"), one_line(text, style))
+
+
+def error_text(message: str, hint: str = "") -> str:
+    """``message (hint)`` as plain text; callers sanitise when rendering."""
+    return f"{message} ({hint})" if hint else message

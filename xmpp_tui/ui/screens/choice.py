@@ -1,0 +1,58 @@
+"""A small modal question with a few buttons (subscription request, save password)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Dismisses with the chosen button's id, or None on Escape."""
+
+    DEFAULT_CSS = """
+    ChoiceScreen { align: center middle; }
+    ChoiceScreen > Vertical {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        padding: 1 2;
+        border: thick $primary;
+        background: $surface;
+    }
+    ChoiceScreen .prompt-title { text-style: bold; }
+    ChoiceScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ChoiceScreen Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Later")]
+
+    def __init__(self, title: Text, body: Text, choices: Sequence[tuple[str, str]]) -> None:
+        """``title`` and ``body`` must already be safe `Text`; ``choices`` are (id, label)."""
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._choices = tuple(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._title, classes="prompt-title")
+            yield Static(self._body)
+            with Horizontal():
+                for choice_id, label in self._choices:
+                    yield Button(Text(label), id=choice_id)
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,244 @@
+"""The main screen: roster on the left, panes on the right, composer and status bar.
+
+It owns the view state (roster model, panes) and turns what the user types into commands for the
+service; service events arrive through `apply_event` (see `ui/screens/main_events.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+
+from xmpp_tui.core import slash
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.commands import Command, MarkRead
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import Event
+from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, StoredMessage
+from xmpp_tui.service.session import SessionService
+from xmpp_tui.ui.command_router import (
+    Action,
+    ClosePane,
+    OpenChat,
+    Quit,
+    RouteContext,
+    ShowHelp,
+    route,
+    route_text,
+)
+from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens.main_events import EventReactions
+from xmpp_tui.ui.view_state import (
+    AccountRoster,
+    ChatKey,
+    ConnectionView,
+    clear_unread,
+    roster_rows,
+)
+from xmpp_tui.ui.widgets.chat_pane import ChatPane
+from xmpp_tui.ui.widgets.composer import Composer
+from xmpp_tui.ui.widgets.pane_deck import PaneDeck
+from xmpp_tui.ui.widgets.roster import RosterView
+from xmpp_tui.ui.widgets.status_bar import StatusBar
+
+
+def _pane_bindings() -> list[Binding]:
+    return [
+        Binding(f"alt+{n}", f"select_pane({n - 1})", f"Pane {n}", show=False, priority=True)
+        for n in range(1, 10)
+    ]
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_pane_bindings(),
+        Binding("ctrl+n", "cycle_pane(1)", "Next pane", priority=True),
+        Binding("ctrl+p", "cycle_pane(-1)", "Previous pane", priority=True),
+        Binding("pageup", "scroll_history(-1)", "Older", show=False, priority=True),
+        Binding("pagedown", "scroll_history(1)", "Newer", show=False, priority=True),
+        Binding("escape", "focus_composer", "Composer", show=False),
+    ]
+
+    def __init__(self, service: SessionService, *, clock: Clock, tz: tzinfo | None) -> None:
+        super().__init__()
+        self.service = service
+        self.clock = clock
+        self.tz = tz
+        self.rosters = {account: AccountRoster() for account in service.accounts}
+        self.certificates: dict[AccountId, CertificateInfo] = {}
+        self.roster_view = RosterView(id="roster")
+        self.deck = PaneDeck(tz=tz, make_chat=self._make_chat, id="panes")
+        self.composer = Composer(commands=self._command_words, jids=self._jid_words, id="composer")
+        self.status_bar = StatusBar(clock=clock, id="status")
+        self.reactions = EventReactions(self)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield self.roster_view
+            with Vertical():
+                yield self.deck
+                yield self.composer
+        yield self.status_bar
+
+    def on_mount(self) -> None:
+        self.reactions.load_initial_state()
+        accounts = ", ".join(self.service.accounts) or "none"
+        self.console_line(
+            f"Accounts: {accounts}. Type /help for commands, F1 for the palette, Ctrl+Q to quit."
+        )
+        self.status_bar.set_pane(self.deck.label())
+        self.composer.focus()
+
+    # -- service ------------------------------------------------------------------------
+
+    def apply_event(self, event: Event) -> None:
+        self.reactions.apply(event)
+
+    def execute(self, command: Command) -> None:
+        """Hand a command to the service in a worker; the outcome comes back as events."""
+        self.run_worker(self.service.execute(command), group="commands", exit_on_error=False)
+
+    def console_line(self, text: str, kind: str = "info") -> None:
+        self.deck.console.add_line(text, when=self.clock(), kind=kind)
+
+    def refresh_roster(self) -> None:
+        self.roster_view.show_rows(roster_rows(self.rosters))
+
+    def set_connection(self, account: AccountId, view: ConnectionView) -> None:
+        self.status_bar.set_connection(account, view)
+
+    # -- typing -------------------------------------------------------------------------
+
+    def context(self) -> RouteContext:
+        key = self.deck.active_chat
+        if key is not None:
+            return RouteContext(key.account, key.peer, self.certificates)
+        first = self.service.accounts[0] if self.service.accounts else None
+        return RouteContext(first, None, self.certificates)
+
+    @on(Composer.Submitted)
+    async def on_composer_submitted(self, event: Composer.Submitted) -> None:
+        event.stop()
+        await self.handle_input(event.text)
+
+    async def handle_input(self, text: str) -> None:
+        try:
+            parsed = slash.parse(text)
+            ctx = self.context()
+            if parsed is None:
+                actions = route_text(slash.unescape_literal(text), ctx)
+            else:
+                actions = route(parsed, ctx)
+        except UserFacingError as error:
+            text = error_text(error.message, error.hint)
+            self.console_line(text, "error")
+            if self.deck.active_chat is not None:  # the console is not in view: say it here too
+                self.notify(one_line(text).plain, markup=False, severity="error")
+            return
+        for action in actions:
+            await self.perform(action)
+
+    async def perform(self, action: Action) -> None:
+        match action:
+            case OpenChat(account=account, peer=peer):
+                await self.open_chat(ChatKey(account, peer))
+            case ClosePane():
+                key = self.deck.active_chat
+                if key is None:
+                    self.console_line("/close closes a conversation; this is the console", "error")
+                else:
+                    await self.deck.close(key)
+                    self._after_switch()
+            case ShowHelp(text=text):
+                self.deck.select(0)
+                self.deck.console.add_block(text, when=self.clock())
+                self._after_switch()
+            case Quit():
+                self.app.exit(0)
+            case Command():
+                self.execute(action)
+
+    # -- panes --------------------------------------------------------------------------
+
+    def _make_chat(self, key: ChatKey, widget_id: str) -> ChatPane:
+        roster = self.rosters.setdefault(key.account, AccountRoster())
+
+        def load_page(before_id: int | None, limit: int) -> list[StoredMessage]:
+            return self.service.history_page(
+                key.account, key.peer, before_id=before_id, limit=limit
+            )
+
+        return ChatPane(
+            key,
+            load_page=load_page,
+            name=roster.display_name(key.peer),
+            presence=roster.presence_of(key.peer),
+            tz=self.tz,
+            id=widget_id,
+        )
+
+    async def open_chat(self, key: ChatKey) -> None:
+        await self.deck.open(key)
+        self._after_switch()
+        self.composer.focus()
+
+    def _after_switch(self) -> None:
+        """The visible pane changed: clear its unread count and update the status bar."""
+        key = self.deck.active_chat
+        if key is not None:
+            self.mark_read(key)
+        self.status_bar.set_pane(self.deck.label())
+
+    def mark_read(self, key: ChatKey) -> None:
+        roster = self.rosters.setdefault(key.account, AccountRoster())
+        if roster.unread.get(key.peer):
+            self.rosters[key.account] = clear_unread(roster, key.peer)
+            self.refresh_roster()
+            self.execute(MarkRead(account=key.account, peer=key.peer))
+
+    def chat_visible(self, key: ChatKey) -> bool:
+        return self.deck.active_chat == key and self.app.app_focus
+
+    @on(RosterView.ContactChosen)
+    async def on_contact_chosen(self, event: RosterView.ContactChosen) -> None:
+        event.stop()
+        await self.open_chat(ChatKey(event.account, event.jid))
+
+    def action_select_pane(self, index: int) -> None:
+        self.deck.select(index)
+        self._after_switch()
+
+    def action_cycle_pane(self, step: int) -> None:
+        self.deck.cycle(step)
+        self._after_switch()
+
+    def action_scroll_history(self, direction: int) -> None:
+        pane = self.deck.active_pane()
+        target = pane.history if pane is not None else self.deck.console
+        if direction < 0:
+            target.scroll_page_up(animate=False)
+        else:
+            target.scroll_page_down(animate=False)
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus()
+
+    # -- completion sources -------------------------------------------------------------
+
+    def _command_words(self) -> Iterable[str]:
+        return slash.complete_command("/")
+
+    def _jid_words(self) -> Iterable[str]:
+        words: set[BareJid] = set()
+        for roster in self.rosters.values():
+            words.update(roster.items)
+            words.update(roster.strangers)
+        words.update(key.peer for key in self.deck.panes.chats)
+        return words

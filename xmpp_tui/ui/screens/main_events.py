@@ -1,0 +1,236 @@
+"""How the main screen reacts to each service event (split out so main.py stays about typing).
+
+Every remote string shown here goes through `ui/render.py` helpers or the console pane, which
+sanitise it; notifications are sent with ``markup=False``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from xmpp_tui.core.commands import (
+    ApproveSubscription,
+    DenySubscription,
+    Disconnect,
+    MarkRead,
+    ProvidePassword,
+    SavePassword,
+    TrustCertificate,
+)
+from xmpp_tui.core.events import (
+    AccountFailed,
+    CertificateRejected,
+    CommandFailed,
+    ConnectionChanged,
+    DeliveryChanged,
+    Event,
+    MessageAdded,
+    Notice,
+    OwnPresenceChanged,
+    PasswordNeeded,
+    PasswordSaveOffered,
+    PresenceChanged,
+    RosterItemChanged,
+    RosterItemRemoved,
+    RosterReplaced,
+    SubscriptionAnswered,
+    SubscriptionRequested,
+)
+from xmpp_tui.core.models import AccountId, BareJid, ConnectionState, Direction
+from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens.certificate import CertificateScreen
+from xmpp_tui.ui.screens.choice import ChoiceScreen
+from xmpp_tui.ui.screens.password import PasswordScreen
+from xmpp_tui.ui.view_state import (
+    AccountRoster,
+    ChatKey,
+    ConnectionView,
+    add_unread,
+    answer_request,
+    note_peer,
+    reduce_roster,
+)
+
+if TYPE_CHECKING:
+    from xmpp_tui.ui.screens.main import MainScreen
+
+_ROSTER_EVENTS = (RosterReplaced, RosterItemChanged, RosterItemRemoved, PresenceChanged)
+
+
+class EventReactions:
+    """Applies service events to the main screen's widgets and view state."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self._connections: dict[AccountId, ConnectionState] = {}
+        # One subscription prompt at a time: a flood of requests must not stack modals
+        # (SECURITY.md T18); the rest wait in the roster ("?") and the console.
+        self._asking_subscription = False
+
+    def load_initial_state(self) -> None:
+        """What the service and store already know: roster, presence, unread, conversations."""
+        screen, service = self.screen, self.screen.service
+        for account in service.accounts:
+            snapshot = service.snapshot(account)
+            items = {item.jid: item for item in snapshot.roster}
+            screen.rosters[account] = AccountRoster(
+                items=items,
+                presences={p.jid: p for p in snapshot.presences},
+                unread=service.unread_counts(account),
+                strangers=frozenset(service.conversations(account)) - items.keys(),
+            )
+            self._connections[account] = snapshot.state
+            screen.set_connection(account, ConnectionView(snapshot.state, snapshot.detail))
+        screen.refresh_roster()
+
+    def apply(self, event: Event) -> None:
+        screen = self.screen
+        account = event.account
+        if isinstance(event, (*_ROSTER_EVENTS, SubscriptionRequested)):
+            roster = screen.rosters.setdefault(account, AccountRoster())
+            screen.rosters[account] = reduce_roster(roster, event)
+            screen.refresh_roster()
+            self._refresh_headers(account)
+        match event:
+            case ConnectionChanged():
+                self._connection(event)
+            case AccountFailed(message=message, hint=hint):
+                self._error(account, error_text(message, hint))
+            case CommandFailed(message=message, hint=hint):
+                self._error(account, error_text(message, hint))
+            case Notice(text=text):
+                screen.console_line(f"{account}: {text}")
+            case OwnPresenceChanged(show=show, status=status):
+                suffix = f" ({status})" if status else ""
+                screen.console_line(f"{account}: your status is {show.value}{suffix}")
+            case MessageAdded():
+                self._message(event)
+            case DeliveryChanged(peer=peer, message_id=message_id, delivery=delivery):
+                pane = screen.deck.chat(ChatKey(account, peer))
+                if pane is not None:
+                    pane.set_delivery(message_id, delivery)
+            case SubscriptionRequested(jid=jid):
+                self._subscription_request(account, jid)
+            case SubscriptionAnswered(jid=jid, approved=approved):
+                verb = "approved" if approved else "denied or cancelled"
+                screen.console_line(f"{account}: {jid} {verb} your subscription request")
+            case PasswordNeeded(reason=reason):
+                self._ask_password(account, reason)
+            case PasswordSaveOffered():
+                self._offer_save(account)
+            case CertificateRejected(certificate=certificate):
+                screen.certificates[account] = certificate
+                screen.console_line(
+                    f"{account}: certificate rejected ({certificate.reason}); /trust to accept "
+                    f"SHA-256 {certificate.sha256}",
+                    "error",
+                )
+                self._ask_trust(account)
+
+    # -- reactions ----------------------------------------------------------------------
+
+    def _error(self, account: AccountId, text: str) -> None:
+        self.screen.console_line(f"{account}: {text}", "error")
+        self.screen.notify(one_line(f"{account}: {text}").plain, markup=False, severity="error")
+
+    def _connection(self, event: ConnectionChanged) -> None:
+        view = ConnectionView(event.state, event.detail, event.next_attempt_at)
+        self.screen.set_connection(event.account, view)
+        previous = self._connections.get(event.account)
+        self._connections[event.account] = event.state
+        if previous != event.state and event.state in (
+            ConnectionState.ONLINE,
+            ConnectionState.FAILED,
+        ):
+            detail = f": {event.detail}" if event.detail else ""
+            kind = "error" if event.state is ConnectionState.FAILED else "info"
+            self.screen.console_line(f"{event.account}: {event.state.value}{detail}", kind)
+
+    def _refresh_headers(self, account: AccountId) -> None:
+        roster = self.screen.rosters[account]
+        for pane in self.screen.deck.chats():
+            if pane.key.account == account:
+                pane.update_contact(
+                    roster.display_name(pane.key.peer), roster.presence_of(pane.key.peer)
+                )
+
+    def _message(self, event: MessageAdded) -> None:
+        screen, message = self.screen, event.message
+        key = ChatKey(event.account, message.peer)
+        roster = note_peer(screen.rosters.setdefault(key.account, AccountRoster()), key.peer)
+        pane = screen.deck.chat(key)
+        if pane is not None:
+            pane.add_message(message)
+        if message.direction is Direction.INCOMING:
+            if screen.chat_visible(key):
+                screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
+            else:
+                roster = add_unread(roster, key.peer)
+        screen.rosters[key.account] = roster
+        screen.refresh_roster()
+
+    # -- prompts ------------------------------------------------------------------------
+
+    def _subscription_request(self, account: AccountId, jid: BareJid) -> None:
+        screen = self.screen
+        screen.console_line(
+            f"{account}: {jid} wants to see your presence (/approve {jid} or /deny {jid})",
+            "request",
+        )
+        if self._asking_subscription:
+            return
+        self._asking_subscription = True
+        title = Text.assemble(one_line(jid), " wants to see your presence")
+        body = Text.assemble("Account: ", one_line(account))
+
+        def answered(choice: str | None) -> None:
+            self._asking_subscription = False
+            if choice is None:
+                return  # Later: the roster keeps the "?" marker
+            screen.rosters[account] = answer_request(screen.rosters[account], jid)
+            screen.refresh_roster()
+            if choice == "approve":
+                screen.execute(ApproveSubscription(account=account, jid=jid))
+            else:
+                screen.execute(DenySubscription(account=account, jid=jid))
+
+        choices = [("approve", "Approve"), ("deny", "Deny"), ("later", "Later")]
+        screen.app.push_screen(
+            ChoiceScreen(title, body, choices),
+            lambda choice: answered(None if choice == "later" else choice),
+        )
+
+    def _ask_password(self, account: AccountId, reason: str) -> None:
+        screen = self.screen
+
+        def answered(password: str | None) -> None:
+            if password is None:
+                screen.console_line(f"{account}: no password given; the account stays offline")
+                screen.execute(Disconnect(account=account))
+            else:
+                screen.execute(ProvidePassword(account=account, password=password))
+
+        screen.app.push_screen(PasswordScreen(account, reason), answered)
+
+    def _offer_save(self, account: AccountId) -> None:
+        screen = self.screen
+        title = Text.assemble("Save the password for ", one_line(account), "?")
+        body = Text("It goes into the system keyring, so the next login needs no typing.")
+
+        def answered(choice: str | None) -> None:
+            if choice == "yes":
+                screen.execute(SavePassword(account=account))
+
+        screen.app.push_screen(ChoiceScreen(title, body, [("yes", "Yes"), ("no", "No")]), answered)
+
+    def _ask_trust(self, account: AccountId) -> None:
+        screen = self.screen
+        certificate = screen.certificates[account]
+
+        def answered(trust: bool | None) -> None:
+            if trust:
+                screen.execute(TrustCertificate(account=account, sha256=certificate.sha256))
+
+        screen.app.push_screen(CertificateScreen(account, certificate), answered)

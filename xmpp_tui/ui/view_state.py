@@ -1,0 +1,272 @@
+"""Pure view-state reducers: roster model, unread bookkeeping, pane list, status text.
+
+Nothing here touches Textual; widgets hold these values in attributes and re-render from them,
+so the logic is unit-tested without an app (tests/unit/test_view_state.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from xmpp_tui.core.events import (
+    Event,
+    PresenceChanged,
+    RosterItemChanged,
+    RosterItemRemoved,
+    RosterReplaced,
+    SubscriptionAnswered,
+    SubscriptionRequested,
+)
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    ConnectionState,
+    ContactPresence,
+    RosterItem,
+    Show,
+    Subscription,
+)
+
+#: Heading for roster items without a group.
+UNGROUPED = "Contacts"
+#: Heading for peers we have history with but who are not in the roster.
+NOT_IN_ROSTER = "Not in roster"
+
+
+# -- roster -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRoster:
+    """What the roster pane knows about one account."""
+
+    items: Mapping[BareJid, RosterItem] = field(default_factory=dict)
+    presences: Mapping[BareJid, ContactPresence] = field(default_factory=dict)
+    unread: Mapping[BareJid, int] = field(default_factory=dict)
+    requests: frozenset[BareJid] = frozenset()  # asked to see our presence, unanswered
+    strangers: frozenset[BareJid] = frozenset()  # history, but not in the roster
+
+    def presence_of(self, jid: BareJid) -> ContactPresence:
+        return self.presences.get(jid) or ContactPresence(jid=jid)
+
+    def display_name(self, jid: BareJid) -> str:
+        item = self.items.get(jid)
+        return item.display_name if item else jid
+
+
+def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
+    """Apply one service event; events that do not concern the roster return ``state``."""
+    match event:
+        case RosterReplaced():
+            by_jid = {item.jid: item for item in event.items}
+            return replace(state, items=by_jid, strangers=state.strangers - by_jid.keys())
+        case RosterItemChanged(item=item):
+            return replace(
+                state, items={**state.items, item.jid: item}, strangers=state.strangers - {item.jid}
+            )
+        case RosterItemRemoved(jid=jid):
+            items = {k: v for k, v in state.items.items() if k != jid}
+            return replace(state, items=items)
+        case PresenceChanged(presence=presence):
+            return replace(state, presences={**state.presences, presence.jid: presence})
+        case SubscriptionRequested(jid=jid):
+            return replace(state, requests=state.requests | {jid})
+        case SubscriptionAnswered():
+            return state
+    return state
+
+
+def answer_request(state: AccountRoster, jid: BareJid) -> AccountRoster:
+    return replace(state, requests=state.requests - {jid})
+
+
+def note_peer(state: AccountRoster, peer: BareJid) -> AccountRoster:
+    """Remember a conversation peer so strangers still appear in the roster pane."""
+    if peer in state.items or peer in state.strangers:
+        return state
+    return replace(state, strangers=state.strangers | {peer})
+
+
+def add_unread(state: AccountRoster, peer: BareJid, count: int = 1) -> AccountRoster:
+    return replace(state, unread={**state.unread, peer: state.unread.get(peer, 0) + count})
+
+
+def clear_unread(state: AccountRoster, peer: BareJid) -> AccountRoster:
+    if not state.unread.get(peer):
+        return state
+    return replace(state, unread={k: v for k, v in state.unread.items() if k != peer})
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    title: str
+    is_account: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    account: AccountId
+    jid: BareJid
+    name: str
+    show: Show
+    unread: int = 0
+    request_pending: bool = False  # they asked us
+    waiting_for_them: bool = False  # we asked them
+    subscription: Subscription = Subscription.NONE
+
+
+RosterRow = HeaderRow | ContactRow
+
+
+def _contact_row(account: AccountId, roster: AccountRoster, jid: BareJid) -> ContactRow:
+    item = roster.items.get(jid)
+    return ContactRow(
+        account=account,
+        jid=jid,
+        name=item.display_name if item else jid,
+        show=roster.presence_of(jid).show,
+        unread=roster.unread.get(jid, 0),
+        request_pending=jid in roster.requests,
+        waiting_for_them=bool(item and item.pending_out),
+        subscription=item.subscription if item else Subscription.NONE,
+    )
+
+
+def _sort_key(row: RosterRow) -> tuple[bool, str, str]:
+    assert isinstance(row, ContactRow)
+    return (row.show is Show.OFFLINE, row.name.casefold(), row.jid)
+
+
+def account_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
+    """Groups alphabetically, then ungrouped contacts, then strangers; online first in each."""
+    groups: dict[str, list[RosterRow]] = {}
+    for jid, item in roster.items.items():
+        for group in item.groups or (UNGROUPED,):
+            groups.setdefault(group, []).append(_contact_row(account, roster, jid))
+    # Requests and unread messages from strangers must be visible somewhere.
+    strangers = roster.strangers | roster.requests | {j for j, n in roster.unread.items() if n}
+    for jid in sorted(strangers - roster.items.keys()):
+        groups.setdefault(NOT_IN_ROSTER, []).append(_contact_row(account, roster, jid))
+    order = sorted(g for g in groups if g not in (UNGROUPED, NOT_IN_ROSTER))
+    order += [g for g in (UNGROUPED, NOT_IN_ROSTER) if g in groups]
+    rows: list[RosterRow] = []
+    for group in order:
+        rows.append(HeaderRow(group))
+        rows.extend(sorted(groups[group], key=_sort_key))
+    return rows
+
+
+def roster_rows(rosters: Mapping[AccountId, AccountRoster]) -> list[RosterRow]:
+    """Every account's rows; an account header only when more than one account is open."""
+    rows: list[RosterRow] = []
+    many = len(rosters) > 1
+    for account, roster in rosters.items():
+        if many:
+            rows.append(HeaderRow(account, is_account=True))
+        rows.extend(account_rows(account, roster))
+    return rows
+
+
+# -- panes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ChatKey:
+    """One conversation pane: which account talks to which peer."""
+
+    account: AccountId
+    peer: BareJid
+
+
+@dataclass(frozen=True, slots=True)
+class PaneList:
+    """Pane 0 is the console; pane i (1-based) is ``chats[i - 1]``."""
+
+    chats: tuple[ChatKey, ...] = ()
+    active: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.chats) + 1
+
+    @property
+    def active_chat(self) -> ChatKey | None:
+        return self.chats[self.active - 1] if self.active else None
+
+    def index_of(self, key: ChatKey) -> int | None:
+        return self.chats.index(key) + 1 if key in self.chats else None
+
+
+def open_chat(panes: PaneList, key: ChatKey) -> PaneList:
+    """Show ``key``'s pane, appending it when it is not open yet."""
+    index = panes.index_of(key)
+    if index is not None:
+        return replace(panes, active=index)
+    chats = (*panes.chats, key)
+    return PaneList(chats=chats, active=len(chats))
+
+
+def close_chat(panes: PaneList, key: ChatKey) -> PaneList:
+    index = panes.index_of(key)
+    if index is None:
+        return panes
+    chats = tuple(k for k in panes.chats if k != key)
+    active = panes.active
+    if active > index or active > len(chats):
+        active -= 1
+    return PaneList(chats=chats, active=max(active, 0))
+
+
+def select_pane(panes: PaneList, index: int) -> PaneList:
+    """Go to pane ``index``; out-of-range indexes leave the list unchanged."""
+    if 0 <= index < panes.count:
+        return replace(panes, active=index)
+    return panes
+
+
+def cycle_pane(panes: PaneList, step: int) -> PaneList:
+    return replace(panes, active=(panes.active + step) % panes.count)
+
+
+# -- status -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionView:
+    state: ConnectionState = ConnectionState.DISCONNECTED
+    detail: str = ""
+    next_attempt_at: datetime | None = None
+
+
+def connection_label(view: ConnectionView, now: datetime) -> str:
+    """One short phrase: ``online``, ``reconnecting in 12s``, ``failed: wrong password``."""
+    state = view.state
+    if state is ConnectionState.RECONNECTING and view.next_attempt_at is not None:
+        seconds = max(0, round((view.next_attempt_at - now).total_seconds()))
+        label = f"reconnecting in {seconds}s"
+    else:
+        label = state.value
+    if view.detail and state in (ConnectionState.FAILED, ConnectionState.DISCONNECTED):
+        label = f"{label}: {view.detail}"
+    return label
+
+
+# -- completion ---------------------------------------------------------------------------
+
+
+def complete_word(word: str, candidates: Iterable[str]) -> list[str]:
+    """Candidates starting with ``word`` (case-insensitive), sorted, without duplicates."""
+    folded = word.casefold()
+    return sorted({c for c in candidates if c.casefold().startswith(folded)})
+
+
+def common_prefix(words: list[str]) -> str:
+    if not words:
+        return ""
+    first, last = min(words), max(words)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]

@@ -1,0 +1,172 @@
+"""The multi-line message input: Enter sends, Shift+Enter / Ctrl+J break the line.
+
+Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
+at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+from xmpp_tui.ui.view_state import common_prefix, complete_word
+
+NEWLINE_KEYS = frozenset({"shift+enter", "ctrl+j"})
+RECALL_LIMIT = 200
+
+
+@dataclass(slots=True)
+class _Cycle:
+    """An ongoing Tab cycle: which word is being replaced, by which candidates."""
+
+    row: int
+    start: int
+    candidates: list[str]
+    index: int
+
+
+class Composer(TextArea):
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 3;
+        max-height: 7;
+        border: tall $border-blurred;
+        &:focus { border: tall $border; }
+    }
+    """
+
+    class Submitted(Message):
+        """The user pressed Enter on a non-empty input."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        *,
+        commands: Callable[[], Iterable[str]],
+        jids: Callable[[], Iterable[str]],
+        id: str | None = None,
+    ) -> None:
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            tab_behavior="focus",
+            show_line_numbers=False,
+            highlight_cursor_line=False,
+            placeholder="Type a message, or /help",
+        )
+        self._commands = commands  # "/msg", "/add", ...
+        self._jids = jids
+        self._sent: list[str] = []
+        self._recall: int | None = None  # index into _sent while recalling
+        self._draft = ""
+        self._cycle: _Cycle | None = None
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key != "tab":
+            self._cycle = None
+        handled = True
+        if key == "enter":
+            self.submit()
+        elif key in NEWLINE_KEYS:
+            start, end = self.selection
+            self.replace("\n", start, end)
+        elif key == "tab":
+            handled = self.complete()
+        elif key == "up" and self.cursor_location[0] == 0:
+            handled = self.recall(-1)
+        elif key == "down" and self.cursor_location[0] == self.document.line_count - 1:
+            handled = self.recall(+1)
+        else:
+            handled = False
+        if handled:
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def submit(self) -> None:
+        text = self.text
+        if not text.strip():
+            return
+        if not self._sent or self._sent[-1] != text:
+            self._sent = [*self._sent, text][-RECALL_LIMIT:]
+        self._recall = None
+        self._draft = ""
+        self.clear()
+        self.post_message(self.Submitted(text))
+
+    def set_draft(self, text: str) -> None:
+        """Replace the input (used by the command palette) and put the cursor at the end."""
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+
+    # -- sent-line recall ---------------------------------------------------------------
+
+    def recall(self, step: int) -> bool:
+        """Move through sent lines; False when there is nothing to move to (key falls through)."""
+        if not self._sent:
+            return False
+        if self._recall is None:
+            if step > 0:
+                return False
+            self._draft = self.text
+            index = len(self._sent) - 1
+        else:
+            index = self._recall + step
+        if index < 0:
+            return True  # already at the oldest: stay
+        if index >= len(self._sent):
+            self._recall = None
+            self.set_draft(self._draft)
+            return True
+        self._recall = index
+        self.set_draft(self._sent[index])
+        return True
+
+    # -- completion ---------------------------------------------------------------------
+
+    def complete(self) -> bool:
+        """Complete the word before the cursor; False lets Tab move focus when there is none."""
+        row, column = self.cursor_location
+        before = self.document.get_line(row)[:column]
+        start = len(before) - len(before.split(" ")[-1])
+        word = before[start:]
+        cycle = self._cycle
+        if cycle and (cycle.row, cycle.start) == (row, start) and word in cycle.candidates:
+            cycle.index = (cycle.index + 1) % len(cycle.candidates)
+            self._put(row, start, column, cycle.candidates[cycle.index])
+            return True
+        if not word and not self.text.strip():
+            return False
+        is_command = row == 0 and start == 0 and word.startswith("/")
+        candidates = complete_word(word, self._commands() if is_command else self._jids())
+        if not candidates:
+            self.app.bell()
+            return True
+        if len(candidates) == 1:
+            self._put(row, start, column, candidates[0] + " ")
+            return True
+        prefix = common_prefix(candidates)
+        if len(prefix) > len(word):
+            self._put(row, start, column, prefix)
+        else:
+            self._cycle = _Cycle(row, start, candidates, 0)
+            self._put(row, start, column, candidates[0])
+        return True
+
+    def _put(self, row: int, start: int, end: int, text: str) -> None:
+        self.replace(text, (row, start), (row, end))

@@ -1,0 +1,209 @@
+"""One conversation's history, rendered virtually (STYLE.md habit 7).
+
+Only the messages of the loaded pages are held; each is wrapped to the current width on demand and
+its rows kept in an LRU. `render_line` maps a screen row to (message, row) by bisecting the row
+offsets, so a long history costs no widgets and no full re-render. Older pages are fetched in a
+worker when the view is scrolled to the top.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual import work
+from textual.cache import LRUCache
+from textual.events import Resize
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from xmpp_tui.core.models import Delivery, StoredMessage
+from xmpp_tui.ui.render import MessageStyles, message_lines
+
+#: Loads up to ``limit`` messages older than ``before_id`` (None: the newest), oldest first.
+PageLoader = Callable[[int | None, int], Sequence[StoredMessage]]
+
+PAGE_SIZE = 100
+
+
+class HistoryView(ScrollView, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "history-view--time",
+        "history-view--own",
+        "history-view--peer",
+        "history-view--continuation",
+    }
+    DEFAULT_CSS = """
+    HistoryView {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        & > .history-view--time { color: $text-muted; }
+        & > .history-view--own { color: $accent; text-style: bold; }
+        & > .history-view--peer { color: $secondary; text-style: bold; }
+        & > .history-view--continuation { color: $text-muted; }
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        load_page: PageLoader,
+        peer_name: str,
+        tz: tzinfo | None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._load_page = load_page
+        self._peer_name = peer_name
+        self._tz = tz
+        self._messages: list[StoredMessage] = []
+        self._row_counts: dict[int, int] = {}  # message id -> rows at self._width
+        self._starts: list[int] = []  # first row of each message
+        self._total = 0
+        self._width = 0
+        self._strips: LRUCache[tuple[int, Delivery, int, str], list[Strip]] = LRUCache(1024)
+        self._styles = MessageStyles()
+        self._complete = False  # no older messages in the store
+        self._loading = False
+
+    # -- data in ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._styles = MessageStyles(
+            time=self.get_component_rich_style("history-view--time"),
+            own=self.get_component_rich_style("history-view--own"),
+            peer=self.get_component_rich_style("history-view--peer"),
+            continuation=self.get_component_rich_style("history-view--continuation"),
+        )
+        page = list(self._load_page(None, PAGE_SIZE))
+        self._complete = len(page) < PAGE_SIZE
+        self._messages = page
+        self._relayout(stick_to_bottom=True)
+
+    @property
+    def messages(self) -> tuple[StoredMessage, ...]:
+        return tuple(self._messages)
+
+    def add_message(self, message: StoredMessage) -> None:
+        """Append a new message (or replace a known one), keeping the bottom in view."""
+        for index, known in enumerate(self._messages):
+            if known.id == message.id:
+                self._messages[index] = message
+                break
+        else:
+            self._messages.append(message)
+            self._messages.sort(key=lambda m: m.id)
+        self._row_counts.pop(message.id, None)
+        self._relayout(stick_to_bottom=self._at_bottom())
+
+    def set_delivery(self, message_id: int, delivery: Delivery) -> None:
+        for known in self._messages:
+            if known.id == message_id:
+                self.add_message(replace(known, delivery=delivery))
+                return
+
+    def set_peer_name(self, name: str) -> None:
+        if name != self._peer_name:
+            self._peer_name = name
+            self._row_counts.clear()
+            self._relayout(stick_to_bottom=self._at_bottom())
+
+    # -- older pages --------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and not self._complete and not self._loading and self._messages:
+            self._loading = True
+            self.load_older()
+
+    @work(exclusive=True, group="history-older", exit_on_error=False)
+    async def load_older(self) -> None:
+        try:
+            before = self._messages[0].id if self._messages else None
+            older = list(self._load_page(before, PAGE_SIZE))
+            self._complete = len(older) < PAGE_SIZE
+            if older:
+                rows_before = self._total
+                known = {m.id for m in self._messages}
+                self._messages[:0] = [m for m in older if m.id not in known]
+                self._relayout(stick_to_bottom=False)
+                # Keep the rows the user was looking at in place.
+                self.scroll_to(
+                    y=self._total - rows_before, animate=False, immediate=True, force=True
+                )
+        finally:
+            self._loading = False
+
+    # -- layout and rendering -----------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            bottom = self._at_bottom()
+            self._width = width
+            self._row_counts.clear()
+            self._relayout(stick_to_bottom=bottom)
+
+    def _at_bottom(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+
+    def _relayout(self, *, stick_to_bottom: bool) -> None:
+        if self._width <= 0:
+            self._width = self.scrollable_content_region.width
+        if self._width <= 0:
+            return  # not laid out yet: on_resize will come back here
+        starts: list[int] = []
+        total = 0
+        for message in self._messages:
+            starts.append(total)
+            count = self._row_counts.get(message.id)
+            if count is None:
+                count = len(self._rows_of(message))
+                self._row_counts[message.id] = count
+            total += count
+        self._starts, self._total = starts, total
+        self.virtual_size = Size(self._width, total)
+        self.refresh()
+        if stick_to_bottom:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    def _rows_of(self, message: StoredMessage) -> list[Strip]:
+        key = (message.id, message.delivery, self._width, self._peer_name)
+        cached = self._strips.get(key)
+        if cached is not None:
+            return cached
+        console = self.app.console
+        lines = message_lines(
+            message,
+            peer_name=self._peer_name,
+            width=self._width,
+            console=console,
+            tz=self._tz,
+            styles=self._styles,
+        )
+        strips = [Strip(list(line.render(console)), line.cell_len) for line in lines]
+        self._strips[key] = strips
+        return strips
+
+    def row_strip(self, row: int) -> Strip:
+        """The strip for history row ``row`` (0 = first row of the oldest loaded message)."""
+        if not 0 <= row < self._total:
+            return Strip([])
+        index = bisect_right(self._starts, row) - 1
+        return self._rows_of(self._messages[index])[row - self._starts[index]]
+
+    def rendered_rows(self) -> list[str]:
+        """Every loaded row as plain text (what a test or a screen reader would read)."""
+        return [self.row_strip(row).text for row in range(self._total)]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        strip = self.row_strip(scroll_y + y)
+        style = self.rich_style
+        return strip.apply_style(style).crop_extend(scroll_x, scroll_x + self.size.width, style)

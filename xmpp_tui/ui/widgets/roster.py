@@ -1,0 +1,111 @@
+"""The roster pane: groups, presence glyph and word, unread badge, subscription markers.
+
+It renders rows computed by `view_state.roster_rows`; Enter on a contact posts
+`RosterView.ContactChosen`, and the screen opens the conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from xmpp_tui.core.models import AccountId, BareJid, Subscription
+from xmpp_tui.ui.render import one_line, presence_glyph
+from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RosterRow
+
+#: Shown after a contact who asked to see our presence (answer with /approve or /deny).
+REQUEST_MARK = "?"
+#: Shown after a contact we asked, who has not answered yet.
+WAITING_MARK = "…"
+
+
+def contact_prompt(row: ContactRow) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append_text(presence_glyph(row.show))
+    text.append(" ")
+    style = "bold" if row.unread else ""
+    if row.subscription in (Subscription.NONE, Subscription.FROM) and not row.waiting_for_them:
+        style += " dim"  # we cannot see their presence
+    text.append_text(one_line(row.name, style.strip()))
+    if row.unread:
+        text.append(f" [{row.unread}]", style="bold reverse")
+    if row.request_pending:
+        text.append(f" {REQUEST_MARK}", style="bold yellow")
+    if row.waiting_for_them:
+        text.append(f" {WAITING_MARK}", style="dim")
+    return text
+
+
+def header_prompt(row: HeaderRow) -> Text:
+    style = "bold reverse" if row.is_account else "bold underline"
+    return Text.assemble(one_line(row.title, style), no_wrap=True, overflow="ellipsis", end="")
+
+
+class RosterView(OptionList):
+    DEFAULT_CSS = """
+    RosterView {
+        width: 24;
+        height: 1fr;
+        border: none;
+        border-right: vkey $border-blurred;
+        padding: 0;
+        & > .option-list--option-disabled { color: $text-muted; }
+    }
+    """
+
+    class ContactChosen(Message):
+        """Enter (or a click) on a contact."""
+
+        def __init__(self, account: AccountId, jid: BareJid) -> None:
+            super().__init__()
+            self.account = account
+            self.jid = jid
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: dict[str, ContactRow] = {}
+
+    @property
+    def contacts(self) -> tuple[ContactRow, ...]:
+        return tuple(self._rows.values())
+
+    def show_rows(self, rows: Sequence[RosterRow]) -> None:
+        """Replace every row, keeping the highlighted contact highlighted."""
+        kept = self._highlighted_contact()
+        options: list[Option] = []
+        self._rows = {}
+        highlight: int | None = None
+        for index, row in enumerate(rows):
+            if isinstance(row, HeaderRow):
+                options.append(Option(header_prompt(row), disabled=True))
+                continue
+            option_id = f"contact-{index}"
+            self._rows[option_id] = row
+            options.append(Option(contact_prompt(row), id=option_id))
+            if kept == (row.account, row.jid) and highlight is None:
+                highlight = index
+        self.set_options(options)
+        if highlight is not None:
+            self.highlighted = highlight
+
+    def highlight_contact(self, account: AccountId, jid: BareJid) -> bool:
+        for option_id, row in self._rows.items():
+            if (row.account, row.jid) == (account, jid):
+                self.highlighted = self.get_option_index(option_id)
+                return True
+        return False
+
+    def _highlighted_contact(self) -> tuple[AccountId, BareJid] | None:
+        option = self.highlighted_option
+        row = self._rows.get(option.id or "") if option is not None else None
+        return (row.account, row.jid) if row else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        row = self._rows.get(event.option.id or "")
+        if row is not None:
+            self.post_message(self.ContactChosen(row.account, row.jid))
