@@ -150,8 +150,7 @@ async def test_untrusted_certificate_shows_fingerprint_then_trust(
         assert rejected.certificate.sha256 == expected
         assert "localhost" in rejected.certificate.subject
         assert "self" in rejected.certificate.reason.lower()
-        failed = await h.wait_event(AccountFailed)
-        assert "/trust" in failed.hint
+        assert h.of_type(AccountFailed) == []  # one report: the certificate event
         assert h.service.snapshot(alice.jid).state is ConnectionState.FAILED
         # a fingerprint other than the presented one is refused
         await h.service.execute(TrustCertificate(account=alice.jid, sha256="AB:" * 31 + "AB"))

@@ -178,6 +178,16 @@ async def test_enter_on_roster_contact_opens_conversation(tmp_path: Path) -> Non
         await wait_until(lambda: CAROL not in app.service.unread_counts(ALICE))
 
 
+async def test_tab_to_roster_then_enter_opens_first_contact(tmp_path: Path) -> None:
+    """The roster starts on a contact, not on a group header, so Enter works at once."""
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.main.roster_view.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.deck.active_chat == ChatKey(ALICE, BOB)
+
+
 async def test_incoming_message_counts_unread_unless_visible(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -233,14 +233,19 @@ class AccountSession:
         self._set_state(ConnectionState.FAILED, failure.message)
         if failure.kind == "certificate":
             self.rejected_certificate = failure.certificate
-            hint = "Check the fingerprint with your server's admin, then /trust"
             if failure.certificate is not None:
+                # The UI shows the fingerprint and offers /trust; one report, not two.
                 self.publish(
                     CertificateRejected(account=self.account, certificate=failure.certificate)
                 )
             else:
-                hint = "Check the server's certificate or pass --ca-file"
-            self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
+                self.publish(
+                    AccountFailed(
+                        account=self.account,
+                        message=failure.message,
+                        hint="Check the server's certificate or pass --ca-file",
+                    )
+                )
         else:
             hint = "Use /connect to log in again" if failure.kind == "conflict" else ""
             self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))

@@ -140,13 +140,10 @@ class EventReactions:
         self.screen.set_connection(event.account, view)
         previous = self._connections.get(event.account)
         self._connections[event.account] = event.state
-        if previous != event.state and event.state in (
-            ConnectionState.ONLINE,
-            ConnectionState.FAILED,
-        ):
-            detail = f": {event.detail}" if event.detail else ""
-            kind = "error" if event.state is ConnectionState.FAILED else "info"
-            self.screen.console_line(f"{event.account}: {event.state.value}{detail}", kind)
+        # Failures get their own line from AccountFailed / CertificateRejected.
+        if previous != event.state and event.state is ConnectionState.ONLINE:
+            detail = f" as {event.detail}" if event.detail else ""
+            self.screen.console_line(f"{event.account}: online{detail}", "info")
 
     def _refresh_headers(self, account: AccountId) -> None:
         roster = self.screen.rosters[account]

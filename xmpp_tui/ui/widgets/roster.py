@@ -89,6 +89,9 @@ class RosterView(OptionList):
             if kept == (row.account, row.jid) and highlight is None:
                 highlight = index
         self.set_options(options)
+        if highlight is None and self._rows:
+            # Start on a contact, not a (disabled) group header, so Enter opens a chat.
+            highlight = self.get_option_index(next(iter(self._rows)))
         if highlight is not None:
             self.highlighted = highlight
 
