@@ -168,3 +168,58 @@ async def test_history_is_shown_after_a_restart(
         rows = history.rendered_rows()
         assert rows[0].endswith("<me> before the restart ✓✓"), rows
         assert f"<{bob.jid}> reply before" in rows[1], rows
+
+
+async def test_wrong_password_prompt_then_keyring_offer(
+    prosody: ProsodyServer, new_account: AccountFactory, tmp_path: Path
+) -> None:
+    """No password source: the prompt; a wrong one says so and asks again; the right one
+    logs in and the app offers to keep it in the (secure) keyring, which the next start uses."""
+    from dataclasses import replace
+
+    from textual.widgets import Button, Input
+
+    from tests.keyrings import MemoryKeyring
+    from xmpp_tui.secrets import KEYRING_SERVICE
+    from xmpp_tui.ui.screens.choice import ChoiceScreen
+    from xmpp_tui.ui.screens.password import PasswordScreen
+
+    alice = new_account("alice")
+    keyring = MemoryKeyring()
+    settings = replace(account_settings(prosody, alice), password_command=None)
+
+    def app() -> XmppTuiApp:
+        service = build_service(
+            Settings(accounts=(settings,)),
+            home=tmp_path,
+            passwords=PasswordSource(backend=keyring),
+            timing=FAST,
+        )
+        return make_app(service, cursor_blink=False)
+
+    first = app()
+    async with first.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: isinstance(first.screen, PasswordScreen), timeout=TIMEOUT)
+        await pilot.press(*"not-it", "enter")
+        await wait_until(
+            lambda: (
+                isinstance(first.screen, PasswordScreen) and first.screen.reason == "wrong password"
+            ),
+            timeout=TIMEOUT,
+        )
+        assert any(
+            "rejected the password" in line for line in first.main.deck.console.lines_written
+        )
+        first.screen.query_one(Input).value = ""
+        await pilot.press(*alice.password, "enter")
+        await wait_until(lambda: isinstance(first.screen, ChoiceScreen), timeout=TIMEOUT)
+        assert ": online" in first.main.status_bar.plain
+        yes = next(b for b in first.screen.query(Button) if b.id == "yes")
+        yes.press()
+        await wait_until(lambda: (KEYRING_SERVICE, alice.jid) in keyring.store, timeout=TIMEOUT)
+    assert keyring.store[(KEYRING_SERVICE, alice.jid)] == alice.password
+
+    second = app()
+    async with second.run_test(size=SIZE):
+        await _online(second)  # from the keyring: no prompt this time
+        assert not isinstance(second.screen, PasswordScreen)

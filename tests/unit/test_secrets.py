@@ -17,6 +17,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringError
 
+from tests.keyrings import MemoryKeyring
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.secrets import (
     KEYRING_SERVICE,
@@ -27,25 +28,6 @@ from xmpp_tui.secrets import (
 from xmpp_tui.settings import AccountSettings
 
 JID = "alice@example.org"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A secure-looking backend that keeps secrets in a dict (stands in for Secret Service)."""
-
-    priority = 5
-    viable = False  # never discovered by keyring itself: only used when set explicitly
-
-    def __init__(self) -> None:  # keyring's own __init__ only reads KEYRING_PROPERTY_* env
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
 
 
 class PlaintextKeyring(MemoryKeyring):
