@@ -226,3 +226,31 @@ async def test_no_credentials_sent_to_untrusted_server(
     # Prosody logs every SASL exchange; none may have started for this account.
     assert "<auth" not in after
     assert f"Authenticated as {alice.jid}" not in after
+
+
+async def test_disconnect_then_connect(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    from xmpp_tui.core.commands import Disconnect
+
+    alice = new_account("alice")
+    bob = await peer()
+    h = await start_harness(account_settings(prosody, alice), tmp_path)
+    try:
+        await h.wait_online()
+        await h.service.execute(Disconnect(account=alice.jid))
+        assert h.service.snapshot(alice.jid).state is ConnectionState.DISCONNECTED
+        onlines = len(
+            [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
+        )
+        await h.service.execute(Connect(account=alice.jid))
+        await wait_until(
+            lambda: (
+                len([e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE])
+                > onlines
+            )
+        )
+        await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="back"))
+        await bob.wait_body("back")
+    finally:
+        await h.stop()

@@ -75,6 +75,9 @@ def test_bad_jid_is_a_user_facing_error() -> None:
             cmd.SetPresence(account=A, show=Show.DND, status="in a meeting"),
         ),
         ("/status away", cmd.SetPresence(account=A, show=Show.AWAY)),
+        ("/connect", cmd.Connect(account=A)),
+        ("/connect Carol@Example.org", cmd.Connect(account="carol@example.org")),
+        ("/disconnect", cmd.Disconnect(account=A)),
     ],
 )
 def test_roster_and_presence_commands(line: str, expected: cmd.Command) -> None:

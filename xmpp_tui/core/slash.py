@@ -150,6 +150,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         rest_is_text=False,
     ),
     CommandSpec(
+        "connect",
+        "[ACCOUNT]",
+        "Connect an account now (skips the retry wait)",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "disconnect",
+        "[ACCOUNT]",
+        "Go offline with an account until /connect",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
         "trust",
         "",
         "Trust the certificate just rejected, for that account",

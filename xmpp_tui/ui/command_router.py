@@ -129,6 +129,17 @@ def _trust(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [cmd.TrustCertificate(account=account, sha256=certificate.sha256)]
 
 
+def _for_account(
+    make: Callable[[AccountId], cmd.Command],
+) -> Callable[[Sequence[str], RouteContext], list[Action]]:
+    """Commands about a whole account: the one named, else the pane's."""
+
+    def handler(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+        return [make(_jid(args[0]) if args else _account(ctx))]
+
+    return handler
+
+
 def _help(args: Sequence[str], _ctx: RouteContext) -> list[Action]:
     name = args[0].lstrip("/") if args else None
     return [ShowHelp(help_text(name))]
@@ -155,6 +166,8 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "unsubscribe": _on_target(lambda a, j: cmd.Unsubscribe(account=a, jid=j), "unsubscribe"),
     "status": _status,
     "trust": _trust,
+    "connect": _for_account(lambda a: cmd.Connect(account=a)),
+    "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
     "help": _help,
     "close": lambda _a, _c: [ClosePane()],
     "quit": lambda _a, _c: [Quit()],
