@@ -346,12 +346,27 @@ async def test_errors_and_connection_state(tmp_path: Path) -> None:
             ConnectionChanged(
                 account=ALICE,
                 state=ConnectionState.RECONNECTING,
+                detail="Cannot reach example.org: no answer",
                 next_attempt_at=NOW + timedelta(seconds=12),
             ),
         )
         await pilot.pause()
-        assert _console(app)[-1].endswith("alice@localhost: boom␛[31m (retry)")
+        assert _console(app)[-2].endswith("alice@localhost: boom␛[31m (retry)")
+        retry_line = "alice@localhost: Cannot reach example.org: no answer; retrying at 12:30:12"
+        assert _console(app)[-1].endswith(retry_line)
         assert "alice@localhost: reconnecting in 12s" in app.main.status_bar.plain
+        # the next attempt with the same reason adds no console line
+        _inject(
+            app,
+            ConnectionChanged(
+                account=ALICE,
+                state=ConnectionState.RECONNECTING,
+                detail="Cannot reach example.org: no answer",
+                next_attempt_at=NOW + timedelta(seconds=30),
+            ),
+        )
+        await pilot.pause()
+        assert sum(line.endswith(retry_line) for line in _console(app)) == 1
         _inject(
             app,
             ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail="wrong password"),

@@ -148,6 +148,10 @@ def test_connection_label() -> None:
     now = datetime(2024, 1, 1, tzinfo=UTC)
     reconnecting = ConnectionView(ConnectionState.RECONNECTING, "", now + timedelta(seconds=12))
     assert connection_label(reconnecting, now) == "reconnecting in 12s"
+    why = ConnectionView(
+        ConnectionState.RECONNECTING, "Cannot reach x.org: no answer", now + timedelta(seconds=3)
+    )
+    assert connection_label(why, now) == "reconnecting in 3s: Cannot reach x.org: no answer"
     failed = ConnectionView(ConnectionState.FAILED, "wrong password")
     assert connection_label(failed, now) == "failed: wrong password"
     assert connection_label(ConnectionView(ConnectionState.ONLINE, "ignored"), now) == "online"

@@ -248,7 +248,11 @@ def connection_label(view: ConnectionView, now: datetime) -> str:
         label = f"reconnecting in {seconds}s"
     else:
         label = state.value
-    if view.detail and state in (ConnectionState.FAILED, ConnectionState.DISCONNECTED):
+    if view.detail and state in (
+        ConnectionState.FAILED,
+        ConnectionState.DISCONNECTED,
+        ConnectionState.RECONNECTING,
+    ):
         label = f"{label}: {view.detail}"
     return label
 

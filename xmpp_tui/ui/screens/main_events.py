@@ -65,6 +65,7 @@ class EventReactions:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
         self._connections: dict[AccountId, ConnectionState] = {}
+        self._retry_reasons: dict[AccountId, str] = {}
         # One subscription prompt at a time: a flood of requests must not stack modals
         # (SECURITY.md T18); the rest wait in the roster ("?") and the console.
         self._asking_subscription = False
@@ -140,10 +141,24 @@ class EventReactions:
         self.screen.set_connection(event.account, view)
         previous = self._connections.get(event.account)
         self._connections[event.account] = event.state
-        # Failures get their own line from AccountFailed / CertificateRejected.
+        # Failures get their own line from AccountFailed / CertificateRejected; a retry
+        # gets one line when it starts (or its reason changes), not one per attempt.
         if previous != event.state and event.state is ConnectionState.ONLINE:
             detail = f" as {event.detail}" if event.detail else ""
             self.screen.console_line(f"{event.account}: online{detail}", "info")
+        elif (
+            event.state is ConnectionState.RECONNECTING
+            and event.next_attempt_at is not None
+            and self._retry_reasons.get(event.account) != event.detail
+        ):
+            when = event.next_attempt_at.astimezone(self.screen.tz).strftime("%H:%M:%S")
+            self.screen.console_line(
+                f"{event.account}: {event.detail}; retrying at {when}", "error"
+            )
+        if event.state is not ConnectionState.CONNECTING:
+            self._retry_reasons[event.account] = (
+                event.detail if event.state is ConnectionState.RECONNECTING else ""
+            )
 
     def _refresh_headers(self, account: AccountId) -> None:
         roster = self.screen.rosters[account]
