@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.peer import AccountFactory, PeerFactory, wait_until
+from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
-from tests.service.harness import account_settings, start_harness
-from xmpp_tui.core.commands import SendMessage
-from xmpp_tui.core.events import MessageAdded
+from tests.service.harness import Harness, account_settings, start_harness
+from xmpp_tui.core.commands import AddContact, ApproveSubscription, SendMessage
+from xmpp_tui.core.events import (
+    HistoryWriteFailed,
+    MessageAdded,
+    RosterItemChanged,
+    SubscriptionRequested,
+)
 from xmpp_tui.core.models import Delivery, Direction
 
 
@@ -51,3 +56,80 @@ async def test_message_round_trip_with_receipt_and_restart(
         assert bodies == ["hello bob", "hi alice [b]x[/b]"]
     finally:
         await again.stop()
+
+
+async def _contacts(h: Harness, alice: str, bob: Peer) -> None:
+    """alice adds bob and bob approves: bob is in alice's roster."""
+    await h.service.execute(AddContact(account=alice, jid=bob.jid))
+    await h.wait_event(RosterItemChanged, lambda e: e.item.jid == bob.jid)
+
+
+async def test_receipts_answered_to_contacts_only(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    stranger = await peer()
+    h = await start_harness(account_settings(prosody, alice), tmp_path)
+    try:
+        await h.wait_online()
+        await _contacts(h, alice.jid, bob)
+        receipt = bob.expect("receipt_received")
+        sent_id = bob.send_chat(alice.jid, "please confirm", request_receipt=True)
+        confirmed = await bob.wait_future(receipt)
+        assert confirmed["receipt"] == sent_id
+        # a stranger does not learn that we are online and reading
+        stranger_receipt = stranger.expect("receipt_received")
+        stranger.send_chat(alice.jid, "are you there?", request_receipt=True)
+        await h.wait_event(MessageAdded, lambda e: e.message.body == "are you there?")
+        bob.send_chat(alice.jid, "flush")  # ordering marker through the same server
+        await h.wait_event(MessageAdded, lambda e: e.message.body == "flush")
+        assert not stranger_receipt.done()
+    finally:
+        await h.stop()
+
+
+async def test_full_disk_reports_and_withholds_the_receipt(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    h = await start_harness(account_settings(prosody, alice), tmp_path)
+    try:
+        await h.wait_online()
+        await _contacts(h, alice.jid, bob)
+        # Fill the database: no page may be added (what a full disk looks like to SQLite).
+        connection = h.service._store.database.connection  # test hook: no public API for this
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        receipt = bob.expect("receipt_received")
+        bob.send_chat(alice.jid, "x" * 50_000, request_receipt=True)
+        failed = await h.wait_event(HistoryWriteFailed)
+        assert "disk full" in failed.message
+        assert not receipt.done()  # we did not confirm what we could not keep
+        connection.execute("PRAGMA max_page_count = 1073741823")
+        sent_id = bob.send_chat(alice.jid, "after space was freed", request_receipt=True)
+        await h.wait_event(MessageAdded, lambda e: e.message.body == "after space was freed")
+        assert (await bob.wait_future(receipt))["receipt"] == sent_id
+    finally:
+        await h.stop()
+
+
+async def test_pre_approval(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """RFC 6121 §3.4: approved before they ask, the server answers for us."""
+    alice = new_account("alice")
+    bob = await peer(auto_authorize=None)
+    h = await start_harness(account_settings(prosody, alice), tmp_path)
+    try:
+        await h.wait_online()
+        await h.service.execute(ApproveSubscription(account=alice.jid, jid=bob.jid))
+        # the server records the pre-approval with a roster push: it has processed it
+        await h.wait_event(RosterItemChanged, lambda e: e.item.jid == bob.jid)
+        approved = bob.expect("presence_subscribed")
+        bob.client.send_presence(pto=alice.jid, ptype="subscribe")
+        await bob.wait_future(approved)
+        assert h.of_type(SubscriptionRequested) == []  # alice was never asked
+    finally:
+        await h.stop()

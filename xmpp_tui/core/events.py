@@ -129,6 +129,17 @@ class CommandFailed(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryWriteFailed(Event):
+    """A message arrived but could not be stored (e.g. the disk is full).
+
+    No receipt was sent for it, so the sender's client still shows it undelivered.
+    """
+
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Notice(Event):
     """Informational one-liner for the user (e.g. "Contact added")."""
 

@@ -103,7 +103,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "approve",
         "JID",
-        "Let JID see your presence (accept their request)",
+        "Let JID see your presence (answer or pre-approve)",
         min_args=1,
         max_args=1,
         rest_is_text=False,

@@ -23,6 +23,7 @@ from xmpp_tui.core.events import (
     CertificateRejected,
     ConnectionChanged,
     Event,
+    HistoryWriteFailed,
     PasswordNeeded,
     PasswordSaveOffered,
     PresenceChanged,
@@ -348,7 +349,13 @@ class AccountSession:
                 self._session_started(fact), name=f"session setup {self.account}"
             )
             return
-        inbound_router.route(self, fact)
+        try:
+            inbound_router.route(self, fact)
+        except UserFacingError as error:
+            log.error("could not record %s: %s", type(fact).__name__, error.message)
+            self.publish(
+                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
+            )
 
     def connection_lost(self) -> None:
         self._lost.set()

@@ -64,6 +64,11 @@ class Endpoint:
     direct_tls: bool = False
     ca_file: Path | None = None
 
+    @property
+    def port_or_default(self) -> int:
+        # XEP-0368 names no port; 5223 is the custom one for direct TLS.
+        return self.port or (5223 if self.direct_tls else 5222)
+
 
 def _verified_context(ca_file: Path | None) -> ssl.SSLContext:
     context = ssl.create_default_context()  # system trust store, hostname checked
@@ -190,7 +195,7 @@ class XmppClient:
                 if endpoint.host is None:
                     attempt = client.connect(None, None)  # DNS SRV, XEP-0368 first
                 else:
-                    attempt = client.connect(endpoint.host, endpoint.port or 5222)
+                    attempt = client.connect(endpoint.host, endpoint.port_or_default)
                 await asyncio.wait({attempt})
                 if attempt.cancelled():
                     if not outcome.done():
@@ -228,7 +233,7 @@ class XmppClient:
         endpoint = self.endpoint
         if endpoint.host is None:
             return endpoint.jid.split("@", 1)[-1]
-        return f"{endpoint.host}:{endpoint.port or 5222}"
+        return f"{endpoint.host}:{endpoint.port_or_default}"
 
     def _resolve(self, result: SessionStarted | ConnectFailed) -> bool:
         """Settle the pending attempt; False when no attempt is pending."""
@@ -260,7 +265,7 @@ class XmppClient:
             if self.endpoint.host is None:
                 probe.connect(None, None)
             else:
-                probe.connect(self.endpoint.host, self.endpoint.port or 5222)
+                probe.connect(self.endpoint.host, self.endpoint.port_or_default)
             return await asyncio.wait_for(captured, timeout)
         except (TimeoutError, OSError, ValueError):
             log.warning("could not fetch the certificate for %s", self._where())

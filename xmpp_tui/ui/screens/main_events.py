@@ -26,6 +26,7 @@ from xmpp_tui.core.events import (
     ConnectionChanged,
     DeliveryChanged,
     Event,
+    HistoryWriteFailed,
     MessageAdded,
     Notice,
     OwnPresenceChanged,
@@ -100,6 +101,8 @@ class EventReactions:
             case AccountFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case CommandFailed(message=message, hint=hint):
+                self._error(account, error_text(message, hint))
+            case HistoryWriteFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case Notice(text=text):
                 screen.console_line(f"{account}: {text}")
