@@ -156,9 +156,13 @@ def test_light_modules_load_nothing_heavy(module: str) -> None:
     assert _loaded_after(f"import {module}") == []
 
 
-def test_version_loads_neither_textual_nor_slixmpp() -> None:
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_neither_textual_nor_slixmpp(option: str) -> None:
     loaded = _loaded_after(
         "from xmpp_tui.cli import main\nimport contextlib, io\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['--version']) == 0"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main([{option!r}]) == 0\n"
+        "assert out.getvalue(), 'nothing printed'"
     )
     assert loaded == []

@@ -12,6 +12,7 @@ import logging
 import logging.handlers
 import os
 import re
+import unicodedata
 from io import TextIOWrapper
 from pathlib import Path
 
@@ -45,11 +46,12 @@ _SECRET_RE = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 
-#: C0 (but tab), DEL, C1, line/paragraph separators, bidi controls.
-_UNSAFE_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_MULTILINE_RE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+#: Runs of characters that may need escaping: anything but tab and printable ASCII.
+_SUSPECT_RE = re.compile("[^\t\x20-\x7e]+")
+_SUSPECT_MULTILINE_RE = re.compile("[^\t\n\x20-\x7e]+")
+#: Controls (C0, DEL, C1), format characters (bidi, zero-width, tags), surrogates, and
+#: line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _NAMED = {"\r": "\\r", "\n": "\\n"}
 
 #: Loggers too chatty below these levels unless the user asks for DEBUG.
@@ -66,19 +68,40 @@ def redact(text: str) -> str:
     return _SECRET_RE.sub(_sub, text)
 
 
-def _escape_char(match: re.Match[str]) -> str:
-    ch = match.group()
+def _is_unsafe(ch: str) -> bool:
+    if unicodedata.category(ch) in _UNSAFE_CATEGORIES:
+        return True
+    cp = ord(ch)
+    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE or 0xE0000 <= cp <= 0xE007F
+
+
+def _escape_char(ch: str) -> str:
     named = _NAMED.get(ch)
     if named:
         return named
-    code = ord(ch)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    cp = ord(ch)
+    if cp <= 0xFF:
+        return f"\\x{cp:02x}"
+    if cp <= 0xFFFF:
+        return f"\\u{cp:04x}"
+    return f"\\U{cp:08x}"
+
+
+def _escape_run(match: re.Match[str]) -> str:
+    return "".join(_escape_char(ch) if _is_unsafe(ch) else ch for ch in match.group())
 
 
 def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """Escape CR, LF, other C0, DEL, C1, line separators and bidi controls."""
-    pattern = _UNSAFE_MULTILINE_RE if keep_newlines else _UNSAFE_RE
-    return pattern.sub(_escape_char, text)
+    """Return ``text`` with every character that could forge or hide a log line escaped.
+
+    CR and LF become ``\\r`` and ``\\n`` (LF is kept when ``keep_newlines``); other
+    controls (C0 but tab, DEL, C1), format characters (bidi controls, zero-width
+    characters, tags), surrogates, line and paragraph separators and noncharacters become
+    ``\\x1b``, ``\\u202e``, ``\\U000e0041``. The result encodes as UTF-8. This is the one
+    log escaper (SECURITY.md T21); remote text in a log line passes through it.
+    """
+    pattern = _SUSPECT_MULTILINE_RE if keep_newlines else _SUSPECT_RE
+    return pattern.sub(_escape_run, text)
 
 
 class RedactingFilter(logging.Filter):

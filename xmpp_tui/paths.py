@@ -62,24 +62,14 @@ def app_paths(environ: Mapping[str, str] | None = None) -> AppPaths:
     )
 
 
-def config_dir() -> Path:
-    return app_paths().config_dir
-
-
-def data_dir() -> Path:
-    return app_paths().data_dir
-
-
 def log_dir() -> Path:
+    """The log directory (not created)."""
     return app_paths().log_dir
 
 
 def default_config_path() -> Path:
+    """The config file read when ``--config`` is not given (it may not exist)."""
     return app_paths().config_file
-
-
-def history_db_path() -> Path:
-    return app_paths().history_db
 
 
 def ensure_private_dir(path: Path) -> Path:

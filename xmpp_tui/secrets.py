@@ -182,7 +182,12 @@ class PasswordSource:
         return password if isinstance(password, str) and password else None
 
     async def save(self, jid: str, password: str) -> bool:
-        """Store the password in the keyring if it is secure; True if stored."""
+        """Store the password in the keyring if it is secure.
+
+        Never raises for a keyring problem: returns True if the password was stored,
+        False if it was not (no secure keyring, or the keyring refused; the reason is
+        logged without the password). The caller tells the user when it is False.
+        """
         backend = await self._keyring()
         if backend is None:
             log.info("no secure keyring; password for %s not saved", jid)
@@ -193,13 +198,3 @@ class PasswordSource:
             log.warning("keyring save for %s failed: %s", jid, type(exc).__name__)
             return False
         return True
-
-    async def forget(self, jid: str) -> None:
-        """Remove a stored password (after the server rejected it); errors are logged."""
-        backend = await self._keyring()
-        if backend is None:
-            return
-        try:
-            await asyncio.to_thread(backend.delete_password, KEYRING_SERVICE, jid)
-        except Exception as exc:  # noqa: BLE001 - nothing to delete, or keyring broken
-            log.info("keyring delete for %s: %s", jid, type(exc).__name__)

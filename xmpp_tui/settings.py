@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import ipaddress
-import logging
 import os
 import stat
 import tomllib
@@ -19,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from xmpp_tui.core.errors import ConfigError, InvalidJidError
-
-log = logging.getLogger(__name__)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
@@ -161,6 +158,11 @@ def _check_resource(bare: str, resource: str) -> str:
 
 
 def _check_file_safety(path: Path, info: os.stat_result) -> None:
+    """Refuse a config file that someone else can change (SECURITY.md T14).
+
+    The file may hold a ``password_command``, which is run by the shell: whoever can
+    write it can run commands as the user.
+    """
     where = display_path(path)
     mode = stat.S_IMODE(info.st_mode)
     if mode & stat.S_IWOTH:
@@ -168,13 +170,37 @@ def _check_file_safety(path: Path, info: os.stat_result) -> None:
             f"{where}: anyone on this machine can change this file (mode {mode:04o}); "
             f"run chmod 600 {where}"
         )
+    if mode & stat.S_IWGRP:
+        raise ConfigError(
+            f"{where}: other users in its group can change this file (mode {mode:04o}); "
+            f"run chmod 600 {where}"
+        )
     if info.st_uid not in (os.getuid(), 0):
         raise ConfigError(
             f"{where}: owned by another user (uid {info.st_uid}); "
             "use a config file of your own (--config PATH)"
         )
-    if mode & stat.S_IWGRP:
-        log.warning("%s is group-writable (mode %04o); consider chmod 600", where, mode)
+
+
+def _ca_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot serve as ``ca_file``, or None if it holds PEM certificates.
+
+    Loads it the way the connection will, so a bad file fails here, with the key named,
+    and not later inside an account's connection attempt.
+    """
+    import ssl  # lazy: --version and --help should not pay for it
+
+    if not path.is_file():
+        return "not found"
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except ssl.SSLError as exc:
+        detail = exc.reason or (exc.args[-1] if exc.args else "") or type(exc).__name__
+        detail = str(detail).split(" (_ssl.c:", 1)[0]  # OpenSSL's source location
+        return f"holds no PEM certificate ({detail})"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None
 
 
 # --------------------------------------------------------------------------- config file
@@ -301,10 +327,11 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
         candidate = Path(ca_text).expanduser()
         if not candidate.is_absolute():
             candidate = path.parent.absolute() / candidate
-        if not candidate.is_file():
+        problem = _ca_file_problem(candidate)
+        if problem is not None:
             raise fail(
                 "ca_file",
-                f"{display_path(candidate)} not found; give the path of a PEM file "
+                f"{display_path(candidate)} {problem}; give the path of a PEM file "
                 "(relative paths start at the config file's directory)",
             )
         ca_file = candidate
@@ -358,8 +385,9 @@ def _cli_overrides(args: argparse.Namespace) -> dict[str, Any]:
     ca_text = getattr(args, "ca_file", None)
     if ca_text:
         ca_file = Path(str(ca_text)).expanduser().absolute()
-        if not ca_file.is_file():
-            raise ConfigError(f"--ca-file {display_path(ca_file)}: not found; give a PEM file")
+        problem = _ca_file_problem(ca_file)
+        if problem is not None:
+            raise ConfigError(f"--ca-file {display_path(ca_file)}: {problem}; give a PEM file")
         changes["ca_file"] = ca_file
     resource = getattr(args, "resource", None)
     if resource is not None:

@@ -179,8 +179,15 @@ async def test_resource_conflict_stops_without_ping_pong(
         failed = await h.wait_event(AccountFailed)
         assert "Another client" in failed.message
         assert "/connect" in failed.hint
-        await asyncio.sleep(0.5)
+        # Absence of a reconnect can only be shown by waiting: FAST's first back-off is at
+        # most 0.3 s, so a ping-pong would have started within this.
+        await asyncio.sleep(1.0)
         assert h.service.snapshot(alice.jid).state is ConnectionState.FAILED
+        assert not any(
+            e.state is ConnectionState.CONNECTING
+            for e in h.events[h.events.index(failed) :]
+            if isinstance(e, ConnectionChanged)
+        )
         await h.service.execute(Connect(account=alice.jid))
         await wait_until(lambda: h.service.snapshot(alice.jid).state is ConnectionState.ONLINE)
     finally:

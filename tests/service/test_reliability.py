@@ -2,43 +2,99 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+import os
+import re
+import signal
 from dataclasses import replace
 from pathlib import Path
 
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
-from tests.service.harness import FAST, account_settings, start_harness
+from tests.service.harness import FAST, Harness, account_settings, start_harness
 from xmpp_tui.core.commands import SendMessage
 from xmpp_tui.core.events import ConnectionChanged, MessageAdded
 from xmpp_tui.core.models import ConnectionState, Delivery
 from xmpp_tui.logs import setup_logging
 
 
+def _count(h: Harness, state: ConnectionState) -> int:
+    return sum(1 for e in h.of_type(ConnectionChanged) if e.state is state)
+
+
 async def test_frozen_server_is_detected_by_keepalive_and_recovered(
-    prosody: ProsodyServer, new_account: AccountFactory, tmp_path: Path
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
 ) -> None:
+    """Idle link: the XEP-0199 ping notices the freeze; the session resumes (XEP-0198)
+    and a message typed while offline goes out exactly once."""
     alice = new_account("alice")
+    bob = await peer()
     timing = replace(FAST, keepalive_interval=0.5, keepalive_timeout=1.0, connect_timeout=2.0)
     h = await start_harness(account_settings(prosody, alice), tmp_path, timing=timing)
     try:
         await h.wait_online()
+        onlines = _count(h, ConnectionState.ONLINE)
         prosody.pause()
         try:
             await h.wait_event(
                 ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING, timeout=8
             )
+            await h.service.execute(
+                SendMessage(account=alice.jid, peer=bob.jid, body="typed while offline")
+            )
+            [queued] = h.service.history_page(alice.jid, bob.jid)
+            assert queued.delivery is Delivery.PENDING
         finally:
             prosody.resume()
-        online = [e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE]
+        await wait_until(lambda: _count(h, ConnectionState.ONLINE) > onlines, timeout=15)
+        await bob.wait_body("typed while offline")
         await wait_until(
-            lambda: (
-                len([e for e in h.of_type(ConnectionChanged) if e.state is ConnectionState.ONLINE])
-                > len(online)
-            ),
-            timeout=15,
+            lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.DELIVERED
         )
+        assert [m["body"] for m in bob.received].count("typed while offline") == 1
+    finally:
+        await h.stop()
+
+
+async def test_unacked_message_survives_a_server_crash(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """A message written to a frozen server is never acknowledged: the ack check drops the
+    link long before the next ping; the server then dies (resumption impossible) and the
+    fresh session re-sends the message from the outbox, same id, delivered exactly once."""
+    alice = new_account("alice")
+    bob = new_account("bob")
+    timing = replace(FAST, keepalive_interval=60.0, ack_timeout=1.0, connect_timeout=2.0)
+    h = await start_harness(account_settings(prosody, alice), tmp_path, timing=timing)
+    try:
+        await h.wait_online()
+        onlines = _count(h, ConnectionState.ONLINE)
+        prosody.pause()
+        try:
+            await h.service.execute(
+                SendMessage(account=alice.jid, peer=bob.jid, body="sent into the freeze")
+            )
+            [sent] = h.service.history_page(alice.jid, bob.jid)
+            assert sent.delivery is Delivery.SENT
+            await h.wait_event(
+                ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING, timeout=5
+            )
+        finally:
+            assert prosody.pid is not None
+            os.kill(prosody.pid, signal.SIGKILL)  # the frozen server never read it
+            prosody.stop()
+            prosody.start()
+        await wait_until(lambda: _count(h, ConnectionState.ONLINE) > onlines, timeout=15)
+        await wait_until(
+            lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.ACKED
+        )
+        receiver = await peer(bob)  # offline storage delivers on login
+        received = await receiver.wait_body("sent into the freeze")
+        assert received["id"] == sent.origin_id
+        await asyncio.sleep(0)  # let any duplicate arrive in the same read
+        assert [m["body"] for m in receiver.received].count("sent into the freeze") == 1
     finally:
         await h.stop()
 
@@ -104,5 +160,8 @@ async def test_debug_log_never_holds_the_password(
     plain = base64.b64encode(f"\0{user}\0{alice.password}".encode()).decode()
     assert alice.password not in text
     assert plain not in text
-    assert "[redacted]" in text
+    # SCRAM: the client-first/-final messages (nonce, proof) would allow an offline attack.
+    sasl = re.findall(r"<(auth|response|challenge|success)\b[^>]*>(.*?)</\1>", text)
+    assert sasl, "no SASL element was logged at all"
+    assert {payload for _name, payload in sasl} == {"[redacted]"}
     assert (log_file.stat().st_mode & 0o777) == 0o600

@@ -126,6 +126,8 @@ async def test_incoming_request_approve_and_revoke(
 async def test_roster_versioning_keeps_cached_items(
     prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
 ) -> None:
+    from xmpp_tui.store import Store
+
     alice = new_account("alice")
     bob = await peer()
     settings = account_settings(prosody, alice)
@@ -136,14 +138,22 @@ async def test_roster_versioning_keeps_cached_items(
         await h.wait_event(RosterItemChanged, lambda e: e.item.jid == bob.jid)
     finally:
         await h.stop()
-    again = await start_harness(settings, tmp_path)
-    try:
-        # Cached roster is shown before the connection is even up.
-        assert [i.jid for i in again.service.snapshot(alice.jid).roster] == [bob.jid]
-        await again.wait_online()
-        assert [i.name for i in again.service.snapshot(alice.jid).roster] == ["Bob"]
-    finally:
-        await again.stop()
+    store = Store.open(tmp_path / "history.sqlite3")
+    version, _items = store.roster.load(alice.jid)
+    store.close()
+    assert version  # the server offers versioning and we kept its version
+    for _login in range(2):  # the "unchanged" answer must not lose the version
+        again = await start_harness(settings, tmp_path)
+        try:
+            # Cached roster is shown before the connection is even up.
+            assert [i.jid for i in again.service.snapshot(alice.jid).roster] == [bob.jid]
+            await again.wait_online()
+            assert [i.name for i in again.service.snapshot(alice.jid).roster] == ["Bob"]
+        finally:
+            await again.stop()
+        store = Store.open(tmp_path / "history.sqlite3")
+        assert store.roster.load(alice.jid)[0], "the roster version was lost"
+        store.close()
 
 
 @pytest.mark.parametrize("bad", ["bob@@example.org", "@example.org", "bob@", "a b@example.org"])

@@ -92,12 +92,14 @@ def seed_store(store: Store) -> None:
     )
 
 
-def offline_service(tmp_path: Path, *, seed: bool = True) -> SessionService:
+def offline_service(
+    tmp_path: Path, *, seed: bool = True, accounts: tuple[str, ...] = (ALICE,)
+) -> SessionService:
     store = Store.open(tmp_path / "history.sqlite3")
     if seed:
         seed_store(store)
     return SessionService(
-        accounts=[AccountSettings(jid=ALICE)],
+        accounts=[AccountSettings(jid=jid) for jid in accounts],
         store=store,
         passwords=PasswordSource(use_keyring=False),
         clock=fixed_clock,
@@ -105,7 +107,9 @@ def offline_service(tmp_path: Path, *, seed: bool = True) -> SessionService:
     )
 
 
-def offline_app(tmp_path: Path, *, seed: bool = True) -> XmppTuiApp:
-    return make_app(
-        offline_service(tmp_path, seed=seed), clock=fixed_clock, tz=UTC, cursor_blink=False
-    )
+def offline_app(
+    tmp_path: Path, *, seed: bool = True, accounts: tuple[str, ...] = (ALICE,)
+) -> XmppTuiApp:
+    """The app over :func:`offline_service`; ``accounts`` opens several (the first is seeded)."""
+    service = offline_service(tmp_path, seed=seed, accounts=accounts)
+    return make_app(service, clock=fixed_clock, tz=UTC, cursor_blink=False)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, timedelta
 from pathlib import Path
 
-from textual.widgets import Input
+import pytest
+from textual.strip import Strip
+from textual.widgets import Button, Input
 
 from tests.peer import wait_until
 from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app, offline_service
+from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.events import (
     CertificateRejected,
     CommandFailed,
     ConnectionChanged,
+    DeliveryChanged,
     Event,
     MessageAdded,
     PasswordNeeded,
+    PasswordSaveOffered,
+    RosterItemChanged,
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import (
@@ -23,7 +30,10 @@ from xmpp_tui.core.models import (
     ConnectionState,
     Delivery,
     Direction,
+    RosterItem,
+    Show,
     StoredMessage,
+    Subscription,
 )
 from xmpp_tui.core.slash import COMMANDS
 from xmpp_tui.ui.app import XmppTuiApp, make_app
@@ -59,6 +69,27 @@ async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
 
 def _inject(app: XmppTuiApp, event: Event) -> None:
     app.post_message(ServiceEvent(event))
+
+
+def _record_commands(app: XmppTuiApp, monkeypatch: pytest.MonkeyPatch) -> list[cmd.Command]:
+    """What the UI hands to the service, instead of carrying it out."""
+    executed: list[cmd.Command] = []
+
+    async def record(command: cmd.Command) -> None:
+        executed.append(command)
+
+    monkeypatch.setattr(app.service, "execute", record)
+    return executed
+
+
+def _screen_text(app: XmppTuiApp) -> str:
+    """The whole terminal as plain text, as the compositor draws it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def _request_pending(app: XmppTuiApp, account: str, jid: str) -> bool:
+    rows = app.main.roster_view.contacts
+    return any(r.account == account and r.jid == jid and r.request_pending for r in rows)
 
 
 async def test_composer_has_focus_at_start(tmp_path: Path) -> None:
@@ -319,6 +350,9 @@ async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
         _inject(app, CertificateRejected(account=ALICE, certificate=info))
         await pilot.pause()
         assert isinstance(app.screen, CertificateScreen)
+        shown = _screen_text(app)
+        assert "CN=evil<U+202E>" in shown  # the placeholder, visibly
+        assert not any(ch in shown for ch in FORBIDDEN), repr(shown)
         await pilot.press("escape")
         _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
         _inject(app, SubscriptionRequested(account=ALICE, jid="eve@localhost"))
@@ -373,3 +407,178 @@ async def test_errors_and_connection_state(tmp_path: Path) -> None:
         )
         await pilot.pause()
         assert "failed: wrong password" in app.main.status_bar.plain
+
+
+async def test_enter_meant_for_the_composer_does_not_approve_a_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prompt arrives while the user types: their Enter lands on "Later", not "Approve"."""
+    app = offline_app(tmp_path)
+    executed = _record_commands(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        await pilot.press(*"see you at")
+        assert isinstance(app.focused, Composer)
+        _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not any(isinstance(c, cmd.ApproveSubscription) for c in executed), executed
+        assert app.screen_stack[-1] is app.main  # Enter chose "Later"
+        assert _request_pending(app, ALICE, "mallory@localhost")
+        assert isinstance(app.focused, Composer)
+        assert app.focused.text == "see you at"  # the draft is still there to send
+
+
+async def test_prompts_focus_the_harmless_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = offline_app(tmp_path)
+    executed = _record_commands(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert isinstance(app.focused, Button) and app.focused.id == "later"
+        await pilot.press("enter")
+        await pilot.pause()
+        _inject(app, PasswordSaveOffered(account=ALICE))
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert isinstance(app.focused, Button) and app.focused.id == "no"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen_stack[-1] is app.main
+        assert executed == []  # neither approved nor saved
+
+
+async def test_answering_by_command_or_roster_push_clears_the_request_marker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = offline_app(tmp_path)
+    executed = _record_commands(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        for jid in ("dave@localhost", "eve@localhost", "frank@localhost"):
+            _inject(app, SubscriptionRequested(account=ALICE, jid=jid))
+        await pilot.pause()
+        await pilot.press("escape")  # "Later" on dave's prompt; the others wait in the roster
+        await pilot.pause()
+        assert all(
+            _request_pending(app, ALICE, j)
+            for j in ("dave@localhost", "eve@localhost", "frank@localhost")
+        )
+        await _type(pilot, app, "/approve dave@localhost")
+        await _type(pilot, app, "/deny Eve@localhost")
+        assert not _request_pending(app, ALICE, "dave@localhost")
+        assert not _request_pending(app, ALICE, "eve@localhost")
+        assert executed == [
+            cmd.ApproveSubscription(account=ALICE, jid="dave@localhost"),
+            cmd.DenySubscription(account=ALICE, jid="eve@localhost"),
+        ]
+        # Approved from another client: the roster push says frank now sees our presence.
+        item = RosterItem(jid="frank@localhost", subscription=Subscription.FROM)
+        _inject(app, RosterItemChanged(account=ALICE, item=item))
+        await pilot.pause()
+        assert not _request_pending(app, ALICE, "frank@localhost")
+
+
+async def test_status_with_text_only_and_with_online(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = offline_app(tmp_path)
+    executed = _record_commands(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/status on the train")
+        await _type(pilot, app, "/status Online")
+        assert executed == [
+            cmd.SetPresence(account=ALICE, show=Show.AVAILABLE, status="on the train"),
+            cmd.SetPresence(account=ALICE, show=Show.AVAILABLE),
+        ]
+
+
+ZOE = "zoe@elsewhere"
+
+
+async def test_account_chooses_what_the_console_acts_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = offline_app(tmp_path, accounts=(ALICE, ZOE))
+    executed = _record_commands(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.main.composer
+        assert str(composer.placeholder) == f"Type a message, or /help (console: {ALICE})"
+        await _type(pilot, app, "/account")
+        assert (
+            f"Console commands act on {ALICE}. Open accounts: {ALICE}, {ZOE}."
+            in (_console(app)[-1])
+        )
+        await _type(pilot, app, "/account mallory@localhost")
+        assert "mallory@localhost is not an open account" in _console(app)[-1]
+        assert app.main.console_account == ALICE
+        await _type(pilot, app, f"/account {ZOE}")
+        assert app.main.console_account == ZOE
+        assert str(composer.placeholder) == f"Type a message, or /help (console: {ZOE})"
+        await _type(pilot, app, "/status away")
+        await _type(pilot, app, "/msg bob@localhost")  # opens the pane as zoe
+        assert app.main.deck.active_chat == ChatKey(ZOE, BOB)
+        assert str(composer.placeholder) == f"Type a message, or /help (as {ZOE})"
+        # A chat pane keeps acting on its own account, whatever the console's is.
+        await _type(pilot, app, f"/account {ALICE}")
+        await _type(pilot, app, "/status dnd")
+        assert executed == [
+            cmd.SetPresence(account=ZOE, show=Show.AWAY),
+            cmd.SetPresence(account=ZOE, show=Show.DND),
+        ]
+        await pilot.press("alt+1")
+        assert str(composer.placeholder) == f"Type a message, or /help (console: {ALICE})"
+
+
+async def test_one_account_placeholder_names_no_account(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert str(app.main.composer.placeholder) == "Type a message, or /help"
+
+
+async def test_new_messages_and_delivery_updates_lay_out_incrementally(tmp_path: Path) -> None:
+    app = offline_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _type(pilot, app, "/msg bob@localhost")
+        view = _pane(app).history
+        rendered: list[int] = []
+        rows_of = view._rows_of
+
+        def counting(message: StoredMessage) -> list[Strip]:
+            rendered.append(message.id)
+            return rows_of(message)
+
+        view._rows_of = counting  # type: ignore[method-assign]
+        sent = StoredMessage(
+            id=1000,
+            account=ALICE,
+            peer=BOB,
+            direction=Direction.OUTGOING,
+            sender=f"{ALICE}/tui",
+            body="a reply long enough to wrap " * 4,
+            timestamp=NOW,
+            delivery=Delivery.PENDING,
+        )
+        view.add_message(sent)
+        assert rendered == [1000]  # only the new message, not the whole history
+        rendered.clear()
+        middle = view.messages[1]
+        view.set_delivery(middle.id, Delivery.RECEIVED)
+        assert rendered and set(rendered) <= {middle.id}  # later rows were known already
+        assert view.messages[1].delivery is Delivery.RECEIVED
+        rendered.clear()
+        _inject(
+            app, DeliveryChanged(account=ALICE, peer=BOB, message_id=1000, delivery=Delivery.SENT)
+        )
+        await pilot.pause()
+        assert view.messages[-1] == replace(sent, delivery=Delivery.SENT)
+        incremental = (list(view._starts), view._total, view.rendered_rows())
+        view._relayout(stick_to_bottom=True)
+        assert (list(view._starts), view._total, view.rendered_rows()) == incremental
+        assert view.scroll_y == view.max_scroll_y
+        # A message older than the newest loaded still lands in order.
+        view.add_message(replace(sent, id=999, body="late"))
+        assert [m.id for m in view.messages][-2:] == [999, 1000]

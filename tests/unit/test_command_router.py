@@ -10,12 +10,15 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.models import CertificateInfo, Show
 from xmpp_tui.ui.command_router import (
     ROUTED_COMMANDS,
+    STATUS_WORDS,
     Action,
     ClosePane,
     OpenChat,
     Quit,
     RouteContext,
     ShowHelp,
+    ShowInfo,
+    UseAccount,
     route,
     route_text,
 )
@@ -69,11 +72,6 @@ def test_bad_jid_is_a_user_facing_error() -> None:
         ("/deny bob@example.org", cmd.DenySubscription(account=A, jid="bob@example.org")),
         ("/subscribe bob@example.org", cmd.RequestSubscription(account=A, jid="bob@example.org")),
         ("/unsubscribe bob@example.org", cmd.Unsubscribe(account=A, jid="bob@example.org")),
-        ("/status", cmd.SetPresence(account=A, show=Show.AVAILABLE)),
-        (
-            "/status dnd in a meeting",
-            cmd.SetPresence(account=A, show=Show.DND, status="in a meeting"),
-        ),
         ("/status away", cmd.SetPresence(account=A, show=Show.AWAY)),
         ("/connect", cmd.Connect(account=A)),
         ("/connect Carol@Example.org", cmd.Connect(account="carol@example.org")),
@@ -82,6 +80,62 @@ def test_bad_jid_is_a_user_facing_error() -> None:
 )
 def test_roster_and_presence_commands(line: str, expected: cmd.Command) -> None:
     assert _route(line) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("line", "show", "text"),
+    [
+        ("/status", Show.AVAILABLE, ""),
+        ("/status   ", Show.AVAILABLE, ""),
+        ("/status dnd in a meeting", Show.DND, "in a meeting"),
+        ("/status DND  in  a meeting ", Show.DND, "in  a meeting"),
+        ("/status away", Show.AWAY, ""),
+        ("/status Xa", Show.XA, ""),
+        ("/status chat about anything", Show.CHAT, "about anything"),
+        ("/status online", Show.AVAILABLE, ""),
+        ("/status Online back again", Show.AVAILABLE, "back again"),
+        ("/status available at last", Show.AVAILABLE, "at last"),
+        ("/status on the train", Show.AVAILABLE, "on the train"),
+        ("/status lunch", Show.AVAILABLE, "lunch"),
+        ("/status awayyy", Show.AVAILABLE, "awayyy"),
+        ('/status "brb" in 5', Show.AVAILABLE, '"brb" in 5'),
+        ('/status away "brb', Show.AWAY, '"brb'),
+        ("/status away\nback at two", Show.AWAY, "back at two"),
+    ],
+)
+def test_status_show_word_then_text(line: str, show: Show, text: str) -> None:
+    assert _route(line) == [cmd.SetPresence(account=A, show=show, status=text)]
+    assert _route(line, CHAT) == [cmd.SetPresence(account=A, show=show, status=text)]
+
+
+def test_status_words_are_the_documented_ones() -> None:
+    assert set(STATUS_WORDS) == set(slash.STATUS_CHOICES)
+
+
+TWO = ("alice@example.org", "zoe@other.org")
+
+
+def test_account_reports_the_console_account_and_the_open_ones() -> None:
+    ctx = RouteContext(A, None, accounts=TWO, console_account=A)
+    (info,) = _route("/account", ctx)
+    assert isinstance(info, ShowInfo)
+    assert info.text.startswith("Console commands act on alice@example.org.")
+    assert "alice@example.org, zoe@other.org" in info.text
+    # From a chat pane of another account, it still reports the console's account.
+    in_chat = RouteContext("zoe@other.org", "bob@example.org", accounts=TWO, console_account=A)
+    assert _route("/account", in_chat) == [info]
+
+
+def test_account_switches_to_an_open_account_only() -> None:
+    ctx = RouteContext(A, None, accounts=TWO, console_account=A)
+    assert _route("/account Zoe@Other.org", ctx) == [UseAccount("zoe@other.org")]
+    with pytest.raises(UserFacingError, match="not an open account") as caught:
+        _route("/account mallory@example.org", ctx)
+    assert "alice@example.org, zoe@other.org" in caught.value.hint
+    with pytest.raises(UserFacingError, match="not a valid address"):
+        _route("/account @@", ctx)
+    with pytest.raises(UserFacingError, match="No account"):
+        _route("/account", RouteContext(None))
 
 
 def test_ui_actions() -> None:

@@ -6,10 +6,13 @@ import base64
 import logging
 import os
 import stat
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xmpp_tui.logs import REDACTED, RedactingFilter, escape_controls, redact, setup_logging
 
@@ -173,3 +176,68 @@ def test_escape_controls_keeps_ordinary_text() -> None:
     assert escape_controls("héllo\tworld ✓") == "héllo\tworld ✓"
     assert escape_controls("a\nb", keep_newlines=True) == "a\nb"
     assert escape_controls("a\nb") == "a\\nb"
+
+
+# --- escape_controls: the one log escaper (SECURITY.md T21) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "logged"),
+    [
+        ("plain text", "plain text"),
+        ("a\nb\r\n", "a\\nb\\r\\n"),
+        ("tab\there", "tab\there"),
+        ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"),
+        ("\x9b", "\\x9b"),
+        ("\u202e\u2066\u200e\u061c", "\\u202e\\u2066\\u200e\\u061c"),
+        ("zero\u200bwidth\ufeff", "zero\\u200bwidth\\ufeff"),
+        ("\u2028\u2029", "\\u2028\\u2029"),
+        ("\U000e0041", "\\U000e0041"),
+        ("\ud800", "\\ud800"),
+        ("\ufffe\U0001ffff", "\\ufffe\\U0001ffff"),
+        ("日本 ok é ✓ 👍", "日本 ok é ✓ 👍"),
+    ],
+)
+def test_escape_controls_examples(raw: str, logged: str) -> None:
+    assert escape_controls(raw) == logged
+
+
+def test_escape_controls_keep_newlines_escapes_cr() -> None:
+    assert escape_controls("a\r\nb\x1b", keep_newlines=True) == "a\\r\nb\\x1b"
+
+
+ANY_TEXT = st.text(
+    st.one_of(
+        st.characters(exclude_categories=()),  # all of Unicode, surrogates included
+        st.sampled_from("\n\r\t\x1b\x7f\x85\x9b\u2028\u202e\u2066\u200b\ufeff\U000e0041"),
+    ),
+    max_size=300,
+)
+UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ANY_TEXT)
+def test_escaped_text_is_one_printable_line(text: str) -> None:
+    logged = escape_controls(text)
+    assert "\n" not in logged and "\r" not in logged
+    assert all(ch == "\t" or unicodedata.category(ch) not in UNSAFE_CATEGORIES for ch in logged)
+    logged.encode("utf-8")
+    assert escape_controls(logged) == logged  # nothing left to escape
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ANY_TEXT)
+def test_keep_newlines_keeps_exactly_the_line_feeds(text: str) -> None:
+    logged = escape_controls(text, keep_newlines=True)
+    assert logged.count("\n") == text.count("\n")
+    assert "\r" not in logged
+    assert all(ch in "\t\n" or unicodedata.category(ch) not in UNSAFE_CATEGORIES for ch in logged)
+    logged.encode("utf-8")
+
+
+def test_lone_surrogate_reaches_the_file(log_dir: Path) -> None:
+    path = setup_logging("INFO", log_dir)
+    logging.getLogger("xmpp_tui.x").info("nick %s", "bad\udc80nick\u2028")
+    text = read_log(path)
+    assert "bad\\udc80nick\\u2028" in text

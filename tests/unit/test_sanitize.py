@@ -1,8 +1,10 @@
-"""sanitize_for_display, sanitize_identifier, escape_for_log (SECURITY.md T1, T3, T21; S-UI-2)."""
+"""sanitize_for_display, sanitize_identifier (SECURITY.md T1, T3; S-UI-2).
+
+Log escaping (T21) is tested with xmpp_tui.logs.escape_controls in test_logs.py.
+"""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
@@ -13,7 +15,6 @@ from xmpp_tui.core.sanitize import (
     MAX_COMBINING_MARKS,
     NEWLINE_MARK,
     TRUNCATION_SUFFIX,
-    escape_for_log,
     sanitize_for_display,
     sanitize_identifier,
 )
@@ -291,46 +292,3 @@ def test_too_small_max_len_is_refused() -> None:
         sanitize_for_display("abc", max_len=len(TRUNCATION_SUFFIX))
     with pytest.raises(ValueError, match="max_len"):
         sanitize_identifier("abc", max_len=0)
-
-
-# --- escape_for_log (T21) ------------------------------------------------------------------
-
-_LOG_ESCAPE = re.compile(r"\\(\\|n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
-_SIMPLE = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def unescape_log(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        code = match.group(1)
-        return _SIMPLE.get(code) or chr(int(code[1:], 16))
-
-    return _LOG_ESCAPE.sub(one, text)
-
-
-@pytest.mark.parametrize(
-    ("raw", "logged"),
-    [
-        ("plain text", "plain text"),
-        ("a\nb\r\n", "a\\nb\\r\\n"),
-        ("tab\there", "tab\\there"),
-        ("\x1b[31m", "\\x1b[31m"),
-        ("\x9b", "\\x9b"),
-        ("\u202e", "\\u202e"),
-        ("\U000e0041", "\\U000e0041"),
-        ("\ud800", "\\ud800"),
-        ("back\\slash", "back\\\\slash"),
-        ("日本 ok", "日本 ok"),
-    ],
-)
-def test_escape_for_log_examples(raw: str, logged: str) -> None:
-    assert escape_for_log(raw) == logged
-
-
-@PROPERTY
-@given(ANY_TEXT)
-def test_escape_for_log_is_one_printable_line_and_reversible(text: str) -> None:
-    logged = escape_for_log(text)
-    assert "\n" not in logged and "\r" not in logged
-    assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in logged)
-    logged.encode("utf-8")
-    assert unescape_log(logged) == text

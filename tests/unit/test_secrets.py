@@ -18,6 +18,7 @@ from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringError
 
 from tests.keyrings import MemoryKeyring
+from xmpp_tui.core.commands import ProvidePassword
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.secrets import (
     KEYRING_SERVICE,
@@ -98,12 +99,26 @@ async def test_command_empty_output() -> None:
 
 
 async def test_command_timeout_kills_the_pipeline(tmp_path: Path) -> None:
+    """A timed-out command's whole process group dies, not only the shell.
+
+    The marker is written by a child of the shell (a pipeline member), DELAY seconds
+    after the start: were only ``/bin/sh`` killed, that child would live on and write it.
+    """
+    delay = 1.0
+    control = tmp_path / "control"
+    # Control: given the time, the same pipeline does write its marker.
+    with pytest.raises(UserFacingError, match="empty first line"):
+        await run_password_command(JID, f"(sleep {delay}; touch {control}) | cat", time_limit=10)
+    assert control.exists()
+
     marker = tmp_path / "still-running"
     started = time.monotonic()
-    with pytest.raises(UserFacingError, match=r"did not finish within 0\.5 s"):
-        await run_password_command(JID, f"sleep 5 | cat; touch {marker}", time_limit=0.5)
-    assert time.monotonic() - started < 4
-    await asyncio.sleep(0.2)
+    with pytest.raises(UserFacingError, match=r"did not finish within 0\.3 s"):
+        await run_password_command(
+            JID, f"(sleep {delay}; touch {marker}) | cat; sleep 30", time_limit=0.3
+        )
+    assert time.monotonic() - started < delay
+    await asyncio.sleep(started + delay + 0.7 - time.monotonic())  # well past the delay
     assert not marker.exists()
 
 
@@ -167,8 +182,6 @@ async def test_secure_backend_round_trip() -> None:
     assert await source.save(JID, "s3cret")
     assert backend.store == {(KEYRING_SERVICE, JID): "s3cret"}
     assert await source.lookup(account()) == "s3cret"
-    await source.forget(JID)
-    assert await source.lookup(account()) is None
 
 
 async def test_broken_backend_counts_as_none(caplog: pytest.LogCaptureFixture) -> None:
@@ -183,3 +196,14 @@ async def test_keyring_can_be_disabled() -> None:
     backend = MemoryKeyring()
     backend.set_password(KEYRING_SERVICE, JID, "pw")
     assert await PasswordSource(backend=backend, use_keyring=False).lookup(account()) is None
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_provide_password_repr_hides_the_password() -> None:
+    command = ProvidePassword(account="a@b", password="hunter2", remember=True)
+    assert "hunter2" not in repr(command)
+    assert "hunter2" not in str(command)
+    assert "a@b" in repr(command)
+    assert command.password == "hunter2"

@@ -17,6 +17,21 @@ from xmpp_tui.settings import (
     resolve_settings,
 )
 
+#: A self-signed CA certificate (any valid PEM will do: ca_file is loaded, not trusted, here).
+CA_PEM = """\
+-----BEGIN CERTIFICATE-----
+MIIBjTCCATOgAwIBAgIUDIo9CeQEcZm8KJryslZc4zqtaAMwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQeG1wcC10dWkgdGVzdCBDQTAgFw0yNjExMjMyMzUyMjNaGA8y
+MTI2MTAzMDIzNTIyM1owGzEZMBcGA1UEAwwQeG1wcC10dWkgdGVzdCBDQTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABJbB8vvXj+3YA50//WOgVZVXNsZ6LkAi58E7
+j/CelzQnudSbcMb1HnPJvdxjHvZ7ToCX5kkuZL4QkiD6SFLsYIqjUzBRMB0GA1Ud
+DgQWBBRyEk/4qV9vvWDwQYnEyHTTOu3eOzAfBgNVHSMEGDAWgBRyEk/4qV9vvWDw
+QYnEyHTTOu3eOzAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQCt
+TYlRDY4biou8xKGu2fIbgQ9xWIWuYWN4WSO2I1yDpgIgZf7RrXMnYgOXmNyojG2r
+rbOWgVAPDJhRIBbh4VVH5dA=
+-----END CERTIFICATE-----
+"""
+
 
 def write_config(directory: Path, text: str, mode: int = 0o600) -> Path:
     path = directory / "config.toml"
@@ -53,7 +68,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_full_account(tmp_path: Path) -> None:
     (tmp_path / "certs").mkdir()
-    (tmp_path / "certs" / "ca.pem").write_text("not checked here\n")
+    (tmp_path / "certs" / "ca.pem").write_text(CA_PEM)
     path = write_config(
         tmp_path,
         """
@@ -88,7 +103,7 @@ def test_empty_file_has_no_accounts(tmp_path: Path) -> None:
 
 def test_ca_file_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    (tmp_path / "ca.pem").write_text("x\n")
+    (tmp_path / "ca.pem").write_text(CA_PEM)
     path = write_config(tmp_path, '[[accounts]]\njid = "a@b.example"\nca_file = "~/ca.pem"\n')
     (account,) = load_config(path)
     assert account.ca_file == tmp_path / "ca.pem"
@@ -198,9 +213,49 @@ def test_world_writable_config_is_refused(tmp_path: Path) -> None:
     assert "0666" in str(caught.value)
 
 
-def test_group_writable_config_is_accepted(tmp_path: Path) -> None:
-    path = write_config(tmp_path, ACCOUNT, mode=0o660)
+@pytest.mark.parametrize("mode", [0o660, 0o620, 0o664])
+def test_group_writable_config_is_refused(tmp_path: Path, mode: int) -> None:
+    """SECURITY.md T14: the file can hold a shell password_command."""
+    path = write_config(tmp_path, ACCOUNT + 'password_command = "pass show x"\n', mode=mode)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{display_path(path)}: ")
+    assert f"{mode:04o}" in message
+    assert message.endswith(f"chmod 600 {display_path(path)}")
+    assert "\n" not in message
+
+
+def test_read_only_for_others_config_is_accepted(tmp_path: Path) -> None:
+    path = write_config(tmp_path, ACCOUNT, mode=0o644)
     assert load_config(path) == (AccountSettings(jid="alice@example.org"),)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("not a certificate\n", "holds no PEM certificate"),
+        ("", "holds no PEM certificate"),
+        (CA_PEM.replace("MII", "XYZ", 1), "holds no PEM certificate"),
+    ],
+)
+def test_ca_file_that_is_not_pem_is_refused(tmp_path: Path, content: str, fragment: str) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text(content)
+    path = write_config(tmp_path, ACCOUNT + 'ca_file = "ca.pem"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{display_path(path)}: accounts[0].ca_file {display_path(ca)} ")
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_ca_file_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "certs").mkdir()
+    path = write_config(tmp_path, ACCOUNT + 'ca_file = "certs"\n')
+    with pytest.raises(ConfigError, match=r"accounts\[0\]\.ca_file .*certs not found"):
+        load_config(path)
 
 
 def test_invalid_utf8(tmp_path: Path) -> None:
@@ -263,7 +318,7 @@ def test_jid_selects_configured_account(home: Path) -> None:
 def test_cli_options_override_selected_accounts(home: Path, tmp_path: Path) -> None:
     write_config(home, ACCOUNT + 'server = "old.example.org"\nresource = "desk"\n')
     ca = tmp_path / "ca.pem"
-    ca.write_text("x\n")
+    ca.write_text(CA_PEM)
     settings = resolve_settings(
         args(
             "alice@example.org",
@@ -316,7 +371,7 @@ def test_cli_invalid_jid(home: Path) -> None:
     ("options", "fragment"),
     [
         ({"server": "host:70000"}, "--server"),
-        ({"ca_file": "/nonexistent/ca.pem"}, "--ca-file"),
+        ({"ca_file": "/nonexistent/ca.pem"}, "--ca-file /nonexistent/ca.pem: not found"),
         ({"log_level": "LOUD"}, "--log-level"),
     ],
 )
@@ -331,3 +386,14 @@ def test_bad_config_file_fails_even_with_jid(home: Path) -> None:
     write_config(home, ACCOUNT + "direct_tls = 1\n")
     with pytest.raises(ConfigError, match=r"accounts\[0\]\.direct_tls"):
         resolve_settings(args("bob@example.net"))
+
+
+def test_cli_ca_file_that_is_not_pem_is_refused(home: Path, tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(args("a@b.example", ca_file=str(ca)))
+    message = str(caught.value)
+    assert message.startswith(f"--ca-file {display_path(ca)}: holds no PEM certificate (")
+    assert message.endswith("; give a PEM file")
+    assert "\n" not in message

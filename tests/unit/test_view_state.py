@@ -123,6 +123,24 @@ def test_unread_and_markers() -> None:
     assert (row.unread, row.request_pending) == (0, False)
 
 
+def test_roster_push_granting_presence_answers_the_request() -> None:
+    roster = _roster(RosterItem(jid=B), RosterItem(jid=C))
+    for jid in (B, C, D):
+        roster = reduce_roster(roster, SubscriptionRequested(account=A, jid=jid))
+    # "to" does not answer a request: they still cannot see our presence.
+    to = RosterItem(jid=B, subscription=Subscription.TO)
+    roster = reduce_roster(roster, RosterItemChanged(account=A, item=to))
+    assert roster.requests == {B, C, D}
+    granted = RosterItem(jid=B, subscription=Subscription.FROM)
+    roster = reduce_roster(roster, RosterItemChanged(account=A, item=granted))
+    assert roster.requests == {C, D}
+    items = (RosterItem(jid=C, subscription=Subscription.BOTH), RosterItem(jid=D))
+    roster = reduce_roster(roster, RosterReplaced(account=A, items=items))
+    assert roster.requests == {D}
+    rows = [r for r in roster_rows({A: roster}) if isinstance(r, ContactRow)]
+    assert [(r.jid, r.request_pending) for r in rows] == [(C, False), (D, True)]
+
+
 def test_unread_from_a_stranger_is_listed() -> None:
     roster = add_unread(AccountRoster(), D)
     assert _titles(roster_rows({A: roster})) == [NOT_IN_ROSTER, f"  {D}"]

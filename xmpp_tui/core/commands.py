@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xmpp_tui.core.models import AccountId, BareJid, Show
 
@@ -24,7 +24,7 @@ class Disconnect(Command):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProvidePassword(Command):
-    password: str
+    password: str = field(repr=False)  # never in a log line or a traceback
     remember: bool = False
 
 

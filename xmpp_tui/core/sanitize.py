@@ -1,4 +1,6 @@
-"""Make untrusted text safe to show in a terminal and to write to a log (SECURITY.md T1, T3, T21).
+"""Make untrusted text safe to show in a terminal (SECURITY.md T1, T3).
+
+Log lines are escaped elsewhere, in one place: :func:`xmpp_tui.logs.escape_controls` (T21).
 
 Every string that came from the network (message body, nick, JID, resource, status, roster name,
 error text, ...) passes through one of these functions right before it is rendered:
@@ -54,7 +56,6 @@ _COMBINING_CATEGORIES = frozenset({"Mn", "Me"})
 
 _PLAIN_BODY = re.compile(r"[\n\x20-\x7e]*")
 _PLAIN_IDENTIFIER = re.compile(r"[\x20-\x7e]*")
-_PLAIN_LOG = re.compile(r"[\x20-\x5b\x5d-\x7e]*")  # printable ASCII without the backslash
 _CUT_PLACEHOLDER = re.compile(r"<(?:U(?:\+[0-9A-F]{0,6})?)?$")
 
 
@@ -171,42 +172,3 @@ def sanitize_identifier(text: str, *, max_len: int = 256) -> str:
     if len(text) <= max_len and _PLAIN_IDENTIFIER.fullmatch(text):
         return text
     return _sanitize(text, max_len, single_line=True)
-
-
-def _forbidden_in_log(ch: str) -> bool:
-    category = unicodedata.category(ch)
-    return (
-        category in _ALWAYS_REPLACED_CATEGORIES
-        or category == "Cf"
-        or _is_tag_or_noncharacter(ord(ch))
-    )
-
-
-_LOG_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def escape_for_log(text: str) -> str:
-    """Return ``text`` on one line with backslash escapes, so a peer cannot forge log lines.
-
-    Backslash, CR, LF, TAB, C0, DEL, C1, bidi, zero-width and other format characters, line and
-    paragraph separators, surrogates, tags and noncharacters are written as ``\\n``, ``\\x1b``,
-    ``\\u202e``, ``\\U000e0041``; the output is printable and valid UTF-8.
-    """
-    if _PLAIN_LOG.fullmatch(text):
-        return text
-    out: list[str] = []
-    for ch in text:
-        escaped = _LOG_ESCAPES.get(ch)
-        if escaped is not None:
-            out.append(escaped)
-        elif _forbidden_in_log(ch):
-            cp = ord(ch)
-            if cp < 0x100:
-                out.append(f"\\x{cp:02x}")
-            elif cp < 0x10000:
-                out.append(f"\\u{cp:04x}")
-            else:
-                out.append(f"\\U{cp:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)

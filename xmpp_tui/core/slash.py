@@ -24,8 +24,9 @@ from xmpp_tui.core.errors import UserFacingError
 
 PREFIX = "/"
 
-#: Words ``/status`` accepts first (RFC 6121 section 4.7.2.1 "show", plus "available").
-STATUS_CHOICES = ("available", "chat", "away", "xa", "dnd")
+#: Words ``/status`` takes as its first word (RFC 6121 section 4.7.2.1 "show", plus "available"
+#: and "online", which mean no show). Any other first word starts the status text.
+STATUS_CHOICES = ("available", "online", "chat", "away", "xa", "dnd")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,10 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     #: When not empty, the first argument must be one of these words (any case; parsed lower-case).
     choices: tuple[str, ...] = ()
+    #: Whether a double-quoted argument may hold spaces; off when the words are free text.
+    quotes: bool = True
+    #: More lines for ``/help NAME`` (plain text), when the summary is not enough.
+    details: tuple[str, ...] = ()
 
     @property
     def usage(self) -> str:
@@ -52,6 +57,9 @@ class CommandSpec:
 class ParsedCommand:
     spec: CommandSpec
     args: tuple[str, ...]
+    #: Everything after the command name as typed, leading spaces removed (for commands whose
+    #: arguments are free text as a whole, such as ``/status some text``).
+    rest: str = ""
 
     @property
     def name(self) -> str:
@@ -134,12 +142,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "status",
-        "[available|chat|away|xa|dnd] [text]",
-        "Set your presence; no argument means available",
+        "[SHOW] [text]",
+        "Set your presence and status text (see /help status)",
         min_args=0,
         max_args=2,
         rest_is_text=True,
-        choices=STATUS_CHOICES,
+        quotes=False,  # the handler reads the text as typed (ParsedCommand.rest)
+        details=(
+            "SHOW: " + ", ".join(STATUS_CHOICES) + " (any case). No SHOW: available.",
+            "Examples: /status away back at two, /status dnd, /status on the train",
+        ),
     ),
     CommandSpec(
         "close",
@@ -147,6 +159,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Close the current conversation",
         min_args=0,
         max_args=0,
+        rest_is_text=False,
+    ),
+    CommandSpec(
+        "account",
+        "[JID]",
+        "Show or choose the account console commands use",
+        min_args=0,
+        max_args=1,
         rest_is_text=False,
     ),
     CommandSpec(
@@ -246,7 +266,7 @@ def _split(spec: CommandSpec, rest: str) -> list[str]:
         if spec.rest_is_text and spec.max_args is not None and len(args) == spec.max_args - 1:
             args.append(rest[pos:])  # verbatim: spaces, quotes and line breaks kept
             return args
-        if rest.startswith('"', pos):
+        if spec.quotes and rest.startswith('"', pos):
             quoted = _QUOTED.match(rest, pos)
             if quoted is None:
                 raise UserFacingError(
@@ -303,10 +323,11 @@ def parse(line: str) -> ParsedCommand | None:
     spec = find_command(name)
     if spec is None:
         raise _unknown(name)
-    args = _split(spec, body[len(name) :])
+    rest = body[len(name) :]
+    args = _split(spec, rest)
     _check_choice(spec, args)
     _check_count(spec, args)
-    return ParsedCommand(spec, tuple(args))
+    return ParsedCommand(spec, tuple(args), rest.lstrip())
 
 
 def unescape_literal(line: str) -> str:
@@ -345,7 +366,7 @@ def help_text(name: str | None = None) -> str:
     found = find_command(wanted)
     if found is None:
         raise _unknown(wanted.removeprefix(PREFIX))
-    lines = [found.usage, f"  {found.summary}"]
+    lines = [found.usage, f"  {found.summary}", *(f"  {line}" for line in found.details)]
     if found.aliases:
         lines.append("  Also: " + ", ".join(PREFIX + alias for alias in found.aliases))
     return "\n".join(lines)

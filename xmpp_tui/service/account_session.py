@@ -39,6 +39,7 @@ from xmpp_tui.core.models import (
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service import delivery, dispatch, inbound_router
 from xmpp_tui.service.backoff import Backoff
+from xmpp_tui.service.liveness import Liveness
 from xmpp_tui.service.roster_state import RosterState
 from xmpp_tui.service.timing import Timing
 from xmpp_tui.settings import AccountSettings
@@ -99,8 +100,9 @@ class AccountSession:
         self._lost = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._keepalive: asyncio.Task[None] | None = None
         self._setup_task: asyncio.Task[None] | None = None
+        self._liveness = Liveness(self.client, timing, self.account)
+        self._epoch = 0  # counts sessions, so a late check never acts on a newer one
         self._fatal: ConnectFailed | None = None
         self._backoff = Backoff(
             first_min=timing.backoff_first_min,
@@ -124,7 +126,9 @@ class AccountSession:
         self._lost.set()
         if self._password_wanted is not None and not self._password_wanted.done():
             self._password_wanted.cancel()
-        self._stop_keepalive()
+        self._liveness.stop()
+        if self._setup_task is not None:
+            self._setup_task.cancel()
         await self.client.disconnect()
         if self._task is not None:
             self._task.cancel()
@@ -162,7 +166,11 @@ class AccountSession:
     async def save_password(self) -> None:
         if self._password is None:
             raise UserFacingError("No password to save", "Log in first")
-        await self.passwords.save(self.account, self._password)
+        if not await self.passwords.save(self.account, self._password):
+            raise UserFacingError(
+                "The password could not be saved in the system keyring",
+                "No secure keyring is available; you will be asked again next time",
+            )
 
     async def _obtain_password(self, reason: str = "") -> str:
         if not reason and self._password is not None:
@@ -275,10 +283,19 @@ class AccountSession:
         self.online = True
         self._lost.clear()
         self.rejected_certificate = None
-        if not started.resumed:
-            await self._fresh_session_setup()
+        self._epoch += 1
+        try:
+            if not started.resumed:
+                await self._fresh_session_setup()
+            # After a resumption slixmpp re-sends what the server had not acked; on a
+            # fresh session that queue is gone, so the outbox re-sends it (same ids).
+            delivery.flush_outbox(self, resend_unacked=not started.resumed)
+        except Exception:  # a broken setup must not leave a half session
+            log.exception("session setup failed for %s", self.account)
+            self.client.abort("session setup failed")
+            return
         self._set_state(ConnectionState.ONLINE, started.full_jid)
-        self._start_keepalive()
+        self._liveness.start()
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False
             self.publish(PasswordSaveOffered(account=self.account))
@@ -289,52 +306,42 @@ class AccountSession:
         except UserFacingError as error:
             log.warning("roster fetch failed: %s", error)
         else:
-            if loaded.items is not None:
+            if loaded.items is not None:  # None: our cached copy is current (versioning)
                 self.roster.replace(loaded.items)
-            self.roster_version = loaded.version
-            self.store.roster.save(self.account, loaded.version, self.roster.items)
+                self.roster_version = loaded.version
+            self.keep(
+                lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
+            )
         self.publish(RosterReplaced(account=self.account, items=self.roster.items))
         self.client.send_presence(self.show, self.status)
-        self._flush_outbox()
 
-    def _flush_outbox(self) -> None:
-        """Send what was written to the outbox but never reached the stream."""
-        for message in self.store.history.pending(self.account):
-            if message.delivery is Delivery.PENDING and message.origin_id:
-                self.client.send_chat(message.peer, message.body, message.origin_id)
-                delivery.record(self, message.id, Delivery.SENT)
+    def keep(self, write: Callable[[], object]) -> None:
+        """A store write that may fail (full disk): tell the user, keep the session."""
+        try:
+            write()
+        except UserFacingError as error:
+            self.publish(
+                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
+            )
+
+    def expect_ack(self, local_id: int) -> None:
+        epoch = self._epoch
+
+        def still_unacked() -> bool:
+            if epoch != self._epoch or not self.online:
+                return False
+            current = self.store.history.get(self.account, local_id)
+            return current is not None and current.delivery is Delivery.SENT
+
+        self._liveness.expect_ack(still_unacked)
 
     def _went_offline(self) -> None:
         self.online = False
-        self._stop_keepalive()
+        self._liveness.stop()
         for jid in self.roster.clear_presence():
             self.publish(
                 PresenceChanged(account=self.account, presence=self.roster.presence_of(jid))
             )
-
-    # -- keepalive (XEP-0199): slixmpp notices a dead peer only after minutes ----
-
-    def _start_keepalive(self) -> None:
-        self._stop_keepalive()
-        self._keepalive = asyncio.create_task(
-            self._keepalive_loop(), name=f"keepalive {self.account}"
-        )
-
-    def _stop_keepalive(self) -> None:
-        if self._keepalive is not None:
-            self._keepalive.cancel()
-            self._keepalive = None
-
-    async def _keepalive_loop(self) -> None:
-        while self.online:
-            await asyncio.sleep(self.timing.keepalive_interval)
-            try:
-                await self.client.ping(self.timing.keepalive_timeout)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - any failure means the link is unusable
-                self.client.abort("ping timeout")
-                return
 
     # -- inbound ---------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import DeliveryChanged, MessageAdded
-from xmpp_tui.core.models import Delivery
+from xmpp_tui.core.models import Delivery, StoredMessage
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -36,6 +40,22 @@ def send_chat(session: AccountSession, peer: str, body: str) -> None:
     if session.online:
         session.client.send_chat(peer, clean, message_id)
         record(session, stored.id, Delivery.SENT)
+        session.expect_ack(stored.id)
+
+
+def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
+    """Send what never reached the stream; on a fresh session also what the server never
+    acknowledged, with the same ids (only if it acknowledges at all: else nothing settles)."""
+    resend_unacked = resend_unacked and session.client.acks_enabled
+    pending = session.store.history.pending(session.account)
+    log.info("outbox: %d waiting, re-sending unacknowledged: %s", len(pending), resend_unacked)
+    for message in pending:
+        unsent = message.delivery is Delivery.PENDING
+        if not message.origin_id or not (unsent or resend_unacked):
+            continue
+        session.client.send_chat(message.peer, message.body, message.origin_id)
+        session.keep(partial(record, session, message.id, Delivery.SENT))
+        session.expect_ack(message.id)
 
 
 def record(session: AccountSession, local_id: int, delivery: Delivery) -> None:
@@ -53,9 +73,14 @@ def record(session: AccountSession, local_id: int, delivery: Delivery) -> None:
 
 def confirm(
     session: AccountSession, *, peer: str | None, message_id: str, delivery: Delivery
-) -> None:
-    """A receipt, ack or bounce for ``message_id``; ``peer`` must be who we sent it to."""
-    stored = session.store.history.find_outgoing(session.account, message_id=message_id)
-    if stored is None or (peer is not None and stored.peer != peer):
-        return  # not ours, or a receipt forged by someone we never wrote to
+) -> StoredMessage | None:
+    """A receipt, ack or bounce for ``message_id``; ``peer`` must be who we sent it to.
+
+    Returns the message it applied to, or None: not ours, or forged by someone we never
+    wrote to (who must not be able to put text in front of the user either).
+    """
+    stored = session.store.history.find_outgoing(session.account, message_id=message_id, peer=peer)
+    if stored is None:
+        return None
     record(session, stored.id, delivery)
+    return stored

@@ -46,8 +46,11 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case StanzaAcked(message_id=message_id):
             delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
         case MessageBounced(peer=peer, message_id=message_id, text=text):
-            delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.FAILED)
-            session.publish(Notice(account=account, text=f"Message to {peer} failed: {text}"))
+            bounced = delivery.confirm(
+                session, peer=peer, message_id=message_id, delivery=Delivery.FAILED
+            )
+            if bounced is not None:
+                session.publish(Notice(account=account, text=f"Message to {peer} failed: {text}"))
         case RosterPushed():
             _roster_push(session, fact)
         case RosterLoaded():

@@ -36,7 +36,9 @@ class RosterState:
         self, jid: str, resource: str, presence: ResourcePresence | None
     ) -> ContactPresence:
         resources = self._presence.setdefault(jid, {})
-        if presence is None:
+        if presence is None and not resource:
+            resources.clear()  # unavailable from the bare JID: all resources gone
+        elif presence is None:
             resources.pop(resource, None)
         else:
             resources[resource] = presence

@@ -17,5 +17,7 @@ class Timing:
     backoff_first_min: float = 1.0
     backoff_first_max: float = 10.0
     backoff_cap: float = 300.0
+    #: A sent message the server has not acknowledged (XEP-0198) after this: link is dead.
+    ack_timeout: float = 20.0
     #: Bound on IQs the user waits for (roster edits, etc.).
     iq_timeout: float = 15.0

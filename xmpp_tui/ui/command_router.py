@@ -37,20 +37,39 @@ class Quit:
     pass
 
 
-UiAction = OpenChat | ClosePane | ShowHelp | Quit
+@dataclass(frozen=True, slots=True)
+class ShowInfo:
+    """A plain-text answer for the console (e.g. ``/account``)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class UseAccount:
+    """From now on, commands typed in the console act on ``account``."""
+
+    account: AccountId
+
+
+UiAction = OpenChat | ClosePane | ShowHelp | Quit | ShowInfo | UseAccount
 Action = cmd.Command | UiAction
 
 
 @dataclass(frozen=True, slots=True)
 class RouteContext:
-    """Where the user typed: the pane's account (or the first account) and peer, if any."""
+    """Where the user typed: the pane's account (the console's account there) and peer, if any.
+
+    ``accounts`` are the open accounts, ``console_account`` the one console commands act on.
+    """
 
     account: AccountId | None
     peer: BareJid | None = None
     certificates: Mapping[AccountId, CertificateInfo] = field(default_factory=dict)
+    accounts: tuple[AccountId, ...] = ()
+    console_account: AccountId | None = None
 
 
-#: Words accepted by /status, mapped to presence; "online" is what people type.
+#: Words accepted first by /status, mapped to presence; "online" is what people type.
 STATUS_WORDS: dict[str, Show] = {
     "online": Show.AVAILABLE,
     "available": Show.AVAILABLE,
@@ -105,16 +124,14 @@ def _group(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [cmd.SetGroups(account=_account(ctx), jid=_jid(args[0]), groups=groups)]
 
 
-def _status(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+def _status(rest: str, ctx: RouteContext) -> list[Action]:
+    """``/status``, ``/status SHOW [text]``, or ``/status text`` (available, with all the text)."""
     account = _account(ctx)
-    if not args:
-        return [cmd.SetPresence(account=account, show=Show.AVAILABLE)]
-    show = STATUS_WORDS.get(args[0].casefold())
+    words = rest.split(maxsplit=1)
+    show = STATUS_WORDS.get(words[0].casefold()) if words else None
     if show is None:
-        raise UserFacingError(
-            f'Unknown status "{args[0]}"', "Use one of: " + ", ".join(STATUS_WORDS)
-        )
-    text = " ".join(args[1:])
+        return [cmd.SetPresence(account=account, show=Show.AVAILABLE, status=rest.strip())]
+    text = words[1].strip() if len(words) > 1 else ""
     return [cmd.SetPresence(account=account, show=show, status=text)]
 
 
@@ -138,6 +155,25 @@ def _for_account(
         return [make(_jid(args[0]) if args else _account(ctx))]
 
     return handler
+
+
+def _use_account(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/account``: say which account the console acts on; ``/account JID``: change it."""
+    if not ctx.accounts:
+        raise UserFacingError("No account is open", "Start xmpp-tui with your JID")
+    listed = ", ".join(ctx.accounts)
+    if not args:
+        current = ctx.console_account if ctx.console_account in ctx.accounts else ctx.accounts[0]
+        return [
+            ShowInfo(
+                f"Console commands act on {current}. Open accounts: {listed}. "
+                "Type /account JID to change."
+            )
+        ]
+    jid = _jid(args[0])
+    if jid not in ctx.accounts:
+        raise UserFacingError(f"{jid} is not an open account", f"Open accounts: {listed}")
+    return [UseAccount(jid)]
 
 
 def _help(args: Sequence[str], _ctx: RouteContext) -> list[Action]:
@@ -164,7 +200,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "deny": _on_target(lambda a, j: cmd.DenySubscription(account=a, jid=j), "deny"),
     "subscribe": _on_target(lambda a, j: cmd.RequestSubscription(account=a, jid=j), "subscribe"),
     "unsubscribe": _on_target(lambda a, j: cmd.Unsubscribe(account=a, jid=j), "unsubscribe"),
-    "status": _status,
+    "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),
     "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
@@ -173,12 +209,20 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "quit": lambda _a, _c: [Quit()],
 }
 
+#: Commands whose arguments are free text as a whole: they get `ParsedCommand.rest`.
+_TEXT_HANDLERS: dict[str, Callable[[str, RouteContext], list[Action]]] = {
+    "status": _status,
+}
+
 #: Command names this router knows; a test checks it covers the slash table.
-ROUTED_COMMANDS = frozenset(_HANDLERS)
+ROUTED_COMMANDS = frozenset(_HANDLERS) | frozenset(_TEXT_HANDLERS)
 
 
 def route(parsed: ParsedCommand, ctx: RouteContext) -> list[Action]:
     """Actions for one slash command; raises `UserFacingError` for bad arguments."""
+    text_handler = _TEXT_HANDLERS.get(parsed.spec.name)
+    if text_handler is not None:
+        return text_handler(parsed.rest, ctx)
     handler = _HANDLERS.get(parsed.spec.name)
     if handler is None:
         raise UserFacingError(f"/{parsed.spec.name} is not available yet", "Type /help")

@@ -61,10 +61,18 @@ def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
     match event:
         case RosterReplaced():
             by_jid = {item.jid: item for item in event.items}
-            return replace(state, items=by_jid, strangers=state.strangers - by_jid.keys())
+            return replace(
+                state,
+                items=by_jid,
+                strangers=state.strangers - by_jid.keys(),
+                requests=state.requests - _sharing(event.items),
+            )
         case RosterItemChanged(item=item):
             return replace(
-                state, items={**state.items, item.jid: item}, strangers=state.strangers - {item.jid}
+                state,
+                items={**state.items, item.jid: item},
+                strangers=state.strangers - {item.jid},
+                requests=state.requests - _sharing([item]),
             )
         case RosterItemRemoved(jid=jid):
             items = {k: v for k, v in state.items.items() if k != jid}
@@ -78,7 +86,13 @@ def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
     return state
 
 
+def _sharing(items: Iterable[RosterItem]) -> set[BareJid]:
+    """Contacts who already see our presence: a request from them is answered."""
+    return {i.jid for i in items if i.subscription in (Subscription.FROM, Subscription.BOTH)}
+
+
 def answer_request(state: AccountRoster, jid: BareJid) -> AccountRoster:
+    """The user answered ``jid``'s request (prompt, /approve or /deny): drop the "?" marker."""
     return replace(state, requests=state.requests - {jid})
 
 

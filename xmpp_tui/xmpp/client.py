@@ -19,22 +19,24 @@ from typing import Any
 
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.models import Show
-from xmpp_tui.xmpp import translate
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
+    fetch_certificate,
     fingerprint_sha256,
+    unverified_context,
     verification_reason,
+    verified_context,
 )
+from xmpp_tui.xmpp.features import messages, presence, roster
 from xmpp_tui.xmpp.inbound import (
     ConnectFailed,
     ConnectionLost,
     Inbound,
     RosterLoaded,
     SessionStarted,
-    StanzaAcked,
 )
+from xmpp_tui.xmpp.stanza_handlers import guarded, stanza_handlers
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +72,6 @@ class Endpoint:
         return self.port or (5223 if self.direct_tls else 5222)
 
 
-def _verified_context(ca_file: Path | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()  # system trust store, hostname checked
-    if ca_file is not None:
-        context.load_verify_locations(cafile=str(ca_file))
-    return context
-
-
-def _unverified_context() -> ssl.SSLContext:
-    """Only for pinned certificates (checked in `_on_ssl_cert`) and the probe."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 class XmppClient:
     """Connects one account and reports inbound facts through ``report``."""
 
@@ -103,18 +90,11 @@ class XmppClient:
         self._client: Any = None
         self._outcome: asyncio.Future[SessionStarted | ConnectFailed] | None = None
         self._pin_required: str | None = None
+        self._started: SessionStarted | None = None
         self._last_network_error: BaseException | None = None
         self._closing = False
 
     # -- connection --------------------------------------------------------
-
-    @property
-    def online(self) -> bool:
-        return (
-            self._client is not None
-            and bool(self._client.is_connected())
-            and (self._outcome is None)
-        )
 
     @property
     def bound_jid(self) -> str:
@@ -125,7 +105,7 @@ class XmppClient:
         client = self._ensure_client()
         client.password = password
         self._closing = False
-        outcome = await self._attempt(_verified_context(self.endpoint.ca_file), None, timeout)
+        outcome = await self._attempt(verified_context(self.endpoint.ca_file), None, timeout)
         if not (isinstance(outcome, ConnectFailed) and outcome.kind == "certificate"):
             return outcome
         der = await self._probe_certificate(timeout)
@@ -140,7 +120,7 @@ class XmppClient:
                 certificate=info,
             )
         log.info("connecting with the certificate the user trusted (%s)", info.sha256)
-        return await self._attempt(_unverified_context(), info.sha256, timeout)
+        return await self._attempt(unverified_context(), info.sha256, timeout)
 
     async def disconnect(self) -> None:
         client = self._client
@@ -243,39 +223,14 @@ class XmppClient:
         return True
 
     async def _probe_certificate(self, timeout: float) -> bytes | None:
-        """Fetch the server certificate on a throwaway connection that never authenticates."""
-        import slixmpp
-
-        loop = asyncio.get_running_loop()
-        captured: asyncio.Future[bytes] = loop.create_future()
-        probe = slixmpp.ClientXMPP(f"{self.endpoint.jid}/probe", "")
-        probe.ssl_context = _unverified_context()
-        probe.enable_plaintext = False
-        probe.enable_direct_tls = self.endpoint.direct_tls or self.endpoint.host is None
-        probe.enable_starttls = not self.endpoint.direct_tls
-
-        def on_cert(pem: str) -> None:
-            # Stop before the stream header goes out over TLS: no SASL, no password.
-            probe.cancel_connection_attempt()
-            if not captured.done():
-                captured.set_result(ssl.PEM_cert_to_DER_cert(pem))
-
-        probe.add_event_handler("ssl_cert", on_cert)
-        try:
-            if self.endpoint.host is None:
-                probe.connect(None, None)
-            else:
-                probe.connect(self.endpoint.host, self.endpoint.port_or_default)
-            return await asyncio.wait_for(captured, timeout)
-        except (TimeoutError, OSError, ValueError):
-            log.warning("could not fetch the certificate for %s", self._where())
-            return None
-        finally:
-            probe.cancel_connection_attempt()
-            probe.abort()
-            task = getattr(probe, "_run_out_filters", None)
-            if task is not None and not task.done():
-                task.cancel()
+        endpoint = self.endpoint
+        return await fetch_certificate(
+            endpoint.jid,
+            endpoint.host,
+            endpoint.port_or_default,
+            direct_tls=endpoint.direct_tls,
+            timeout=timeout,
+        )
 
     # -- building the slixmpp client ----------------------------------------
 
@@ -303,8 +258,7 @@ class XmppClient:
         return client
 
     def _wire(self, client: Any) -> None:
-        own = self.endpoint.jid
-        handlers: dict[str, Callable[[Any], None]] = {
+        lifecycle: dict[str, Callable[[Any], None]] = {
             "session_start": lambda _: self._on_session(resumed=False),
             "session_resumed": lambda _: self._on_session(resumed=True),
             "failed_all_auth": self._on_auth_failed,
@@ -313,37 +267,29 @@ class XmppClient:
             "ssl_cert": self._on_ssl_cert,
             "stream_error": self._on_stream_error,
             "disconnected": self._on_disconnected,
-            "stanza_acked": self._on_acked,
-            "message": lambda m: self._emit(
-                translate.chat_message(m, own_bare=own, now=self._clock)
-            ),
-            "receipt_received": lambda m: self._emit(translate.receipt(m)),
-            "message_error": lambda m: self._emit(translate.message_error(m)),
-            "roster_update": self._on_roster_update,
-            # slixmpp names availability events after <show>: presence_away, ...
-            **{
-                f"presence_{kind}": lambda p: self._emit(translate.presence(p, own_bare=own))
-                for kind in ("available", "chat", "away", "xa", "dnd", "unavailable")
-            },
-            "presence_subscribe": lambda p: self._emit(
-                translate.subscription_request(p, own_bare=own)
-            ),
-            "presence_subscribed": lambda p: self._emit(
-                translate.subscription_reply(p, approved=True)
-            ),
-            "presence_unsubscribed": lambda p: self._emit(
-                translate.subscription_reply(p, approved=False)
-            ),
+            "stream_negotiated": self._on_negotiated,
         }
-        for event, handler in handlers.items():
-            client.add_event_handler(event, _guarded(event, handler))
-
-    def _emit(self, fact: Inbound | None) -> None:
-        if fact is not None:
-            self._report(fact)
+        stanzas = stanza_handlers(own=self.endpoint.jid, clock=self._clock, report=self._report)
+        for event, handler in (lifecycle | stanzas).items():
+            client.add_event_handler(event, guarded(event, handler))
 
     def _on_session(self, *, resumed: bool) -> None:
         started = SessionStarted(full_jid=self.bound_jid, resumed=resumed)
+        if resumed:
+            # Resumption ends the negotiation; acks are already running.
+            self._started = None
+            self._announce(started)
+        else:
+            # Bound, but XEP-0198 is enabled after this event: report the session once
+            # the negotiation is over, so the outbox knows whether acks work.
+            self._started = started
+
+    def _on_negotiated(self, _: Any) -> None:
+        started, self._started = self._started, None
+        if started is not None:
+            self._announce(started)
+
+    def _announce(self, started: SessionStarted) -> None:
         if not self._resolve(started):
             self._report(started)  # e.g. a new session after a failed resumption
 
@@ -410,95 +356,39 @@ class XmppClient:
         if not self._closing:
             self._report(ConnectionLost(reason=text))
 
-    def _on_acked(self, stanza: Any) -> None:
-        if stanza.name == "message" and stanza["id"]:
-            self._report(StanzaAcked(message_id=str(stanza["id"])))
-
-    def _on_roster_update(self, iq: Any) -> None:
-        # Results of our own get are handled where we await them; pushes come here.
-        if iq["type"] == "set":
-            self._emit(translate.roster_push(iq, own_bare=self.endpoint.jid))
-
-    # -- outgoing ------------------------------------------------------------
+    # -- outgoing: thin delegations to xmpp/features ---------------------------------
 
     def send_chat(self, peer: str, body: str, message_id: str) -> None:
-        """A chat message with XEP-0359 origin-id = id, asking for a receipt."""
-        msg = self._client.make_message(mto=peer, mbody=body, mtype="chat")
-        msg["id"] = message_id
-        msg["origin_id"]["id"] = message_id
-        msg["request_receipt"] = True
-        msg.send()
+        messages.send_chat(self._client, peer, body, message_id)
 
     def send_receipt(self, to: str, message_id: str) -> None:
-        ack = self._client.Message()
-        ack["to"] = to
-        ack["receipt"] = message_id
-        ack.send()
+        messages.send_receipt(self._client, to, message_id)
+
+    @property
+    def acks_enabled(self) -> bool:
+        return self._client is not None and messages.acks_enabled(self._client)
 
     def send_presence(self, show: Show, status: str) -> None:
-        pshow = None if show in (Show.AVAILABLE, Show.OFFLINE) else show.value
-        self._client.send_presence(pshow=pshow, pstatus=status or None)
+        presence.send_presence(self._client, show, status)
 
     def send_subscription(self, jid: str, kind: str) -> None:
         """``subscribe``, ``subscribed``, ``unsubscribe`` or ``unsubscribed``."""
-        self._client.send_presence(pto=jid, ptype=kind)
+        presence.send_subscription(self._client, jid, kind)
 
     @property
     def supports_preapproval(self) -> bool:
-        return "preapproval" in self._client.features
+        return presence.supports_preapproval(self._client)
 
     async def fetch_roster(self, cached_version: str | None, timeout: float) -> RosterLoaded:
-        iq = self._client.Iq()
-        iq["type"] = "get"
-        query = iq["roster"]  # creates the query element
-        if "rosterver" in self._client.features:
-            query["ver"] = cached_version or ""
-        result = await _request(iq, timeout)
-        return translate.roster_result(result)
+        return await roster.fetch(self._client, cached_version, timeout)
 
     async def set_roster_item(
         self, jid: str, *, name: str, groups: tuple[str, ...], timeout: float
     ) -> None:
-        iq = self._client.Iq()
-        iq["type"] = "set"
-        iq["roster"]["items"] = {jid: {"name": name, "groups": list(groups)}}
-        await _request(iq, timeout)
+        await roster.set_item(self._client, jid, name=name, groups=groups, timeout=timeout)
 
     async def remove_roster_item(self, jid: str, *, timeout: float) -> None:
-        iq = self._client.Iq()
-        iq["type"] = "set"
-        iq["roster"]["items"] = {jid: {"subscription": "remove"}}
-        await _request(iq, timeout)
-
-
-async def _request(iq: Any, timeout: float) -> Any:
-    """Send an IQ; the server's refusal or silence becomes a UserFacingError."""
-    from slixmpp.exceptions import IqError, IqTimeout
-
-    try:
-        return await iq.send(timeout=timeout)
-    except IqTimeout as error:
-        raise UserFacingError(
-            f"The server did not answer within {timeout:.0f} s", "Try again in a moment"
-        ) from error
-    except IqError as error:
-        stanza_error = error.iq["error"]
-        condition = str(stanza_error["condition"]) or "error"
-        text = str(stanza_error["text"])
-        message = f"The server refused: {condition}" + (f" ({text})" if text else "")
-        raise UserFacingError(message, "Check the address and your rights") from error
-
-
-def _guarded(event: str, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-    """Keep exceptions away from slixmpp, which would send them to the peer."""
-
-    def run(data: Any) -> None:
-        try:
-            handler(data)
-        except Exception:
-            log.exception("handler for %s failed", event)
-
-    return run
+        await roster.remove_item(self._client, jid, timeout=timeout)
 
 
 def _describe_os_error(error: BaseException) -> str:

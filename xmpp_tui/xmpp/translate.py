@@ -96,14 +96,15 @@ def roster_result(iq: Any) -> RosterLoaded:
         for jid, fields in query["items"].items()
         if (item := _roster_item(str(jid.bare), fields)) is not None
     )
-    return RosterLoaded(version=str(query["ver"]) or None, items=items)
+    return RosterLoaded(version=_version(query), items=items)
 
 
 def roster_push(iq: Any, *, own_bare: str) -> RosterPushed | None:
     """A roster push, only from our own account (RFC 6121 section 2.1.6)."""
     sender = iq["from"]
-    if sender.bare and str(sender.bare) != own_bare:
-        log.warning("ignoring roster push from %s", sender.bare)
+    # RFC 6121 §2.1.6: no from, or our bare JID; not even one of our own resources.
+    if sender.full and str(sender.full) != own_bare:
+        log.warning("ignoring roster push from %s", sender.full)
         return None
     changed: list[RosterItem] = []
     removed: list[str] = []
@@ -113,18 +114,21 @@ def roster_push(iq: Any, *, own_bare: str) -> RosterPushed | None:
         elif (item := _roster_item(str(jid.bare), fields)) is not None:
             changed.append(item)
     return RosterPushed(
-        version=str(iq["roster"]["ver"]) or None, changed=tuple(changed), removed=tuple(removed)
+        version=_version(iq["roster"]), changed=tuple(changed), removed=tuple(removed)
     )
 
 
 def presence(pres: Any, *, own_bare: str) -> PresenceReceived | None:
     sender = pres["from"]
-    if not sender.bare or str(sender.bare) == own_bare or not sender.resource:
+    if not sender.bare or str(sender.bare) == own_bare:
         return None
     if pres["type"] == "unavailable":
+        # From the bare JID (resource ""): every resource of that contact is gone.
         return PresenceReceived(jid=str(sender.bare), resource=str(sender.resource), presence=None)
+    if not sender.resource:
+        return None
     try:
-        priority = int(pres["priority"] or 0)
+        priority = max(-128, min(127, int(pres["priority"] or 0)))  # RFC 6121 §4.7.2.3
     except (TypeError, ValueError):
         priority = 0
     return PresenceReceived(
@@ -157,6 +161,8 @@ def subscription_reply(pres: Any, *, approved: bool) -> SubscriptionReply | None
 
 
 def _roster_item(jid: str, fields: dict[str, Any]) -> RosterItem | None:
+    if not jid:
+        return None  # RFC 6121 requires the jid attribute
     subscription = _SUBSCRIPTIONS.get(str(fields.get("subscription") or "none"))
     if subscription is None:
         return None
@@ -170,6 +176,11 @@ def _roster_item(jid: str, fields: dict[str, Any]) -> RosterItem | None:
     )
 
 
+def _version(query: Any) -> str | None:
+    version = query["ver"]
+    return str(version) if version else None
+
+
 def _origin_id(msg: Any) -> str | None:
     element = msg.xml.find(f"{{{SID_NS}}}origin-id")
     if element is None:
@@ -180,7 +191,12 @@ def _origin_id(msg: Any) -> str | None:
 def _timestamp(msg: Any, now: Clock) -> datetime:
     """XEP-0203 delay stamp when present (offline storage), never in the future."""
     current = now()
-    stamp = msg["delay"]["stamp"] if msg.xml.find("{urn:xmpp:delay}delay") is not None else None
+    if msg.xml.find("{urn:xmpp:delay}delay") is None:
+        return current
+    try:
+        stamp = msg["delay"]["stamp"]
+    except ValueError:  # a malformed stamp from anyone must not lose the message
+        return current
     if isinstance(stamp, datetime):
         aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
         return min(aware.astimezone(UTC), current)

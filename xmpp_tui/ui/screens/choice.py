@@ -14,7 +14,11 @@ from textual.widgets import Button, Static
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    """Dismisses with the chosen button's id, or None on Escape."""
+    """Dismisses with the chosen button's id, or None on Escape.
+
+    The prompt is pushed while the user may be typing, so a key meant for the composer can land on
+    it: ``default`` names the button that gets focus, and must be the harmless answer.
+    """
 
     DEFAULT_CSS = """
     ChoiceScreen { align: center middle; }
@@ -32,12 +36,17 @@ class ChoiceScreen(ModalScreen[str | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Later")]
 
-    def __init__(self, title: Text, body: Text, choices: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, title: Text, body: Text, choices: Sequence[tuple[str, str]], *, default: str
+    ) -> None:
         """``title`` and ``body`` must already be safe `Text`; ``choices`` are (id, label)."""
         super().__init__()
+        if default not in {choice_id for choice_id, _ in choices}:
+            raise ValueError(f"default {default!r} is not one of the choices")
         self._title = title
         self._body = body
         self._choices = tuple(choices)
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -48,7 +57,7 @@ class ChoiceScreen(ModalScreen[str | None]):
                     yield Button(Text(label), id=choice_id)
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        self.query_one(f"#{self.default}", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

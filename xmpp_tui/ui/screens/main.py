@@ -14,11 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 
 from xmpp_tui.core import slash
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.commands import Command, MarkRead
+from xmpp_tui.core.commands import ApproveSubscription, Command, DenySubscription, MarkRead
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
 from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, StoredMessage
@@ -30,6 +31,8 @@ from xmpp_tui.ui.command_router import (
     Quit,
     RouteContext,
     ShowHelp,
+    ShowInfo,
+    UseAccount,
     route,
     route_text,
 )
@@ -39,6 +42,7 @@ from xmpp_tui.ui.view_state import (
     AccountRoster,
     ChatKey,
     ConnectionView,
+    answer_request,
     clear_unread,
     roster_rows,
 )
@@ -73,6 +77,8 @@ class MainScreen(Screen[None]):
         self.tz = tz
         self.rosters = {account: AccountRoster() for account in service.accounts}
         self.certificates: dict[AccountId, CertificateInfo] = {}
+        #: The account commands typed in the console act on (chat panes use their own); /account.
+        self.console_account: AccountId | None = service.accounts[0] if service.accounts else None
         self.roster_view = RosterView(id="roster")
         self.deck = PaneDeck(tz=tz, make_chat=self._make_chat, id="panes")
         self.composer = Composer(commands=self._command_words, jids=self._jid_words, id="composer")
@@ -94,6 +100,7 @@ class MainScreen(Screen[None]):
             f"Accounts: {accounts}. Type /help for commands, F1 for the palette, Ctrl+Q to quit."
         )
         self.status_bar.set_pane(self.deck.label())
+        self._update_placeholder()
         self.composer.focus()
 
     # -- service ------------------------------------------------------------------------
@@ -118,10 +125,14 @@ class MainScreen(Screen[None]):
 
     def context(self) -> RouteContext:
         key = self.deck.active_chat
-        if key is not None:
-            return RouteContext(key.account, key.peer, self.certificates)
-        first = self.service.accounts[0] if self.service.accounts else None
-        return RouteContext(first, None, self.certificates)
+        account, peer = (key.account, key.peer) if key is not None else (self.console_account, None)
+        return RouteContext(
+            account,
+            peer,
+            self.certificates,
+            accounts=self.service.accounts,
+            console_account=self.console_account,
+        )
 
     @on(Composer.Submitted)
     async def on_composer_submitted(self, event: Composer.Submitted) -> None:
@@ -160,10 +171,31 @@ class MainScreen(Screen[None]):
                 self.deck.select(0)
                 self.deck.console.add_block(text, when=self.clock())
                 self._after_switch()
+            case ShowInfo(text=text):
+                self.info_line(text)
+            case UseAccount(account=account):
+                self.console_account = account
+                self._update_placeholder()
+                self.info_line(f"Console commands now act on {account}")
             case Quit():
                 self.app.exit(0)
+            case (
+                ApproveSubscription(account=account, jid=jid)
+                | DenySubscription(account=account, jid=jid)
+            ):
+                # Answered by command: the roster's "?" marker goes, as with the prompt.
+                if account in self.rosters:
+                    self.rosters[account] = answer_request(self.rosters[account], jid)
+                    self.refresh_roster()
+                self.execute(action)
             case Command():
                 self.execute(action)
+
+    def info_line(self, text: str) -> None:
+        """A console line; also a notification when a conversation hides the console."""
+        self.console_line(text)
+        if self.deck.active_chat is not None:
+            self.notify(one_line(text).plain, markup=False)
 
     # -- panes --------------------------------------------------------------------------
 
@@ -195,6 +227,18 @@ class MainScreen(Screen[None]):
         if key is not None:
             self.mark_read(key)
         self.status_bar.set_pane(self.deck.label())
+        self._update_placeholder()
+
+    def _update_placeholder(self) -> None:
+        """With several accounts, say which one the composer acts for (no hidden account)."""
+        text = "Type a message, or /help"
+        if len(self.service.accounts) > 1:
+            key = self.deck.active_chat
+            if key is None:
+                text += f" (console: {self.console_account})"
+            else:
+                text += f" (as {key.account})"
+        self.composer.placeholder = Content(text)  # Content: never parsed as markup
 
     def mark_read(self, key: ChatKey) -> None:
         roster = self.rosters.setdefault(key.account, AccountRoster())

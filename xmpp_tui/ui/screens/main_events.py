@@ -213,7 +213,7 @@ class EventReactions:
 
         choices = [("approve", "Approve"), ("deny", "Deny"), ("later", "Later")]
         screen.app.push_screen(
-            ChoiceScreen(title, body, choices),
+            ChoiceScreen(title, body, choices, default="later"),  # Enter must not approve
             lambda choice: answered(None if choice == "later" else choice),
         )
 
@@ -238,7 +238,8 @@ class EventReactions:
             if choice == "yes":
                 screen.execute(SavePassword(account=account))
 
-        screen.app.push_screen(ChoiceScreen(title, body, [("yes", "Yes"), ("no", "No")]), answered)
+        choices = [("yes", "Yes"), ("no", "No")]
+        screen.app.push_screen(ChoiceScreen(title, body, choices, default="no"), answered)
 
     def _ask_trust(self, account: AccountId) -> None:
         screen = self.screen

@@ -8,7 +8,7 @@ worker when the view is scrolled to the top.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import tzinfo
@@ -62,10 +62,12 @@ class HistoryView(ScrollView, can_focus=True):
         self._load_page = load_page
         self._peer_name = peer_name
         self._tz = tz
-        self._messages: list[StoredMessage] = []
+        self._messages: list[StoredMessage] = []  # by id, oldest first
+        self._positions: dict[int, int] = {}  # message id -> index in self._messages
         self._row_counts: dict[int, int] = {}  # message id -> rows at self._width
         self._starts: list[int] = []  # first row of each message
         self._total = 0
+        self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
         self._strips: LRUCache[tuple[int, Delivery, int, str], list[Strip]] = LRUCache(1024)
         self._styles = MessageStyles()
@@ -83,7 +85,7 @@ class HistoryView(ScrollView, can_focus=True):
         )
         page = list(self._load_page(None, PAGE_SIZE))
         self._complete = len(page) < PAGE_SIZE
-        self._messages = page
+        self._set_messages(page)
         self._relayout(stick_to_bottom=True)
 
     @property
@@ -91,22 +93,35 @@ class HistoryView(ScrollView, can_focus=True):
         return tuple(self._messages)
 
     def add_message(self, message: StoredMessage) -> None:
-        """Append a new message (or replace a known one), keeping the bottom in view."""
-        for index, known in enumerate(self._messages):
-            if known.id == message.id:
-                self._messages[index] = message
-                break
-        else:
-            self._messages.append(message)
-            self._messages.sort(key=lambda m: m.id)
+        """Append a new message (or replace a known one), keeping the bottom in view.
+
+        The usual cases cost one message's rows, not a relayout of everything loaded: a newer
+        message is appended; a known one (a delivery update) is replaced in place and the rows are
+        recounted from it on (its mark may change its height).
+        """
+        stick = self._at_bottom()
         self._row_counts.pop(message.id, None)
-        self._relayout(stick_to_bottom=self._at_bottom())
+        index = self._positions.get(message.id)
+        if index is not None:
+            self._messages[index] = message
+            self._relayout_from(index, stick_to_bottom=stick)
+        elif not self._messages or message.id > self._messages[-1].id:
+            self._positions[message.id] = len(self._messages)
+            self._messages.append(message)
+            self._relayout_from(len(self._messages) - 1, stick_to_bottom=stick)
+        else:  # older than the newest loaded (rare): insert in order
+            insort(self._messages, message, key=lambda m: m.id)
+            self._set_messages(self._messages)
+            self._relayout(stick_to_bottom=stick)
 
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
-        for known in self._messages:
-            if known.id == message_id:
-                self.add_message(replace(known, delivery=delivery))
-                return
+        index = self._positions.get(message_id)
+        if index is not None:
+            self.add_message(replace(self._messages[index], delivery=delivery))
+
+    def _set_messages(self, messages: list[StoredMessage]) -> None:
+        self._messages = messages
+        self._positions = {message.id: index for index, message in enumerate(messages)}
 
     def set_peer_name(self, name: str) -> None:
         if name != self._peer_name:
@@ -130,8 +145,8 @@ class HistoryView(ScrollView, can_focus=True):
             self._complete = len(older) < PAGE_SIZE
             if older:
                 rows_before = self._total
-                known = {m.id for m in self._messages}
-                self._messages[:0] = [m for m in older if m.id not in known]
+                known = self._positions
+                self._set_messages([m for m in older if m.id not in known] + self._messages)
                 self._relayout(stick_to_bottom=False)
                 # Keep the rows the user was looking at in place.
                 self.scroll_to(
@@ -154,13 +169,26 @@ class HistoryView(ScrollView, can_focus=True):
         return self.scroll_y >= self.max_scroll_y
 
     def _relayout(self, *, stick_to_bottom: bool) -> None:
+        self._laid_out = False
+        self._relayout_from(0, stick_to_bottom=stick_to_bottom)
+
+    def _relayout_from(self, index: int, *, stick_to_bottom: bool) -> None:
+        """Recount rows from message ``index`` on; those before it are known not to change."""
         if self._width <= 0:
             self._width = self.scrollable_content_region.width
         if self._width <= 0:
+            self._laid_out = False
             return  # not laid out yet: on_resize will come back here
-        starts: list[int] = []
-        total = 0
-        for message in self._messages:
+        if not self._laid_out or index > len(self._starts):
+            index = 0  # the kept rows cannot be trusted: lay out everything
+        starts = self._starts[:index]
+        if index == 0:
+            total = 0
+        elif index < len(self._starts):
+            total = self._starts[index]  # a replaced message: the rows above it stay
+        else:
+            total = self._total  # an appended message: after every known row
+        for message in self._messages[index:]:
             starts.append(total)
             count = self._row_counts.get(message.id)
             if count is None:
@@ -168,6 +196,7 @@ class HistoryView(ScrollView, can_focus=True):
                 self._row_counts[message.id] = count
             total += count
         self._starts, self._total = starts, total
+        self._laid_out = True
         self.virtual_size = Size(self._width, total)
         self.refresh()
         if stick_to_bottom:

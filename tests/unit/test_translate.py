@@ -1,0 +1,382 @@
+"""xmpp/translate.py, the Any firewall, fed real slixmpp stanzas parsed from XML.
+
+The stanza plugins the client loads (receipts, delay, stanza-id) are registered the way
+their slixmpp plugins do it, so ``msg["delay"]`` and ``msg["request_receipt"]`` behave
+as in a running client; no connection or event loop is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from slixmpp import Iq, Message, Presence
+from slixmpp.plugins.xep_0184.stanza import Received, Request
+from slixmpp.plugins.xep_0203.stanza import Delay
+from slixmpp.plugins.xep_0359.stanza import OriginID, StanzaID
+from slixmpp.xmlstream import register_stanza_plugin
+
+from xmpp_tui.core.models import ResourcePresence, RosterItem, Show, Subscription
+from xmpp_tui.xmpp import translate
+from xmpp_tui.xmpp.inbound import (
+    ChatReceived,
+    PresenceReceived,
+    ReceiptReceived,
+    RosterLoaded,
+    RosterPushed,
+    SubscriptionRequest,
+)
+
+for plugin in (Request, Received, Delay, StanzaID, OriginID):
+    register_stanza_plugin(Message, plugin)
+register_stanza_plugin(Presence, Delay)
+
+OWN = "alice@example.org"
+PEER = "bob@example.net"
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+SID = "urn:xmpp:sid:0"
+
+
+def now() -> datetime:
+    return NOW
+
+
+def message(inner: str = "<body>hi</body>", **attributes: str) -> Any:
+    attrs = {"from": f"{PEER}/phone", "to": f"{OWN}/tui", "type": "chat", "id": "m1"}
+    attrs.update(attributes)
+    shown = " ".join(f"{key}='{value}'" for key, value in attrs.items())
+    return Message(xml=ET.fromstring(f"<message xmlns='jabber:client' {shown}>{inner}</message>"))
+
+
+def iq(inner: str, **attributes: str) -> Any:
+    attrs = {"type": "result", "id": "r1", "to": f"{OWN}/tui"}
+    attrs.update(attributes)
+    shown = " ".join(f"{key}='{value}'" for key, value in attrs.items())
+    return Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' {shown}>{inner}</iq>"))
+
+
+def presence(inner: str = "", **attributes: str) -> Any:
+    attrs = {"from": f"{PEER}/phone", "to": OWN}
+    attrs.update(attributes)
+    shown = " ".join(f"{key}='{value}'" for key, value in attrs.items())
+    return Presence(
+        xml=ET.fromstring(f"<presence xmlns='jabber:client' {shown}>{inner}</presence>")
+    )
+
+
+def stanza_id(value: str, by: str = OWN) -> str:
+    return f"<stanza-id xmlns='{SID}' id='{value}' by='{by}'/>"
+
+
+def chat(inner: str = "<body>hi</body>", **attributes: str) -> ChatReceived | None:
+    return translate.chat_message(message(inner, **attributes), own_bare=OWN, now=now)
+
+
+def accepted(inner: str = "<body>hi</body>", **attributes: str) -> ChatReceived:
+    received = chat(inner, **attributes)
+    assert received is not None
+    return received
+
+
+# --------------------------------------------------------------------------- chat_message
+
+
+def test_chat_message_with_everything() -> None:
+    received = chat(
+        "<body>hello</body><request xmlns='urn:xmpp:receipts'/>"
+        f"<origin-id xmlns='{SID}' id='o1'/>" + stanza_id("s1")
+    )
+    assert received == ChatReceived(
+        peer=PEER,
+        sender=f"{PEER}/phone",
+        body="hello",
+        timestamp=NOW,
+        message_id="m1",
+        origin_id="o1",
+        stanza_id="s1",
+        receipt_requested=True,
+    )
+
+
+@pytest.mark.parametrize("kind", ["chat", "normal"])
+def test_chat_and_normal_messages_with_a_body_are_chat(kind: str) -> None:
+    received = accepted(type=kind)
+    assert received.body == "hi"
+    assert received.receipt_requested is False
+    assert received.origin_id is None and received.stanza_id is None
+
+
+def test_message_without_type_is_normal() -> None:
+    stanza = Message(
+        xml=ET.fromstring(
+            f"<message xmlns='jabber:client' from='{PEER}/x'><body>hi</body></message>"
+        )
+    )
+    received = translate.chat_message(stanza, own_bare=OWN, now=now)
+    assert received is not None and received.message_id is None
+
+
+@pytest.mark.parametrize("kind", ["groupchat", "headline", "error"])
+def test_other_message_types_are_not_chat(kind: str) -> None:
+    assert chat(type=kind) is None
+
+
+@pytest.mark.parametrize(
+    "inner", ["", "<body></body>", "<active xmlns='http://jabber.org/protocol/chatstates'/>"]
+)
+def test_message_without_body_is_not_chat(inner: str) -> None:
+    assert chat(inner) is None
+
+
+# --------------------------------------------------------------------------- stanza-id (T7)
+
+
+def sid(inner: str) -> str | None:
+    return translate.trusted_stanza_id(message(inner), by=OWN)
+
+
+def test_one_stanza_id_by_own_account_is_trusted() -> None:
+    assert sid(stanza_id("s1")) == "s1"
+
+
+def test_stanza_id_by_someone_else_is_ignored() -> None:
+    assert sid("") is None
+    assert sid(stanza_id("s1", by=PEER)) is None
+    assert sid(stanza_id("s1", by="example.org")) is None  # our server's domain, not us
+    assert sid(stanza_id("s1", by=PEER) + stanza_id("s2")) == "s2"
+
+
+def test_stanza_id_without_id_is_ignored() -> None:
+    assert sid(f"<stanza-id xmlns='{SID}' by='{OWN}'/>") is None
+    assert sid(f"<stanza-id xmlns='{SID}' id='' by='{OWN}'/>") is None
+
+
+def test_stanza_id_in_another_namespace_is_ignored() -> None:
+    assert sid(f"<stanza-id xmlns='urn:xmpp:sid:1' id='s1' by='{OWN}'/>") is None
+
+
+def test_spoofed_stanza_id_next_to_the_genuine_one_gives_none(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SECURITY.md T7: Prosody keeps the sender's <stanza-id by=victim> and adds its own."""
+    spoofed = stanza_id("attacker-chosen")
+    genuine = stanza_id("server-assigned")
+    with caplog.at_level(logging.WARNING, logger="xmpp_tui.xmpp.translate"):
+        assert sid(spoofed + genuine) is None
+        assert accepted(f"<body>hi</body>{spoofed}{genuine}").stanza_id is None
+    assert "2 stanza-ids" in caplog.text
+
+
+# --------------------------------------------------------------------------- delay, origin-id
+
+
+def delayed(stamp: str) -> datetime:
+    return accepted(f"<body>hi</body><delay xmlns='urn:xmpp:delay' stamp='{stamp}'/>").timestamp
+
+
+def test_delay_stamp_in_the_past_is_used() -> None:
+    assert delayed("2025-05-31T08:30:00Z") == datetime(2025, 5, 31, 8, 30, tzinfo=UTC)
+    assert delayed("2025-05-31T08:30:00.250Z") == datetime(2025, 5, 31, 8, 30, 0, 250000, UTC)
+
+
+def test_delay_stamp_with_offset_becomes_utc() -> None:
+    stamp = delayed("2025-06-01T10:00:00+02:00")
+    assert stamp == datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+    assert stamp.utcoffset() == timedelta(0)
+
+
+def test_delay_stamp_in_the_future_is_clamped_to_now() -> None:
+    assert delayed("2030-01-01T00:00:00Z") == NOW
+    assert delayed("2025-06-01T12:00:01Z") == NOW
+
+
+def test_no_delay_means_now() -> None:
+    assert accepted().timestamp == NOW
+
+
+def test_malformed_delay_stamp_means_now() -> None:
+    assert delayed("yesterday") == NOW
+
+
+def test_origin_id() -> None:
+    assert accepted(f"<body>x</body><origin-id xmlns='{SID}' id='o-9'/>").origin_id == "o-9"
+    assert accepted(f"<body>x</body><origin-id xmlns='{SID}' id=''/>").origin_id is None
+    assert accepted(f"<body>x</body><origin-id xmlns='{SID}'/>").origin_id is None
+
+
+def test_receipt() -> None:
+    stanza = message("<received xmlns='urn:xmpp:receipts' id='m0'/>", type="normal")
+    assert translate.receipt(stanza) == ReceiptReceived(peer=PEER, message_id="m0")
+    assert translate.receipt(message()) is None
+
+
+# --------------------------------------------------------------------------- roster
+
+ROSTER_NS = "jabber:iq:roster"
+
+
+def test_roster_result_with_items() -> None:
+    result = translate.roster_result(
+        iq(
+            f"<query xmlns='{ROSTER_NS}' ver='v7'>"
+            "<item jid='Carol@Example.COM' name='Carol' subscription='both'>"
+            "<group>Work</group><group>Friends</group><group>Work</group></item>"
+            "<item jid='dave@example.net' subscription='none' ask='subscribe'/>"
+            "<item jid='erin@example.net' subscription='from' approved='true'/>"
+            "<item jid='frank@example.net' subscription='bogus'/>"
+            "</query>"
+        )
+    )
+    assert result == RosterLoaded(
+        version="v7",
+        items=(
+            RosterItem(
+                jid="carol@example.com",
+                name="Carol",
+                groups=("Friends", "Work"),
+                subscription=Subscription.BOTH,
+            ),
+            RosterItem(jid="dave@example.net", subscription=Subscription.NONE, pending_out=True),
+            RosterItem(jid="erin@example.net", subscription=Subscription.FROM, approved=True),
+        ),
+    )
+
+
+def test_roster_result_with_empty_roster() -> None:
+    result = translate.roster_result(iq(f"<query xmlns='{ROSTER_NS}' ver='v1'/>"))
+    assert result == RosterLoaded(version="v1", items=())
+
+
+def test_roster_without_version_has_no_version() -> None:
+    """A server without roster versioning (RFC 6121 section 2.6) sends no ver."""
+    result = translate.roster_result(iq(f"<query xmlns='{ROSTER_NS}'/>"))
+    pushed = translate.roster_push(
+        iq(f"<query xmlns='{ROSTER_NS}'><item jid='{PEER}'/></query>", type="set"), own_bare=OWN
+    )
+    assert pushed is not None
+    assert (result.version, pushed.version) == (None, None)
+
+
+def test_empty_roster_result_means_unchanged() -> None:
+    """RFC 6121 section 2.6.3: an empty result when our cached version is current."""
+    assert translate.roster_result(iq("")) == RosterLoaded(version=None, items=None)
+
+
+def test_roster_item_without_jid_is_dropped() -> None:
+    result = translate.roster_result(
+        iq(f"<query xmlns='{ROSTER_NS}'><item subscription='both'/></query>")
+    )
+    assert result.items == ()
+
+
+def push(inner: str, **attributes: str) -> RosterPushed | None:
+    return translate.roster_push(iq(inner, type="set", **attributes), own_bare=OWN)
+
+
+PUSH = (
+    f"<query xmlns='{ROSTER_NS}' ver='v8'>"
+    "<item jid='carol@example.com' name='C' subscription='to'/>"
+    "<item jid='dave@example.net' subscription='remove'/>"
+    "</query>"
+)
+
+
+def test_roster_push_without_from_is_accepted() -> None:
+    assert push(PUSH) == RosterPushed(
+        version="v8",
+        changed=(RosterItem(jid="carol@example.com", name="C", subscription=Subscription.TO),),
+        removed=("dave@example.net",),
+    )
+
+
+def test_roster_push_from_own_bare_jid_is_accepted() -> None:
+    pushed = push(PUSH, **{"from": OWN})
+    assert pushed is not None and pushed.removed == ("dave@example.net",)
+
+
+@pytest.mark.parametrize(
+    "sender", [PEER, f"{PEER}/phone", "example.org", "evil.example", f"{OWN}/other-device"]
+)
+def test_roster_push_from_anyone_else_is_rejected(sender: str) -> None:
+    """RFC 6121 section 2.1.6 (the roster-push spoofing class of bugs)."""
+    assert push(PUSH, **{"from": sender}) is None
+
+
+# --------------------------------------------------------------------------- presence
+
+
+def received_presence(inner: str = "", **attributes: str) -> PresenceReceived | None:
+    return translate.presence(presence(inner, **attributes), own_bare=OWN)
+
+
+@pytest.mark.parametrize(
+    ("show", "expected"),
+    [
+        ("", Show.AVAILABLE),
+        ("<show>chat</show>", Show.CHAT),
+        ("<show>away</show>", Show.AWAY),
+        ("<show>xa</show>", Show.XA),
+        ("<show>dnd</show>", Show.DND),
+        ("<show>bogus</show>", Show.AVAILABLE),
+    ],
+)
+def test_presence_show(show: str, expected: Show) -> None:
+    got = received_presence(show + "<status>at lunch</status><priority>-5</priority>")
+    assert got == PresenceReceived(
+        jid=PEER,
+        resource="phone",
+        presence=ResourcePresence(resource="phone", show=expected, status="at lunch", priority=-5),
+    )
+
+
+def test_unavailable_presence_has_no_presence() -> None:
+    assert received_presence(type="unavailable") == PresenceReceived(
+        jid=PEER, resource="phone", presence=None
+    )
+
+
+def test_unavailable_from_the_bare_jid_means_every_resource_is_gone() -> None:
+    got = received_presence(type="unavailable", **{"from": PEER})
+    assert got == PresenceReceived(jid=PEER, resource="", presence=None)
+
+
+def test_priority_is_clamped_to_the_rfc_range() -> None:
+    got = received_presence("<priority>1000</priority>")
+    assert got is not None and got.presence is not None
+    assert got.presence.priority == 127
+
+
+@pytest.mark.parametrize("priority", ["high", "", "1.5"])
+def test_garbage_priority_is_zero(priority: str) -> None:
+    got = received_presence(f"<priority>{priority}</priority>")
+    assert got is not None and got.presence is not None
+    assert got.presence.priority == 0
+
+
+def test_own_presence_and_bare_sender_are_ignored() -> None:
+    assert received_presence(**{"from": f"{OWN}/laptop"}) is None
+    assert received_presence(**{"from": PEER}) is None
+
+
+def test_subscription_request_reads_the_nick() -> None:
+    """XEP-0172: a nick in the subscription request."""
+    nick = "<nick xmlns='http://jabber.org/protocol/nick'>Bobby</nick>"
+    request = translate.subscription_request(
+        presence(nick, type="subscribe", **{"from": PEER}), own_bare=OWN
+    )
+    assert request == SubscriptionRequest(jid=PEER, nick="Bobby")
+
+
+def test_subscription_request_without_nick() -> None:
+    request = translate.subscription_request(
+        presence(type="subscribe", **{"from": f"{PEER}/x"}), own_bare=OWN
+    )
+    assert request == SubscriptionRequest(jid=PEER, nick="")
+
+
+def test_subscription_request_from_own_account_is_ignored() -> None:
+    stanza = presence(type="subscribe", **{"from": OWN})
+    assert translate.subscription_request(stanza, own_bare=OWN) is None

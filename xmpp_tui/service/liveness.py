@@ -1,0 +1,60 @@
+"""Noticing a dead link: XEP-0199 pings while idle, XEP-0198 acks after each message.
+
+slixmpp notices a dead peer only when TCP gives up (minutes). Either check failing aborts
+the connection; the account supervisor then reconnects (and resumes when it can).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from xmpp_tui.service.timing import Timing
+from xmpp_tui.xmpp.client import XmppClient
+
+
+class Liveness:
+    def __init__(self, client: XmppClient, timing: Timing, name: str) -> None:
+        self._client = client
+        self._timing = timing
+        self._name = name
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        """A connection is up: ping it while it lasts."""
+        self.stop()
+        self._spawn(self._ping_loop(), f"keepalive {self._name}")
+
+    def stop(self) -> None:
+        """The connection is gone (or going): every pending check is moot."""
+        for task in list(self._tasks):
+            task.cancel()
+
+    def expect_ack(self, still_unacked: Callable[[], bool]) -> None:
+        """Abort if ``still_unacked()`` holds after the ack timeout on this connection."""
+        if not self._client.acks_enabled:
+            return
+
+        async def check() -> None:
+            await asyncio.sleep(self._timing.ack_timeout)
+            if still_unacked():
+                self._client.abort("no acknowledgement from the server")
+
+        self._spawn(check(), f"ack check {self._name}")
+
+    async def _ping_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._timing.keepalive_interval)
+            try:
+                await self._client.ping(self._timing.keepalive_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - any failure means the link is unusable
+                self._client.abort("ping timeout")
+                return
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coroutine, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

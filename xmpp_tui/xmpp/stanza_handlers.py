@@ -1,0 +1,63 @@
+"""Which slixmpp event becomes which inbound fact (stanzas from others, not the connection).
+
+Every handler is guarded: an exception is logged and never reaches slixmpp, which would
+answer the remote sender with an error ("Slixmpp got into trouble").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.xmpp import translate
+from xmpp_tui.xmpp.inbound import Inbound, StanzaAcked
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any], None]
+
+#: slixmpp names availability events after <show>: presence_away, presence_dnd, ...
+_AVAILABILITY = ("available", "chat", "away", "xa", "dnd", "unavailable")
+
+
+def stanza_handlers(
+    *, own: str, clock: Clock, report: Callable[[Inbound], None]
+) -> dict[str, Handler]:
+    def emit(fact: Inbound | None) -> None:
+        if fact is not None:
+            report(fact)
+
+    def acked(stanza: Any) -> None:
+        if stanza.name == "message" and stanza["id"]:
+            report(StanzaAcked(message_id=str(stanza["id"])))
+
+    def roster_update(iq: Any) -> None:
+        # Results of our own get are awaited where they are sent; pushes arrive here.
+        if iq["type"] == "set":
+            emit(translate.roster_push(iq, own_bare=own))
+
+    handlers: dict[str, Handler] = {
+        "message": lambda m: emit(translate.chat_message(m, own_bare=own, now=clock)),
+        "receipt_received": lambda m: emit(translate.receipt(m)),
+        "message_error": lambda m: emit(translate.message_error(m)),
+        "stanza_acked": acked,
+        "roster_update": roster_update,
+        "presence_subscribe": lambda p: emit(translate.subscription_request(p, own_bare=own)),
+        "presence_subscribed": lambda p: emit(translate.subscription_reply(p, approved=True)),
+        "presence_unsubscribed": lambda p: emit(translate.subscription_reply(p, approved=False)),
+    }
+    for kind in _AVAILABILITY:
+        handlers[f"presence_{kind}"] = lambda p: emit(translate.presence(p, own_bare=own))
+    return handlers
+
+
+def guarded(event: str, handler: Handler) -> Handler:
+    def run(data: Any) -> None:
+        try:
+            handler(data)
+        except Exception:
+            log.exception("handler for %s failed", event)
+
+    return run
