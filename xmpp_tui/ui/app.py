@@ -5,11 +5,13 @@ Kept thin (STYLE.md habit 4): layout and reactions live in `ui/screens/main.py`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path, PurePath
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.command import Provider
@@ -19,6 +21,8 @@ from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
 from xmpp_tui.ui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
 
 __all__ = ["XmppTuiApp", "make_app"]
 
@@ -81,6 +85,25 @@ class XmppTuiApp(App[int]):
         if self._unsubscribe is not None:
             self._unsubscribe()
         await self.service.stop()
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception: the traceback goes to the log file, not the terminal.
+
+        Textual would print it with ``show_locals=True``, and a local may hold a message
+        or a password. The user gets one line saying where the details are.
+        """
+        log.error("xmpp-tui stopped after an internal error", exc_info=self._exception)
+        self.bell()
+        self._exit_renderables.append(
+            Text(f"xmpp-tui stopped after an internal error; details are in {_log_hint()}")
+        )
+        self._close_messages_no_wait()
+
+
+def _log_hint() -> str:
+    from xmpp_tui.paths import app_paths
+
+    return str(app_paths().log_file)
 
 
 def make_app(
