@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tests.peer import wait_until
 from tests.prosody_server import Account, ProsodyServer
@@ -54,14 +54,35 @@ def account_settings(
     )
 
 
+def build_test_service(
+    accounts: Sequence[AccountSettings],
+    home: Path,
+    *,
+    timing: Timing = FAST,
+    passwords: PasswordSource | None = None,
+) -> SessionService:
+    """A service over ``home`` for ``accounts``; passwords from the settings, no keyring."""
+    return build_service(
+        Settings(accounts=tuple(accounts)),
+        home=home,
+        passwords=passwords or PasswordSource(use_keyring=False),
+        timing=timing,
+    )
+
+
 @dataclass
 class Harness:
     service: SessionService
     account: str
     events: list[Event] = field(default_factory=list)
+    stopped: bool = False
 
     def of_type(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]
+
+    def count(self, state: ConnectionState) -> int:
+        """How many times the connection has entered ``state`` so far."""
+        return sum(1 for e in self.of_type(ConnectionChanged) if e.state is state)
 
     async def wait_event(
         self, kind: type[E], predicate: Callable[[E], bool] = lambda _: True, timeout: float = 10
@@ -80,17 +101,45 @@ class Harness:
         )
 
     async def stop(self) -> None:
-        await self.service.stop()
+        """Stop the service; a second call does nothing (the fixture stops every harness)."""
+        if not self.stopped:
+            self.stopped = True
+            await self.service.stop()
 
 
-async def start_harness(settings: AccountSettings, home: Path, *, timing: Timing = FAST) -> Harness:
-    service = build_service(
-        Settings(accounts=(settings,)),
-        home=home,
-        passwords=PasswordSource(use_keyring=False),
-        timing=timing,
-    )
+async def start_harness(
+    settings: AccountSettings,
+    home: Path,
+    *,
+    timing: Timing = FAST,
+    accounts: Sequence[AccountSettings] | None = None,
+) -> Harness:
+    """Start a service for ``settings`` (or for all of ``accounts``, events of every one
+    recorded; ``Harness.account`` stays ``settings.jid``)."""
+    service = build_test_service(accounts or (settings,), home, timing=timing)
     harness = Harness(service=service, account=settings.jid)
     service.subscribe(harness.events.append)
     await service.start()
     return harness
+
+
+class HarnessFactory(Protocol):
+    """The ``harness`` fixture: ``await harness(alice)`` starts a service in ``tmp_path``
+    and waits until it is online.
+
+    ``account`` is an Account (settings from ``account_settings``) or ready AccountSettings;
+    ``overrides`` replace AccountSettings fields (``ca_file=None``, ``password_command=None``,
+    ``port=...``). ``home`` defaults to ``tmp_path``, so a second call over the same home is
+    a restart over the same store. Every harness is stopped at teardown.
+    """
+
+    async def __call__(
+        self,
+        account: Account | AccountSettings,
+        *,
+        home: Path | None = None,
+        timing: Timing = FAST,
+        online: bool = True,
+        accounts: Sequence[AccountSettings] | None = None,
+        **overrides: Any,
+    ) -> Harness: ...

@@ -7,11 +7,9 @@ stanzas is a bug too (profanity#2035).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
-from tests.prosody_server import ProsodyServer
-from tests.service.harness import Harness, account_settings, start_harness
+from tests.service.harness import Harness, HarnessFactory
 from xmpp_tui.core.events import MessageAdded, Notice
 from xmpp_tui.core.models import StoredMessage
 
@@ -30,36 +28,32 @@ async def _stored(h: Harness, body: str) -> StoredMessage:
 
 
 async def test_forged_stanza_id_is_not_trusted_and_poisons_nothing(
-    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
 ) -> None:
     alice = new_account("alice")
     bob = await peer()
-    h = await start_harness(account_settings(prosody, alice), tmp_path)
-    try:
-        await h.wait_online()
-        # positive control: the server's own stanza-id (by = our account) is kept
-        bob.send_chat(alice.jid, "genuine")
-        genuine = await _stored(h, "genuine")
-        assert genuine.stanza_id
+    h = await harness(alice)
+    # positive control: the server's own stanza-id (by = our account) is kept
+    bob.send_chat(alice.jid, "genuine")
+    genuine = await _stored(h, "genuine")
+    assert genuine.stanza_id
 
-        # A sender-chosen <stanza-id by=alice>: Prosody 0.12 keeps it next to its own,
-        # so two claim to be ours and neither can be trusted.
-        _send_with_stanza_id(bob, alice.jid, "forged", by=alice.jid, sid="ATTACKER-CHOSEN")
-        forged = await _stored(h, "forged")
-        assert forged.stanza_id is None
+    # A sender-chosen <stanza-id by=alice>: Prosody 0.12 keeps it next to its own,
+    # so two claim to be ours and neither can be trusted.
+    _send_with_stanza_id(bob, alice.jid, "forged", by=alice.jid, sid="ATTACKER-CHOSEN")
+    forged = await _stored(h, "forged")
+    assert forged.stanza_id is None
 
-        # Reusing the id of an earlier message must not make a new message vanish as a
-        # "duplicate", nor rewrite the earlier one.
-        _send_with_stanza_id(bob, alice.jid, "replayed id", by=alice.jid, sid=genuine.stanza_id)
-        await _stored(h, "replayed id")
-        bodies = [m.body for m in h.service.history_page(alice.jid, bob.jid)]
-        assert bodies == ["genuine", "forged", "replayed id"]
-    finally:
-        await h.stop()
+    # Reusing the id of an earlier message must not make a new message vanish as a
+    # "duplicate", nor rewrite the earlier one.
+    _send_with_stanza_id(bob, alice.jid, "replayed id", by=alice.jid, sid=genuine.stanza_id)
+    await _stored(h, "replayed id")
+    bodies = [m.body for m in h.service.history_page(alice.jid, bob.jid)]
+    assert bodies == ["genuine", "forged", "replayed id"]
 
 
 async def test_forged_error_for_our_message_changes_nothing(
-    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
 ) -> None:
     """An error "bounce" from someone we never wrote to must not mark a message failed or
     put its text in front of the user; the real recipient's bounce does."""
@@ -69,32 +63,28 @@ async def test_forged_error_for_our_message_changes_nothing(
     alice = new_account("alice")
     bob = await peer(auto_ack_receipts=False)
     mallory = await peer()
-    h = await start_harness(account_settings(prosody, alice), tmp_path)
-    try:
-        await h.wait_online()
-        await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="to bob"))
-        sent = await bob.wait_body("to bob")
+    h = await harness(alice)
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="to bob"))
+    sent = await bob.wait_body("to bob")
 
-        def bounce(sender: Peer, text: str) -> None:
-            error = sender.client.Message()
-            error["to"] = f"{alice.jid}/tui"  # RFC 6121: errors to a bare JID are dropped
-            error["type"] = "error"
-            error["id"] = sent["id"]
-            error["error"]["condition"] = "service-unavailable"
-            error["error"]["text"] = text
-            error.send()
+    def bounce(sender: Peer, text: str) -> None:
+        error = sender.client.Message()
+        error["to"] = f"{alice.jid}/tui"  # RFC 6121: errors to a bare JID are dropped
+        error["type"] = "error"
+        error["id"] = sent["id"]
+        error["error"]["condition"] = "service-unavailable"
+        error["error"]["text"] = text
+        error.send()
 
-        bounce(mallory, "Your account is suspended, visit evil.example")
-        bob.send_chat(alice.jid, "marker")  # arrives after mallory's forgery was handled
-        await _stored(h, "marker")
-        [message] = [m for m in h.service.history_page(alice.jid, bob.jid) if m.body == "to bob"]
-        assert message.delivery is not Delivery.FAILED
-        assert not any("suspended" in n.text for n in h.of_type(Notice))
+    bounce(mallory, "Your account is suspended, visit evil.example")
+    mallory.send_chat(alice.jid, "marker")  # same stream: handled after the forgery
+    await _stored(h, "marker")
+    [message] = [m for m in h.service.history_page(alice.jid, bob.jid) if m.body == "to bob"]
+    assert message.delivery is not Delivery.FAILED
+    assert not any("suspended" in n.text for n in h.of_type(Notice))
 
-        bounce(bob, "recipient gone")  # positive control
-        await wait_until(
-            lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.FAILED
-        )
-        assert any("recipient gone" in n.text for n in h.of_type(Notice))
-    finally:
-        await h.stop()
+    bounce(bob, "recipient gone")  # positive control
+    await wait_until(
+        lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.FAILED
+    )
+    assert any("recipient gone" in n.text for n in h.of_type(Notice))

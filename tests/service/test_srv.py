@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 
 import aiodns
 import pytest
@@ -18,7 +16,7 @@ import slixmpp.xmlstream.xmlstream as xmlstream
 from tests.peer import AccountFactory
 from tests.prosody_server import ProsodyServer, free_ports
 from tests.service.dns_server import SrvRecord, start_dns
-from tests.service.harness import account_settings, start_harness
+from tests.service.harness import HarnessFactory
 
 XMPPS = "_xmpps-client._tcp.localhost"
 XMPP = "_xmpp-client._tcp.localhost"
@@ -40,7 +38,7 @@ def dns_port(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 async def test_srv_prefers_direct_tls(
     prosody: ProsodyServer,
     new_account: AccountFactory,
-    tmp_path: Path,
+    harness: HarnessFactory,
     dns_port: list[int],
     xmpps_works: bool,
 ) -> None:
@@ -53,11 +51,8 @@ async def test_srv_prefers_direct_tls(
     transport, port, protocol = await start_dns(zone)
     dns_port.append(port)
     alice = new_account("alice")
-    settings = replace(account_settings(prosody, alice), host=None, port=None)
-    h = await start_harness(settings, tmp_path)
     try:
-        await h.wait_online()
+        await harness(alice, host=None, port=None)  # waits until online
         assert XMPPS in protocol.queries and XMPP in protocol.queries
     finally:
-        await h.stop()
         transport.close()

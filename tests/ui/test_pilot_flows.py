@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.peer import AccountFactory, PeerFactory, wait_until
-from tests.prosody_server import Account, ProsodyServer
-from tests.service.harness import FAST, account_settings
+from tests.prosody_server import ProsodyServer
+from tests.service.harness import account_settings, build_test_service
 from xmpp_tui.core.models import Delivery, Direction, Subscription
 from xmpp_tui.secrets import PasswordSource
-from xmpp_tui.service.factory import build_service
-from xmpp_tui.settings import Settings
+from xmpp_tui.settings import AccountSettings
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.view_state import ChatKey, ContactRow
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
@@ -23,12 +23,10 @@ SIZE = (80, 24)
 TIMEOUT = 15.0
 
 
-def _app(prosody: ProsodyServer, account: Account, home: Path) -> XmppTuiApp:
-    settings = Settings(accounts=(account_settings(prosody, account),))
-    service = build_service(
-        settings, home=home, passwords=PasswordSource(use_keyring=False), timing=FAST
-    )
-    return make_app(service, cursor_blink=False)
+def _app(
+    account: AccountSettings, home: Path, passwords: PasswordSource | None = None
+) -> XmppTuiApp:
+    return make_app(build_test_service((account,), home, passwords=passwords), cursor_blink=False)
 
 
 async def _online(app: XmppTuiApp) -> None:
@@ -37,6 +35,11 @@ async def _online(app: XmppTuiApp) -> None:
         timeout=TIMEOUT,
         message=f"not online; console: {app.main.deck.console.lines_written[-5:]}",
     )
+
+
+async def _open_chat(pilot: Pilot[int], jid: str) -> None:
+    await pilot.press(*f"/msg {jid}", "enter")
+    await pilot.pause()
 
 
 def _pane(app: XmppTuiApp) -> ChatPane:
@@ -54,11 +57,10 @@ async def test_typed_message_reaches_the_peer_and_is_marked(
 ) -> None:
     alice = new_account("alice")
     bob = await peer()
-    app = _app(prosody, alice, tmp_path)
+    app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _online(app)
-        await pilot.press(*f"/msg {bob.jid}", "enter")
-        await pilot.pause()
+        await _open_chat(pilot, bob.jid)
         assert isinstance(app.focused, Composer)
         await pilot.press(*"hello from the tui", "enter")
         received = await bob.wait_body("hello from the tui", timeout=TIMEOUT)
@@ -82,11 +84,10 @@ async def test_peer_message_shows_in_open_pane_and_counts_unread_otherwise(
     alice = new_account("alice")
     bob = await peer()
     carol = await peer()
-    app = _app(prosody, alice, tmp_path)
+    app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _online(app)
-        await pilot.press(*f"/msg {bob.jid}", "enter")
-        await pilot.pause()
+        await _open_chat(pilot, bob.jid)
         # ESC cannot cross XML; C1 controls and bidi overrides can (SECURITY.md 2.1).
         bob.send_chat(alice.jid, "hi alice [@click=app.quit]x[/]\x9b\u202e")
         history = _pane(app).history
@@ -113,7 +114,7 @@ async def test_add_contact_and_peer_approves(
 ) -> None:
     alice = new_account("alice")
     bob = await peer(auto_authorize=True)
-    app = _app(prosody, alice, tmp_path)
+    app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _online(app)
         await pilot.press(*f"/add {bob.jid} Bob B", "enter")
@@ -142,7 +143,7 @@ async def test_history_is_shown_after_a_restart(
 ) -> None:
     alice = new_account("alice")
     bob = await peer()
-    first = _app(prosody, alice, tmp_path)
+    first = _app(account_settings(prosody, alice), tmp_path)
     async with first.run_test(size=SIZE) as pilot:
         await _online(first)
         await pilot.press(*f"/msg {bob.jid} before the restart", "enter")
@@ -154,11 +155,10 @@ async def test_history_is_shown_after_a_restart(
         )
         await pilot.press("ctrl+q")
 
-    second = _app(prosody, alice, tmp_path)
+    second = _app(account_settings(prosody, alice), tmp_path)
     async with second.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press(*f"/msg {bob.jid}", "enter")
-        await pilot.pause()
+        await _open_chat(pilot, bob.jid)
         history = _pane(second).history
         bodies = [(m.direction, m.body) for m in history.messages]
         assert bodies == [
@@ -189,13 +189,7 @@ async def test_wrong_password_prompt_then_keyring_offer(
     settings = replace(account_settings(prosody, alice), password_command=None)
 
     def app() -> XmppTuiApp:
-        service = build_service(
-            Settings(accounts=(settings,)),
-            home=tmp_path,
-            passwords=PasswordSource(backend=keyring),
-            timing=FAST,
-        )
-        return make_app(service, cursor_blink=False)
+        return _app(settings, tmp_path, PasswordSource(backend=keyring))
 
     first = app()
     async with first.run_test(size=SIZE) as pilot:
