@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, HarnessFactory
-from xmpp_tui.core.commands import SendMessage
+from xmpp_tui.core.commands import AddContact, SendMessage
 from xmpp_tui.core.events import ConnectionChanged, MessageAdded
 from xmpp_tui.core.models import ConnectionState, Delivery
 from xmpp_tui.logs import setup_logging
@@ -23,12 +23,19 @@ from xmpp_tui.logs import setup_logging
 async def test_frozen_server_is_detected_by_keepalive_and_recovered(
     prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
 ) -> None:
-    """Idle link: the XEP-0199 ping notices the freeze; the session resumes (XEP-0198)
-    and a message typed while offline goes out exactly once."""
+    """Idle link: the XEP-0199 ping notices the freeze; the session resumes (XEP-0198),
+    contacts' presence survives it, and a message typed while offline goes out exactly once."""
     alice = new_account("alice")
-    bob = await peer()
+    bob = await peer(auto_authorize=True)
     timing = replace(FAST, keepalive_interval=0.5, keepalive_timeout=1.0, connect_timeout=2.0)
     h = await harness(alice, timing=timing)
+    await h.service.execute(AddContact(account=alice.jid, jid=bob.jid))
+
+    def bob_online() -> bool:
+        snapshot = h.service.snapshot(alice.jid)
+        return any(p.jid == bob.jid and p.resources for p in snapshot.presences)
+
+    await wait_until(bob_online)
     onlines = h.count(ConnectionState.ONLINE)
     prosody.pause()
     try:
@@ -48,6 +55,8 @@ async def test_frozen_server_is_detected_by_keepalive_and_recovered(
         lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.DELIVERED
     )
     assert [m["body"] for m in bob.received].count("typed while offline") == 1
+    assert h.count(ConnectionState.ONLINE) == onlines + 1
+    assert bob_online(), "a resumed stream does not resend presence: it must be kept"
 
 
 async def test_unacked_message_survives_a_server_crash(

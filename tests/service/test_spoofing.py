@@ -88,3 +88,26 @@ async def test_forged_error_for_our_message_changes_nothing(
         lambda: h.service.history_page(alice.jid, bob.jid)[0].delivery is Delivery.FAILED
     )
     assert any("recipient gone" in n.text for n in h.of_type(Notice))
+
+
+async def test_live_message_cannot_backdate_itself_but_offline_ones_keep_their_time(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    from datetime import UTC, datetime
+
+    alice = new_account("alice")
+    bob = await peer()
+    # While alice is offline the server stores this with its own <delay from='localhost'>.
+    bob.send_chat(alice.jid, "sent while you were away")
+    before_login = datetime.now(UTC)
+    h = await harness(alice)
+    offline = await _stored(h, "sent while you were away")
+    assert offline.timestamp < before_login
+
+    backdated = bob.client.make_message(mto=alice.jid, mbody="backdated live", mtype="chat")
+    backdated.xml.append(
+        ET.fromstring("<delay xmlns='urn:xmpp:delay' stamp='2001-01-01T12:34:00Z'/>")
+    )
+    backdated.send()
+    live = await _stored(h, "backdated live")
+    assert live.timestamp >= before_login

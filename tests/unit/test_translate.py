@@ -173,8 +173,10 @@ def test_spoofed_stanza_id_next_to_the_genuine_one_gives_none(
 # --------------------------------------------------------------------------- delay, origin-id
 
 
-def delayed(stamp: str) -> datetime:
-    return accepted(f"<body>hi</body><delay xmlns='urn:xmpp:delay' stamp='{stamp}'/>").timestamp
+def delayed(stamp: str, by: str = "example.org") -> datetime:
+    """A delay added by ``by`` (our server, example.org, unless told otherwise)."""
+    inner = f"<body>hi</body><delay xmlns='urn:xmpp:delay' from='{by}' stamp='{stamp}'/>"
+    return accepted(inner).timestamp
 
 
 def test_delay_stamp_in_the_past_is_used() -> None:
@@ -195,6 +197,15 @@ def test_delay_stamp_in_the_future_is_clamped_to_now() -> None:
 
 def test_no_delay_means_now() -> None:
     assert accepted().timestamp == NOW
+
+
+def test_delay_from_anyone_but_our_server_is_ignored() -> None:
+    """A live message cannot backdate itself among old ones."""
+    assert delayed("2001-01-01T12:34:00Z", by=PEER) == NOW
+    assert delayed("2001-01-01T12:34:00Z", by="example.net") == NOW
+    inner = "<body>hi</body><delay xmlns='urn:xmpp:delay' stamp='2001-01-01T12:34:00Z'/>"
+    assert accepted(inner).timestamp == NOW  # no from at all
+    assert delayed("2025-05-31T08:30:00Z", by=OWN) == datetime(2025, 5, 31, 8, 30, tzinfo=UTC)
 
 
 def test_malformed_delay_stamp_means_now() -> None:

@@ -130,6 +130,8 @@ class AccountSession:
         if self._setup_task is not None:
             self._setup_task.cancel()
         await self.client.disconnect()
+        self.online = False
+        self._forget_presence()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -286,6 +288,7 @@ class AccountSession:
         self._epoch += 1
         try:
             if not started.resumed:
+                self._forget_presence()
                 await self._fresh_session_setup()
             # After a resumption slixmpp re-sends what the server had not acked; on a
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
@@ -336,8 +339,13 @@ class AccountSession:
         self._liveness.expect_ack(still_unacked)
 
     def _went_offline(self) -> None:
+        # Contacts' presence is kept: a resumed stream (XEP-0198) does not resend it.
+        # It is cleared when a fresh session starts (the server then sends it anew)
+        # or when the user goes offline on purpose.
         self.online = False
         self._liveness.stop()
+
+    def _forget_presence(self) -> None:
         for jid in self.roster.clear_presence():
             self.publish(
                 PresenceChanged(account=self.account, presence=self.roster.presence_of(jid))

@@ -43,7 +43,7 @@ def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
         peer=str(sender.bare),
         sender=str(sender.full),
         body=str(msg["body"]),
-        timestamp=_timestamp(msg, now),
+        timestamp=_timestamp(msg, now, own_bare=own_bare),
         message_id=str(msg["id"]) or None,
         origin_id=_origin_id(msg),
         stanza_id=trusted_stanza_id(msg, by=own_bare),
@@ -188,14 +188,20 @@ def _origin_id(msg: Any) -> str | None:
     return element.get("id") or None
 
 
-def _timestamp(msg: Any, now: Clock) -> datetime:
-    """XEP-0203 delay stamp when present (offline storage), never in the future."""
+def _timestamp(msg: Any, now: Clock, *, own_bare: str) -> datetime:
+    """XEP-0203 delay stamp set by our server (offline storage), never in the future.
+
+    A sender may put any stamp in a live message to place it among old ones; only a
+    delay our server (or our own account) added is believed.
+    """
     current = now()
-    if msg.xml.find("{urn:xmpp:delay}delay") is None:
+    trusted = {own_bare, own_bare.split("@", 1)[-1]}
+    delays = msg.xml.findall("{urn:xmpp:delay}delay")
+    if not delays or delays[0].get("from") not in trusted:
         return current
     try:
         stamp = msg["delay"]["stamp"]
-    except ValueError:  # a malformed stamp from anyone must not lose the message
+    except ValueError:  # a malformed stamp must not lose the message
         return current
     if isinstance(stamp, datetime):
         aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
