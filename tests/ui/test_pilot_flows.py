@@ -14,6 +14,7 @@ from xmpp_tui.core.models import Delivery, Direction, Subscription
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.settings import AccountSettings
 from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.render import SENDER_CELLS, truncate_cells
 from xmpp_tui.ui.view_state import ChatKey, ContactRow
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
@@ -95,7 +96,7 @@ async def test_peer_message_shows_in_open_pane_and_counts_unread_otherwise(
             lambda: any("hi alice" in row for row in history.rendered_rows()), timeout=TIMEOUT
         )
         shown = "\n".join(history.rendered_rows())
-        assert f"<{bob.jid}> hi alice" in shown
+        assert f"<{truncate_cells(bob.jid, SENDER_CELLS)}> hi alice" in shown
         assert "[@click=app.quit]x[/]<U+009B><U+202E>" in shown
         assert "\x9b" not in shown and "\u202e" not in shown
         contact = _contact(app, bob.jid)
@@ -166,8 +167,9 @@ async def test_history_is_shown_after_a_restart(
             (Direction.INCOMING, "reply before the restart"),
         ]
         rows = history.rendered_rows()
-        assert rows[0].endswith("<me> before the restart ✓✓"), rows
-        assert f"<{bob.jid}> reply before" in rows[1], rows
+        assert rows[0].startswith("── "), rows  # the day separator
+        assert rows[1].endswith("<me> before the restart ✓✓"), rows
+        assert f"<{truncate_cells(bob.jid, SENDER_CELLS)}> reply before" in rows[2], rows
 
 
 async def test_wrong_password_prompt_then_keyring_offer(

@@ -109,7 +109,8 @@ async def test_msg_opens_conversation_with_history_and_keeps_focus(tmp_path: Pat
         assert isinstance(app.focused, Composer)
         assert app.focused.text == ""
         rows = _pane(app).history.rendered_rows()
-        assert rows[0] == "12:00 <bob@localhost> Hi Alice! Lunch today?"
+        assert rows[0] == "── Wed 01 May 2024 ──"
+        assert rows[1] == "12:00 <bob@localhost> Hi Alice! Lunch today?"
         assert any("See you there" in row for row in rows)
 
 
@@ -357,13 +358,22 @@ async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
         _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
         _inject(app, SubscriptionRequested(account=ALICE, jid="eve@localhost"))
         await pilot.pause()
-        assert isinstance(app.screen, ChoiceScreen)
-        assert len(app.screen_stack) == 2  # one prompt; eve waits in the roster
-        await pilot.press("escape")  # Later: the request stays marked in the roster
+        assert app.screen_stack[-1] is app.main  # requests never open a prompt by themselves
+        assert _request_pending(app, ALICE, "dave@localhost")
+        assert _request_pending(app, ALICE, "eve@localhost")
+        line = "dave@localhost wants to see your presence: /approve dave@localhost or /deny"
+        assert line in "\n".join(_console(app))
+        # Enter on the contact in the roster asks; Escape is "Later".
+        app.main.roster_view.focus()
+        assert app.main.roster_view.highlight_contact(ALICE, "dave@localhost")
+        await pilot.press("enter")
         await pilot.pause()
-        dave = next(r for r in app.main.roster_view.contacts if r.jid == "dave@localhost")
-        assert dave.request_pending
-        assert "dave@localhost wants to see your presence" in "\n".join(_console(app))
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen_stack[-1] is app.main
+        assert _request_pending(app, ALICE, "dave@localhost")
+        assert app.main.deck.active_chat is None  # the question, not the chat
 
 
 async def test_errors_and_connection_state(tmp_path: Path) -> None:
@@ -412,7 +422,7 @@ async def test_errors_and_connection_state(tmp_path: Path) -> None:
 async def test_enter_meant_for_the_composer_does_not_approve_a_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The prompt arrives while the user types: their Enter lands on "Later", not "Approve"."""
+    """A request arrives while the user types: no prompt takes their keys."""
     app = offline_app(tmp_path)
     executed = _record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
@@ -420,13 +430,18 @@ async def test_enter_meant_for_the_composer_does_not_approve_a_request(
         await pilot.press(*"see you at")
         assert isinstance(app.focused, Composer)
         _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
+        await pilot.pause()
+        await pilot.press(*" noon")
+        assert app.screen_stack[-1] is app.main
+        assert isinstance(app.focused, Composer)
+        assert app.focused.text == "see you at noon"  # not a key lost
+        notes = [n.message for n in app._notifications]
+        assert any("mallory@localhost wants to see your presence" in n for n in notes), notes
         await pilot.press("enter")
         await pilot.pause()
         assert not any(isinstance(c, cmd.ApproveSubscription) for c in executed), executed
-        assert app.screen_stack[-1] is app.main  # Enter chose "Later"
+        assert cmd.SendMessage(account=ALICE, peer=BOB, body="see you at noon") in executed
         assert _request_pending(app, ALICE, "mallory@localhost")
-        assert isinstance(app.focused, Composer)
-        assert app.focused.text == "see you at"  # the draft is still there to send
 
 
 async def test_prompts_focus_the_harmless_choice(
@@ -437,8 +452,16 @@ async def test_prompts_focus_the_harmless_choice(
     async with app.run_test(size=SIZE) as pilot:
         _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
         await pilot.pause()
+        app.main.roster_view.focus()
+        assert app.main.roster_view.highlight_contact(ALICE, "mallory@localhost")
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
         assert isinstance(app.focused, Button) and app.focused.id == "later"
+        await pilot.press("left")  # Left and Right move between the buttons
+        assert app.focused.id == "deny"
+        await pilot.press("right")
+        assert app.focused.id == "later"
         await pilot.press("enter")
         await pilot.pause()
         _inject(app, PasswordSaveOffered(account=ALICE))
@@ -459,8 +482,6 @@ async def test_answering_by_command_or_roster_push_clears_the_request_marker(
     async with app.run_test(size=SIZE) as pilot:
         for jid in ("dave@localhost", "eve@localhost", "frank@localhost"):
             _inject(app, SubscriptionRequested(account=ALICE, jid=jid))
-        await pilot.pause()
-        await pilot.press("escape")  # "Later" on dave's prompt; the others wait in the roster
         await pilot.pause()
         assert all(
             _request_pending(app, ALICE, j)

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from rich.console import Console
+from rich.text import Text
 
-from xmpp_tui.core.models import Delivery, Direction, Show, StoredMessage
+from xmpp_tui.core.models import (
+    ConnectionState,
+    ContactPresence,
+    Delivery,
+    Direction,
+    Show,
+    StoredMessage,
+    Subscription,
+)
 from xmpp_tui.ui.render import (
     DELIVERY_MARKS,
     MessageStyles,
     console_line,
+    day_separator,
     message_lines,
     one_line,
     presence_text,
+    sender_label,
+    truncate_cells,
 )
+from xmpp_tui.ui.view_state import ConnectionView, ContactRow, HeaderRow, short_names
+from xmpp_tui.ui.widgets.chat_pane import header_text
+from xmpp_tui.ui.widgets.composer import message_text
+from xmpp_tui.ui.widgets.roster import contact_prompt, header_prompt
+from xmpp_tui.ui.widgets.status_bar import status_text
 
 WHEN = datetime(2024, 5, 1, 9, 7, tzinfo=UTC)
 CONSOLE = Console(width=200)
@@ -88,3 +105,78 @@ def test_presence_has_a_word_as_well_as_a_colour() -> None:
 def test_one_line_and_console_line() -> None:
     assert one_line("a\nb\x1b").plain == "a⏎b␛"
     assert console_line("hi", when=WHEN, tz=UTC).plain == "09:07 hi"
+
+
+def test_long_sender_names_are_cut_with_an_ellipsis_inside_the_brackets() -> None:
+    name = "Bartholomew Maximilian Fitzgerald"
+    first = _rows(_message("hi"), width=60, name=name)[0]
+    assert first == f"09:07 <{name[:19]}…> hi"
+    assert "truncated" not in first
+    assert sender_label(_message("x"), "Bob") == "Bob"
+    wide = truncate_cells("你好" * 6, 20)  # cells, not characters
+    assert wide.endswith("…") and Text(wide).cell_len <= 20 and len(wide) < 12
+
+
+def test_day_separator_uses_the_local_date() -> None:
+    late = datetime(2024, 5, 1, 23, 30, tzinfo=UTC)
+    assert day_separator(late, UTC, MessageStyles()).plain == "── Wed 01 May 2024 ──"
+    tokyo = timezone(timedelta(hours=9))
+    assert day_separator(late, tokyo, MessageStyles()).plain == "── Thu 02 May 2024 ──"
+
+
+def test_roster_rows_fit_their_width_and_keep_their_markers() -> None:
+    row = ContactRow(
+        account="a@x",
+        jid="b@x",
+        name="A very long display name indeed",
+        show=Show.AVAILABLE,
+        unread=12,
+        request_pending=True,
+        subscription=Subscription.BOTH,
+    )
+    prompt = contact_prompt(row, 23)
+    assert prompt.plain == "● A very long d… [12] ?"
+    assert prompt.cell_len <= 23
+    header = header_prompt(HeaderRow("someone-with-a-long-name@example.org", is_account=True), 23)
+    assert header.plain == "someone-with-a-long-na…"
+
+
+def test_chat_header_lines_and_presence_not_shared() -> None:
+    stranger = header_text("d@x", "d@x", ContactPresence(jid="d@x"), shared=False)
+    assert stranger.plain == "d@x\n○ presence not shared"
+    contact = header_text("Dee", "d@x", ContactPresence(jid="d@x"), via="a@x")
+    assert contact.plain == "Dee  d@x  via a@x\n○ offline"
+
+
+def test_status_text_puts_the_pane_first_and_shortens_several_accounts() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    retry = ConnectionView(ConnectionState.RECONNECTING, "no answer", now + timedelta(seconds=4))
+    views = {
+        "alice@x": ConnectionView(ConnectionState.ONLINE),
+        "bob@x": retry,
+        "bob@y": ConnectionView(ConnectionState.FAILED, "Untrusted certificate"),
+    }
+    text = status_text(views, "2/3 carol@x", now, {"alice@x": Show.AWAY})
+    assert text.plain == "[2/3 carol@x]  alice: away | bob@x: retry 4s | bob@y: failed"
+    one = status_text({"alice@x": views["bob@y"]}, "1/1 console", now)
+    assert one.plain == "[1/1 console]  alice@x: failed: Untrusted certificate"
+    assert short_names(["a@x", "b@x", "a@y", "@z"]) == {
+        "a@x": "a@x",
+        "b@x": "b",
+        "a@y": "a@y",
+        "@z": "@z",
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("hi\n", "hi"),
+        ("hi\n  \n\n", "hi"),
+        ("a\n\nb", "a\n\nb"),
+        ("  indented\nkept  ", "  indented\nkept  "),
+        ("\n\n", ""),
+    ],
+)
+def test_trailing_blank_lines_are_dropped(typed: str, sent: str) -> None:
+    assert message_text(typed) == sent

@@ -52,6 +52,43 @@ def test_bad_jid_is_a_user_facing_error() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "/add c",
+        "/add bob Bob",
+        "/remove c",
+        "/rename c Carol",
+        "/group bob Work",
+        "/approve c",
+        "/deny bob",
+        "/subscribe c",
+        "/unsubscribe c",
+        "/msg c hello",
+    ],
+)
+def test_a_single_label_address_is_refused(line: str) -> None:
+    """``c`` would send presence to a server called "c": say what a full address looks like."""
+    word = line.split()[1]
+    with pytest.raises(UserFacingError) as caught:
+        _route(line, CHAT)
+    assert caught.value.message == f"{word} is not a full address; use name@example.org"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/add bob@localhost", cmd.AddContact(account=A, jid="bob@localhost")),
+        ("/approve irc.example.org", cmd.ApproveSubscription(account=A, jid="irc.example.org")),
+        ("/subscribe irc.example.org", cmd.RequestSubscription(account=A, jid="irc.example.org")),
+    ],
+)
+def test_localhost_with_a_name_and_dotted_gateways_stay_valid(
+    line: str, expected: cmd.Command
+) -> None:
+    assert _route(line) == [expected]
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         (

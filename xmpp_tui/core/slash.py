@@ -230,7 +230,7 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")
 _QUOTED = re.compile(r'"([^"]*)"(?=\s|$)')
 _HELP_HINT = f"Type {PREFIX}help to list the commands"
-_HELP_COLUMN = 22  # width of the usage column in the /help list
+_HELP_INDENT = "  "  # before each summary in the /help list
 
 
 def find_command(name: str) -> CommandSpec | None:
@@ -354,12 +354,11 @@ def complete_command(prefix: str) -> list[str]:
 def help_text(name: str | None = None) -> str:
     """Plain text for ``/help`` (every command) or ``/help name`` (one command)."""
     if name is None or not name.strip():
-        lines = ["Commands (a line starting with // sends a message that starts with /):"]
+        # Narrow on purpose (the console is about 55 cells wide at 80 columns): each usage on
+        # its own line, the summary indented under it, so nothing wraps back to column 0.
+        lines = [f"Commands ({PREFIX}{PREFIX}text sends {PREFIX}text as a message):"]
         for spec in COMMANDS:
-            if len(spec.usage) <= _HELP_COLUMN:
-                lines.append(f"  {spec.usage.ljust(_HELP_COLUMN)}  {spec.summary}")
-            else:  # keep the list narrow: the summary goes on its own line
-                lines += [f"  {spec.usage}", f"  {'':{_HELP_COLUMN}}  {spec.summary}"]
+            lines += [spec.usage, f"{_HELP_INDENT}{spec.summary}"]
         lines.append(f"Type {PREFIX}help COMMAND for one command.")
         return "\n".join(lines)
     wanted = name.strip()

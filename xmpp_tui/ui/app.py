@@ -21,6 +21,7 @@ from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
 from xmpp_tui.ui.screens.main import MainScreen
+from xmpp_tui.ui.terminal_keys import enable_alt_digits
 
 log = logging.getLogger(__name__)
 
@@ -114,4 +115,5 @@ def make_app(
     cursor_blink: bool = True,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10)."""
+    enable_alt_digits()  # ESC+digit is Alt+digit (pane keys), not WezTerm's "¡™£..."
     return XmppTuiApp(service, clock=clock, tz=tz, cursor_blink=cursor_blink)

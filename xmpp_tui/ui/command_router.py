@@ -90,10 +90,22 @@ def _jid(text: str) -> BareJid:
     return parse_bare_jid(text).bare
 
 
+def _contact(text: str) -> BareJid:
+    """A contact's address: ``bob`` or ``c`` (no local part, no dot) is refused, not sent to a
+    domain called ``c``. ``bob@localhost`` and a gateway's ``irc.example.org`` are fine."""
+    parsed = parse_bare_jid(text)
+    if not parsed.local and "." not in parsed.domain:
+        raise UserFacingError(
+            f"{text.strip()} is not a full address; use name@example.org",
+            "A contact's address has a name, an @ and a domain",
+        )
+    return parsed.bare
+
+
 def _target(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
     """The JID argument, or the current conversation's peer when it is left out."""
     if args:
-        return _jid(args[0])
+        return _contact(args[0])
     if ctx.peer is None:
         raise UserFacingError(f"/{command} needs a JID", f"Type /{command} name@example.org")
     return ctx.peer
@@ -101,7 +113,7 @@ def _target(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
 
 def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
-    peer = _jid(args[0])
+    peer = _contact(args[0])
     actions: list[Action] = [OpenChat(account, peer)]
     text = " ".join(args[1:])
     if text.strip():
@@ -111,17 +123,17 @@ def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
 
 def _add(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     name = " ".join(args[1:])
-    return [cmd.AddContact(account=_account(ctx), jid=_jid(args[0]), name=name)]
+    return [cmd.AddContact(account=_account(ctx), jid=_contact(args[0]), name=name)]
 
 
 def _rename(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     name = " ".join(args[1:])
-    return [cmd.RenameContact(account=_account(ctx), jid=_jid(args[0]), name=name)]
+    return [cmd.RenameContact(account=_account(ctx), jid=_contact(args[0]), name=name)]
 
 
 def _group(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     groups = tuple(dict.fromkeys(g for g in args[1:] if g))
-    return [cmd.SetGroups(account=_account(ctx), jid=_jid(args[0]), groups=groups)]
+    return [cmd.SetGroups(account=_account(ctx), jid=_contact(args[0]), groups=groups)]
 
 
 def _status(rest: str, ctx: RouteContext) -> list[Action]:

@@ -1,6 +1,8 @@
 """The command palette lists the slash commands from `core.slash.COMMANDS` (declared once).
 
-Choosing one puts ``/name `` into the composer, ready for its arguments.
+Choosing one puts ``/name `` into the composer, ready for its arguments. Usages and summaries are
+shown as `Content`/escaped text: a `str` display is parsed as markup, and ``/msg JID [text]`` would
+lose its ``[text]``.
 """
 
 from __future__ import annotations
@@ -8,9 +10,25 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
 from xmpp_tui.core.slash import COMMANDS, CommandSpec
 from xmpp_tui.ui.widgets.composer import Composer
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` with the matched characters styled, as `Matcher.highlight` does, but never
+    parsed as markup (`Matcher.highlight` reads its candidate as markup)."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class SlashCommands(Provider):
@@ -23,7 +41,12 @@ class SlashCommands(Provider):
 
     async def discover(self) -> Hits:
         for spec in COMMANDS:
-            yield DiscoveryHit(spec.usage, partial(self._prefill, spec), help=spec.summary)
+            yield DiscoveryHit(
+                Content(spec.usage),
+                partial(self._prefill, spec),
+                text=spec.usage,
+                help=escape(spec.summary),  # the palette parses help as markup
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -32,8 +55,8 @@ class SlashCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(spec.usage),
+                    highlight(matcher, spec.usage),
                     partial(self._prefill, spec),
                     text=spec.usage,
-                    help=spec.summary,
+                    help=escape(spec.summary),
                 )

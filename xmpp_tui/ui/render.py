@@ -21,6 +21,8 @@ from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 CONTINUATION = "│ "
 TIME_WIDTH = 6  # "HH:MM "
 OWN_LABEL = "me"
+#: Sender names longer than this many cells are cut with "…".
+SENDER_CELLS = 20
 
 #: Glyph and word per presence: the shape and the word carry it, not only the colour.
 PRESENCE_GLYPHS: dict[Show, tuple[str, str, str]] = {
@@ -82,7 +84,31 @@ class MessageStyles:
 def sender_label(message: StoredMessage, peer_name: str) -> str:
     if message.direction is Direction.OUTGOING:
         return OWN_LABEL
-    return sanitize_identifier(peer_name, max_len=40)
+    return truncate_cells(sanitize_identifier(peer_name, max_len=2048), SENDER_CELLS)
+
+
+def truncate_cells(text: str, cells: int) -> str:
+    """``text`` cut to at most ``cells`` terminal cells, ending with "…" when it was cut."""
+    line = Text(text)
+    if line.cell_len <= cells:
+        return text
+    line.truncate(cells, overflow="ellipsis")
+    return line.plain
+
+
+def fit(text: Text, cells: int) -> Text:
+    """A copy of the one-line ``text`` cut to ``cells`` cells with "…" (never wrapped)."""
+    fitted = text.copy()
+    fitted.no_wrap, fitted.overflow = True, "ellipsis"
+    if cells > 0 and fitted.cell_len > cells:
+        fitted.truncate(cells, overflow="ellipsis")
+    return fitted
+
+
+def day_separator(when: datetime, tz: tzinfo | None, styles: MessageStyles) -> Text:
+    """``── Wed 01 May 2024 ──``: goes above the first message of each local day."""
+    day = when.astimezone(tz).strftime("%a %d %b %Y")
+    return Text(f"── {day} ──", style=styles.time, end="")
 
 
 def message_lines(

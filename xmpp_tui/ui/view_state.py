@@ -55,6 +55,12 @@ class AccountRoster:
         item = self.items.get(jid)
         return item.display_name if item else jid
 
+    def presence_shared(self, jid: BareJid) -> bool:
+        """Whether ``jid`` shares their presence with us (else "offline" would be a guess)."""
+        item = self.items.get(jid)
+        sees = item is not None and item.subscription in (Subscription.TO, Subscription.BOTH)
+        return sees or bool(self.presence_of(jid).resources)
+
 
 def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
     """Apply one service event; events that do not concern the roster return ``state``."""
@@ -269,6 +275,16 @@ def connection_label(view: ConnectionView, now: datetime) -> str:
     ):
         label = f"{label}: {view.detail}"
     return label
+
+
+def short_names(accounts: Iterable[AccountId]) -> dict[AccountId, str]:
+    """``alice`` for alice@example.org, unless another open account has the same local part."""
+    accounts = list(accounts)
+    locals_ = [account.partition("@")[0] for account in accounts]
+    return {
+        account: local if local and locals_.count(local) == 1 else account
+        for account, local in zip(accounts, locals_, strict=True)
+    }
 
 
 # -- completion ---------------------------------------------------------------------------

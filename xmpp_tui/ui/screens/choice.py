@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
+
+
+def move_between_buttons(screen: Screen[Any], event: events.Key) -> None:
+    """Left and Right move between a prompt's buttons (Tab and Shift+Tab still do too)."""
+    if event.key not in ("left", "right") or not isinstance(screen.focused, Button):
+        return  # in a text field, Left and Right move the cursor
+    buttons = list(screen.query(Button))
+    index = buttons.index(screen.focused) + (1 if event.key == "right" else -1)
+    if 0 <= index < len(buttons):
+        buttons[index].focus()
+    event.stop()
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -62,6 +74,9 @@ class ChoiceScreen(ModalScreen[str | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id)
+
+    def on_key(self, event: events.Key) -> None:
+        move_between_buttons(self, event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from xmpp_tui.core import slash
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.commands import ApproveSubscription, Command, DenySubscription, MarkRead
+from xmpp_tui.core.commands import ApproveSubscription, Command, DenySubscription
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
 from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, StoredMessage
@@ -38,16 +38,18 @@ from xmpp_tui.ui.command_router import (
 )
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.main_events import EventReactions
+from xmpp_tui.ui.screens.pane_control import PaneControl
+from xmpp_tui.ui.screens.requests import ask_subscription
 from xmpp_tui.ui.view_state import (
     AccountRoster,
     ChatKey,
     ConnectionView,
     answer_request,
-    clear_unread,
     roster_rows,
 )
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
+from xmpp_tui.ui.widgets.history_view import HistoryView
 from xmpp_tui.ui.widgets.pane_deck import PaneDeck
 from xmpp_tui.ui.widgets.roster import RosterView
 from xmpp_tui.ui.widgets.status_bar import StatusBar
@@ -84,6 +86,7 @@ class MainScreen(Screen[None]):
         self.composer = Composer(commands=self._command_words, jids=self._jid_words, id="composer")
         self.status_bar = StatusBar(clock=clock, id="status")
         self.reactions = EventReactions(self)
+        self.panes = PaneControl(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -99,9 +102,9 @@ class MainScreen(Screen[None]):
         self.console_line(
             f"Accounts: {accounts}. Type /help for commands, F1 for the palette, Ctrl+Q to quit."
         )
-        self.status_bar.set_pane(self.deck.label())
-        self._update_placeholder()
+        self.panes.after_switch()
         self.composer.focus()
+        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
 
     # -- service ------------------------------------------------------------------------
 
@@ -159,23 +162,21 @@ class MainScreen(Screen[None]):
     async def perform(self, action: Action) -> None:
         match action:
             case OpenChat(account=account, peer=peer):
-                await self.open_chat(ChatKey(account, peer))
+                await self.panes.open_chat(ChatKey(account, peer))
             case ClosePane():
                 key = self.deck.active_chat
                 if key is None:
                     self.console_line("/close closes a conversation; this is the console", "error")
                 else:
-                    await self.deck.close(key)
-                    self._after_switch()
+                    await self.panes.close(key)
             case ShowHelp(text=text):
-                self.deck.select(0)
+                await self.panes.select(0)
                 self.deck.console.add_block(text, when=self.clock())
-                self._after_switch()
             case ShowInfo(text=text):
                 self.info_line(text)
             case UseAccount(account=account):
                 self.console_account = account
-                self._update_placeholder()
+                self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
             case Quit():
                 self.app.exit(0)
@@ -212,24 +213,16 @@ class MainScreen(Screen[None]):
             load_page=load_page,
             name=roster.display_name(key.peer),
             presence=roster.presence_of(key.peer),
+            shared=roster.presence_shared(key.peer),
+            via=key.account if len(self.service.accounts) > 1 else None,
             tz=self.tz,
             id=widget_id,
         )
 
     async def open_chat(self, key: ChatKey) -> None:
-        await self.deck.open(key)
-        self._after_switch()
-        self.composer.focus()
+        await self.panes.open_chat(key)
 
-    def _after_switch(self) -> None:
-        """The visible pane changed: clear its unread count and update the status bar."""
-        key = self.deck.active_chat
-        if key is not None:
-            self.mark_read(key)
-        self.status_bar.set_pane(self.deck.label())
-        self._update_placeholder()
-
-    def _update_placeholder(self) -> None:
+    def update_placeholder(self) -> None:
         """With several accounts, say which one the composer acts for (no hidden account)."""
         text = "Type a message, or /help"
         if len(self.service.accounts) > 1:
@@ -240,28 +233,33 @@ class MainScreen(Screen[None]):
                 text += f" (as {key.account})"
         self.composer.placeholder = Content(text)  # Content: never parsed as markup
 
-    def mark_read(self, key: ChatKey) -> None:
-        roster = self.rosters.setdefault(key.account, AccountRoster())
-        if roster.unread.get(key.peer):
-            self.rosters[key.account] = clear_unread(roster, key.peer)
-            self.refresh_roster()
-            self.execute(MarkRead(account=key.account, peer=key.peer))
-
     def chat_visible(self, key: ChatKey) -> bool:
-        return self.deck.active_chat == key and self.app.app_focus
+        """A message arriving in ``key`` is read at once (see `PaneControl.is_read`)."""
+        return self.panes.is_read(key)
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        if focused:
+            self.panes.refresh_read()
+
+    @on(HistoryView.ReachedBottom)
+    def on_history_reached_bottom(self, event: HistoryView.ReachedBottom) -> None:
+        event.stop()
+        self.panes.refresh_read()
 
     @on(RosterView.ContactChosen)
     async def on_contact_chosen(self, event: RosterView.ContactChosen) -> None:
         event.stop()
-        await self.open_chat(ChatKey(event.account, event.jid))
+        roster = self.rosters.get(event.account)
+        if roster is not None and event.jid in roster.requests:
+            ask_subscription(self, event.account, event.jid)  # answer first; Later: no change
+            return
+        await self.panes.open_chat(ChatKey(event.account, event.jid))
 
-    def action_select_pane(self, index: int) -> None:
-        self.deck.select(index)
-        self._after_switch()
+    async def action_select_pane(self, index: int) -> None:
+        await self.panes.select(index)
 
-    def action_cycle_pane(self, step: int) -> None:
-        self.deck.cycle(step)
-        self._after_switch()
+    async def action_cycle_pane(self, step: int) -> None:
+        await self.panes.cycle(step)
 
     def action_scroll_history(self, direction: int) -> None:
         pane = self.deck.active_pane()
@@ -284,5 +282,6 @@ class MainScreen(Screen[None]):
         for roster in self.rosters.values():
             words.update(roster.items)
             words.update(roster.strangers)
+            words.update(roster.requests)
         words.update(key.peer for key in self.deck.panes.chats)
         return words

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from xmpp_tui.core.commands import (
-    ApproveSubscription,
-    DenySubscription,
     Disconnect,
     MarkRead,
     ProvidePassword,
@@ -44,12 +42,12 @@ from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
+from xmpp_tui.ui.screens.requests import request_notice
 from xmpp_tui.ui.view_state import (
     AccountRoster,
     ChatKey,
     ConnectionView,
     add_unread,
-    answer_request,
     note_peer,
     reduce_roster,
 )
@@ -67,9 +65,6 @@ class EventReactions:
         self.screen = screen
         self._connections: dict[AccountId, ConnectionState] = {}
         self._retry_reasons: dict[AccountId, str] = {}
-        # One subscription prompt at a time: a flood of requests must not stack modals
-        # (SECURITY.md T18); the rest wait in the roster ("?") and the console.
-        self._asking_subscription = False
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -105,10 +100,11 @@ class EventReactions:
             case HistoryWriteFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case Notice(text=text):
-                screen.console_line(f"{account}: {text}")
+                screen.info_line(f"{account}: {text}")
             case OwnPresenceChanged(show=show, status=status):
                 suffix = f" ({status})" if status else ""
-                screen.console_line(f"{account}: your status is {show.value}{suffix}")
+                screen.status_bar.set_presence(account, show)
+                screen.info_line(f"{account}: your status is {show.value}{suffix}")
             case MessageAdded():
                 self._message(event)
             case DeliveryChanged(peer=peer, message_id=message_id, delivery=delivery):
@@ -118,8 +114,14 @@ class EventReactions:
             case SubscriptionRequested(jid=jid):
                 self._subscription_request(account, jid)
             case SubscriptionAnswered(jid=jid, approved=approved):
-                verb = "approved" if approved else "denied or cancelled"
-                screen.console_line(f"{account}: {jid} {verb} your subscription request")
+                if approved:
+                    text = f"{account}: {jid} approved your subscription request"
+                else:  # a refusal and a later revocation look the same on the wire
+                    text = (
+                        f"{account}: {jid} no longer shares their presence with you "
+                        "(or denied your request)"
+                    )
+                screen.info_line(text)
             case PasswordNeeded(reason=reason):
                 self._ask_password(account, reason)
             case PasswordSaveOffered():
@@ -167,8 +169,11 @@ class EventReactions:
         roster = self.screen.rosters[account]
         for pane in self.screen.deck.chats():
             if pane.key.account == account:
+                peer = pane.key.peer
                 pane.update_contact(
-                    roster.display_name(pane.key.peer), roster.presence_of(pane.key.peer)
+                    roster.display_name(peer),
+                    roster.presence_of(peer),
+                    shared=roster.presence_shared(peer),
                 )
 
     def _message(self, event: MessageAdded) -> None:
@@ -189,33 +194,14 @@ class EventReactions:
     # -- prompts ------------------------------------------------------------------------
 
     def _subscription_request(self, account: AccountId, jid: BareJid) -> None:
-        screen = self.screen
-        screen.console_line(
-            f"{account}: {jid} wants to see your presence (/approve {jid} or /deny {jid})",
-            "request",
-        )
-        if self._asking_subscription:
-            return
-        self._asking_subscription = True
-        title = Text.assemble(one_line(jid), " wants to see your presence")
-        body = Text.assemble("Account: ", one_line(account))
+        """A line, a notification and the roster's "?": no prompt steals the user's keys.
 
-        def answered(choice: str | None) -> None:
-            self._asking_subscription = False
-            if choice is None:
-                return  # Later: the roster keeps the "?" marker
-            screen.rosters[account] = answer_request(screen.rosters[account], jid)
-            screen.refresh_roster()
-            if choice == "approve":
-                screen.execute(ApproveSubscription(account=account, jid=jid))
-            else:
-                screen.execute(DenySubscription(account=account, jid=jid))
-
-        choices = [("approve", "Approve"), ("deny", "Deny"), ("later", "Later")]
-        screen.app.push_screen(
-            ChoiceScreen(title, body, choices, default="later"),  # Enter must not approve
-            lambda choice: answered(None if choice == "later" else choice),
-        )
+        Enter on the contact in the roster asks Approve / Deny / Later (`ui/screens/requests.py`);
+        a flood of requests only adds "?" markers (SECURITY.md T18).
+        """
+        text = f"{account}: {request_notice(jid)}"
+        self.screen.console_line(text, "request")
+        self.screen.notify(one_line(text).plain, markup=False, severity="warning")
 
     def _ask_password(self, account: AccountId, reason: str) -> None:
         screen = self.screen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -12,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.screens.choice import move_between_buttons
 
 
 class PasswordScreen(ModalScreen[str | None]):
@@ -72,6 +74,9 @@ class PasswordScreen(ModalScreen[str | None]):
         password = self.query_one(Input).value
         if password:
             self.dismiss(password)
+
+    def on_key(self, event: events.Key) -> None:
+        move_between_buttons(self, event)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -14,12 +14,28 @@ from xmpp_tui.ui.render import one_line, presence_text, safe_name
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.history_view import HistoryView, PageLoader
 
+#: Shown instead of "offline" for someone who does not share their presence with us.
+NOT_SHARED = "presence not shared"
 
-def header_text(name: str, jid: str, presence: ContactPresence) -> Text:
-    """Two lines: display name and bare JID; presence, best resource and status text."""
+
+def header_text(
+    name: str,
+    jid: str,
+    presence: ContactPresence,
+    *,
+    shared: bool = True,
+    via: str | None = None,
+) -> Text:
+    """Two lines: display name, bare JID (and the account when several are open); presence, best
+    resource and status text. Each line is cut with "…" by the header's CSS, never wrapped."""
     first = one_line(name, "bold")
     if name != jid:  # the bare JID is always shown: a name alone can impersonate
         first = Text.assemble(first, "  ", one_line(jid, "dim"))
+    if via:
+        first = Text.assemble(first, "  via ", one_line(via, "italic"))
+    if not shared and presence.best is None:
+        second = Text.assemble(("○ ", "grey50"), (NOT_SHARED, "grey50"), end="")
+        return Text("\n").join([first, second])
     second = presence_text(presence.show)
     best = presence.best
     if best is not None:
@@ -38,7 +54,17 @@ class ChatPane(Vertical):
         height: 2;
         padding: 0 1;
         background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
+    ChatPane > .new-below {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        background: $accent-muted;
+        text-style: bold;
+    }
+    ChatPane > .new-below.-shown { display: block; }
     """
 
     def __init__(
@@ -49,26 +75,47 @@ class ChatPane(Vertical):
         name: str,
         presence: ContactPresence,
         tz: tzinfo | None,
+        shared: bool = True,
+        via: str | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.key = key
-        self._name = name
-        self._presence = presence
+        self._via = via
         self._history = HistoryView(load_page=load_page, peer_name=name, tz=tz)
-        self._header = Static(header_text(name, key.peer, presence), classes="chat-header")
+        self._header = Static(
+            header_text(name, key.peer, presence, shared=shared, via=via), classes="chat-header"
+        )
+        self._new_below = Static("", classes="new-below")
 
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._history
+        yield self._new_below
+
+    @property
+    def header(self) -> Static:
+        return self._header
+
+    @property
+    def new_below(self) -> Static:
+        return self._new_below
+
+    def on_history_view_unseen_changed(self, event: HistoryView.UnseenChanged) -> None:
+        """Scrolled up while messages arrived: say how many wait below."""
+        count = event.count
+        noun = "message" if count == 1 else "messages"
+        self._new_below.update(Text(f"↓ {count} new {noun}"))
+        self._new_below.set_class(count > 0, "-shown")
 
     @property
     def history(self) -> HistoryView:
         return self._history
 
-    def update_contact(self, name: str, presence: ContactPresence) -> None:
-        self._name, self._presence = name, presence
-        self._header.update(header_text(name, self.key.peer, presence))
+    def update_contact(self, name: str, presence: ContactPresence, *, shared: bool = True) -> None:
+        self._header.update(
+            header_text(name, self.key.peer, presence, shared=shared, via=self._via)
+        )
         self._history.set_peer_name(name)
 
     def add_message(self, message: StoredMessage) -> None:

@@ -1,4 +1,4 @@
-"""The multi-line message input: Enter sends, Shift+Enter / Ctrl+J break the line.
+"""The multi-line message input: Enter sends, Ctrl+J (or Shift+Enter) breaks the line.
 
 Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
 at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
@@ -17,6 +17,14 @@ from xmpp_tui.ui.view_state import common_prefix, complete_word
 
 NEWLINE_KEYS = frozenset({"shift+enter", "ctrl+j"})
 RECALL_LIMIT = 200
+
+
+def message_text(text: str) -> str:
+    """What is sent: trailing empty or blank lines go (a stray Ctrl+J), inner ones stay."""
+    lines = text.split("\n")
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
 
 
 @dataclass(slots=True)
@@ -99,7 +107,7 @@ class Composer(TextArea):
         await super()._on_key(event)
 
     def submit(self) -> None:
-        text = self.text
+        text = message_text(self.text)
         if not text.strip():
             return
         if not self._sent or self._sent[-1] != text:
@@ -108,6 +116,16 @@ class Composer(TextArea):
         self._draft = ""
         self.clear()
         self.post_message(self.Submitted(text))
+
+    def swap_draft(self, text: str) -> str:
+        """Put ``text`` in the input and return what was there (another pane's draft).
+
+        Recalling sent lines and Tab cycling start over: they belonged to the other draft.
+        """
+        previous = self.text
+        self._recall, self._draft, self._cycle = None, "", None
+        self.set_draft(text)
+        return previous
 
     def set_draft(self, text: str) -> None:
         """Replace the input (used by the command palette) and put the cursor at the end."""

@@ -1,9 +1,11 @@
 """One conversation's history, rendered virtually (STYLE.md habit 7).
 
 Only the messages of the loaded pages are held; each is wrapped to the current width on demand and
-its rows kept in an LRU. `render_line` maps a screen row to (message, row) by bisecting the row
-offsets, so a long history costs no widgets and no full re-render. Older pages are fetched in a
-worker when the view is scrolled to the top.
+its rows kept in an LRU (a day separator row goes above the first message of each local day).
+`render_line` maps a screen row to (message, row) by bisecting the row offsets, so a long history
+costs no widgets and no full re-render. Older pages are fetched in a worker when the view is
+scrolled to the top. Scrolled up, new incoming messages are counted (`unseen_below`) and stay
+unread until the view is back at the bottom.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from textual import work
 from textual.cache import LRUCache
 from textual.events import Resize
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from xmpp_tui.core.models import Delivery, StoredMessage
-from xmpp_tui.ui.render import MessageStyles, message_lines
+from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.ui.render import MessageStyles, day_separator, message_lines
 
 #: Loads up to ``limit`` messages older than ``before_id`` (None: the newest), oldest first.
 PageLoader = Callable[[int | None, int], Sequence[StoredMessage]]
@@ -50,6 +53,16 @@ class HistoryView(ScrollView, can_focus=True):
     }
     """
 
+    class UnseenChanged(Message):
+        """The number of new messages below the view changed (0: the user caught up)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class ReachedBottom(Message):
+        """Scrolled back to the newest message: what arrived meanwhile has been seen."""
+
     def __init__(
         self,
         *,
@@ -69,10 +82,14 @@ class HistoryView(ScrollView, can_focus=True):
         self._total = 0
         self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
-        self._strips: LRUCache[tuple[int, Delivery, int, str], list[Strip]] = LRUCache(1024)
+        self._strips: LRUCache[tuple[int, Delivery, int, str, bool], list[Strip]] = LRUCache(1024)
         self._styles = MessageStyles()
         self._complete = False  # no older messages in the store
         self._loading = False
+        #: The view shows the newest row; kept across resizes (the composer growing shrinks the
+        #: view without scrolling it, and the bottom must stay in view).
+        self._stuck = True
+        self.unseen_below = 0  # incoming messages added while scrolled up
 
     # -- data in ------------------------------------------------------------------------
 
@@ -105,14 +122,19 @@ class HistoryView(ScrollView, can_focus=True):
         if index is not None:
             self._messages[index] = message
             self._relayout_from(index, stick_to_bottom=stick)
-        elif not self._messages or message.id > self._messages[-1].id:
+            return
+        if not self._messages or message.id > self._messages[-1].id:
             self._positions[message.id] = len(self._messages)
             self._messages.append(message)
             self._relayout_from(len(self._messages) - 1, stick_to_bottom=stick)
         else:  # older than the newest loaded (rare): insert in order
             insort(self._messages, message, key=lambda m: m.id)
             self._set_messages(self._messages)
+            self._row_counts.clear()  # a day separator may move to the next message
             self._relayout(stick_to_bottom=stick)
+        if not stick and message.direction is Direction.INCOMING:
+            self.unseen_below += 1
+            self.post_message(self.UnseenChanged(self.unseen_below))
 
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
         index = self._positions.get(message_id)
@@ -133,6 +155,11 @@ class HistoryView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._stuck = new_value >= self.max_scroll_y
+        if self._stuck and self.unseen_below:
+            self.unseen_below = 0
+            self.post_message(self.UnseenChanged(0))
+            self.post_message(self.ReachedBottom())
         if new_value <= 0 and not self._complete and not self._loading and self._messages:
             self._loading = True
             self.load_older()
@@ -146,6 +173,7 @@ class HistoryView(ScrollView, can_focus=True):
             if older:
                 rows_before = self._total
                 known = self._positions
+                self._row_counts.pop(self._messages[0].id, None)  # may lose its day separator
                 self._set_messages([m for m in older if m.id not in known] + self._messages)
                 self._relayout(stick_to_bottom=False)
                 # Keep the rows the user was looking at in place.
@@ -154,19 +182,26 @@ class HistoryView(ScrollView, can_focus=True):
                 )
         finally:
             self._loading = False
+        #: The view shows the newest row; kept across resizes (the composer growing shrinks the
+        #: view without scrolling it, and the bottom must stay in view).
+        self._stuck = True
+        self.unseen_below = 0  # incoming messages added while scrolled up
 
     # -- layout and rendering -----------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
         width = self.scrollable_content_region.width
+        bottom = self._at_bottom()
         if width != self._width:
-            bottom = self._at_bottom()
             self._width = width
             self._row_counts.clear()
             self._relayout(stick_to_bottom=bottom)
+        elif bottom:  # only the height changed (the composer grew): keep the newest in view
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def _at_bottom(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        """At the bottom now, or before a resize that shrank the view without scrolling it."""
+        return self._stuck or self.scroll_y >= self.max_scroll_y
 
     def _relayout(self, *, stick_to_bottom: bool) -> None:
         self._laid_out = False
@@ -202,13 +237,23 @@ class HistoryView(ScrollView, can_focus=True):
         if stick_to_bottom:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
+    def _new_day(self, message: StoredMessage) -> bool:
+        """Whether a day separator goes above ``message``: first loaded, or a new local date."""
+        index = self._positions.get(message.id, 0)
+        if index == 0:
+            return True
+        previous = self._messages[index - 1].timestamp.astimezone(self._tz).date()
+        return message.timestamp.astimezone(self._tz).date() != previous
+
     def _rows_of(self, message: StoredMessage) -> list[Strip]:
-        key = (message.id, message.delivery, self._width, self._peer_name)
+        new_day = self._new_day(message)
+        key = (message.id, message.delivery, self._width, self._peer_name, new_day)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
         console = self.app.console
-        lines = message_lines(
+        lines = [day_separator(message.timestamp, self._tz, self._styles)] if new_day else []
+        lines += message_lines(
             message,
             peer_name=self._peer_name,
             width=self._width,

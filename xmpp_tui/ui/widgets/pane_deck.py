@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import tzinfo
 
 from textual.widgets import ContentSwitcher
 
+from xmpp_tui.core.models import AccountId
 from xmpp_tui.ui.view_state import (
     ChatKey,
     PaneList,
@@ -14,6 +15,7 @@ from xmpp_tui.ui.view_state import (
     cycle_pane,
     open_chat,
     select_pane,
+    short_names,
 )
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.console_pane import ConsolePane
@@ -94,8 +96,11 @@ class PaneDeck(ContentSwitcher):
         key = panes.active_chat
         self.current = self._ids[key] if key else CONSOLE_ID
 
-    def label(self) -> str:
-        """``2/3 bob@example.org`` style position for the status bar."""
+    def label(self, *, accounts: Sequence[AccountId] = ()) -> str:
+        """``2/3 bob@example.org`` style position for the status bar; with several ``accounts``
+        open, the pane's account too (``2/3 bob@example.org via alice``)."""
         key = self.active_chat
         where = key.peer if key else "console"
+        if key is not None and len(accounts) > 1:
+            where += f" via {short_names(accounts).get(key.account, key.account)}"
         return f"{self._panes.active + 1}/{self._panes.count} {where}"

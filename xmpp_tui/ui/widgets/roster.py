@@ -9,40 +9,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from xmpp_tui.core.models import AccountId, BareJid, Subscription
-from xmpp_tui.ui.render import one_line, presence_glyph
+from xmpp_tui.ui.render import fit, one_line, presence_glyph
 from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RosterRow
 
 #: Shown after a contact who asked to see our presence (answer with /approve or /deny).
 REQUEST_MARK = "?"
 #: Shown after a contact we asked, who has not answered yet.
 WAITING_MARK = "…"
+#: Cells a row may use before the pane is laid out (the pane's width less its border).
+DEFAULT_WIDTH = 23
 
 
-def contact_prompt(row: ContactRow) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append_text(presence_glyph(row.show))
-    text.append(" ")
+def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
+    """One line of at most ``width`` cells: the name is cut with "…", the markers always show."""
+    marks = Text(end="")
+    if row.unread:
+        marks.append(f" [{row.unread}]", style="bold reverse")
+    if row.request_pending:
+        marks.append(f" {REQUEST_MARK}", style="bold yellow")
+    if row.waiting_for_them:
+        marks.append(f" {WAITING_MARK}", style="dim")
     style = "bold" if row.unread else ""
     if row.subscription in (Subscription.NONE, Subscription.FROM) and not row.waiting_for_them:
         style += " dim"  # we cannot see their presence
-    text.append_text(one_line(row.name, style.strip()))
-    if row.unread:
-        text.append(f" [{row.unread}]", style="bold reverse")
-    if row.request_pending:
-        text.append(f" {REQUEST_MARK}", style="bold yellow")
-    if row.waiting_for_them:
-        text.append(f" {WAITING_MARK}", style="dim")
-    return text
+    name_cells = max(width - 2 - marks.cell_len, 1)
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append_text(presence_glyph(row.show))
+    text.append(" ")
+    text.append_text(fit(one_line(row.name, style.strip()), name_cells))
+    text.append_text(marks)
+    return fit(text, width)
 
 
-def header_prompt(row: HeaderRow) -> Text:
+def header_prompt(row: HeaderRow, width: int = DEFAULT_WIDTH) -> Text:
     style = "bold reverse" if row.is_account else "bold underline"
-    return Text.assemble(one_line(row.title, style), no_wrap=True, overflow="ellipsis", end="")
+    return fit(one_line(row.title, style), width)
 
 
 class RosterView(OptionList):
@@ -68,6 +75,8 @@ class RosterView(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: dict[str, ContactRow] = {}
+        self._shown: Sequence[RosterRow] = ()
+        self._width = 0
 
     @property
     def contacts(self) -> tuple[ContactRow, ...]:
@@ -78,14 +87,16 @@ class RosterView(OptionList):
         kept = self._highlighted_contact()
         options: list[Option] = []
         self._rows = {}
+        self._shown = rows
+        width = self._row_width()
         highlight: int | None = None
         for index, row in enumerate(rows):
             if isinstance(row, HeaderRow):
-                options.append(Option(header_prompt(row), disabled=True))
+                options.append(Option(header_prompt(row, width), disabled=True))
                 continue
             option_id = f"contact-{index}"
             self._rows[option_id] = row
-            options.append(Option(contact_prompt(row), id=option_id))
+            options.append(Option(contact_prompt(row, width), id=option_id))
             if kept == (row.account, row.jid) and highlight is None:
                 highlight = index
         self.set_options(options)
@@ -94,6 +105,15 @@ class RosterView(OptionList):
             highlight = self.get_option_index(next(iter(self._rows)))
         if highlight is not None:
             self.highlighted = highlight
+
+    def _row_width(self) -> int:
+        # OptionList wraps long prompts whatever the Text says: rows are cut to this width.
+        self._width = self.scrollable_content_region.width
+        return self._width if self._width > 0 else DEFAULT_WIDTH
+
+    def on_resize(self, _event: Resize) -> None:
+        if self.scrollable_content_region.width != self._width and self._shown:
+            self.show_rows(self._shown)
 
     def highlight_contact(self, account: AccountId, jid: BareJid) -> bool:
         for option_id, row in self._rows.items():

@@ -1,4 +1,10 @@
-"""The bottom line: each account's connection state, and which pane is shown."""
+"""The bottom line: which pane is shown, then each account's connection state and presence.
+
+The pane position comes first so it never falls off the end. With one account the line has room
+for the whole story (``alice@example.org: failed: wrong password``); with several, each account
+gets a short name and a short state (``alice: online | bob@x: retry 4s | carol: failed``) and the
+details stay in the console.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import AccountId, ConnectionState
+from xmpp_tui.core.models import AccountId, ConnectionState, Show
 from xmpp_tui.ui.render import one_line
-from xmpp_tui.ui.view_state import ConnectionView, connection_label
+from xmpp_tui.ui.view_state import ConnectionView, connection_label, short_names
 
 _STATE_STYLES = {
     ConnectionState.ONLINE: "green",
@@ -20,17 +26,57 @@ _STATE_STYLES = {
     ConnectionState.FAILED: "bold red",
     ConnectionState.DISCONNECTED: "dim",
 }
+_SHORT_STATES = {
+    ConnectionState.ONLINE: "online",
+    ConnectionState.CONNECTING: "connecting",
+    ConnectionState.RECONNECTING: "retrying",
+    ConnectionState.FAILED: "failed",
+    ConnectionState.DISCONNECTED: "offline",
+}
+#: Our own presence while online, as the status bar says it ("available" is just "online").
+_OWN_SHOW = {
+    Show.AVAILABLE: "online",
+    Show.CHAT: "chat",
+    Show.AWAY: "away",
+    Show.XA: "xa",
+    Show.DND: "dnd",
+}
 
 
-def status_text(connections: Mapping[AccountId, ConnectionView], pane: str, now: datetime) -> Text:
+def short_label(view: ConnectionView, now: datetime, show: Show | None = None) -> str:
+    """``online``, ``away``, ``connecting``, ``retry 4s``, ``failed``, ``offline``."""
+    if view.state is ConnectionState.ONLINE and show is not None:
+        return _OWN_SHOW.get(show, "online")
+    if view.state is ConnectionState.RECONNECTING and view.next_attempt_at is not None:
+        return f"retry {max(0, round((view.next_attempt_at - now).total_seconds()))}s"
+    return _SHORT_STATES[view.state]
+
+
+def status_text(
+    connections: Mapping[AccountId, ConnectionView],
+    pane: str,
+    now: datetime,
+    presences: Mapping[AccountId, Show] | None = None,
+) -> Text:
+    presences = presences or {}
     parts: list[Text] = []
+    names = short_names(list(connections))
     for account, view in connections.items():
-        label = connection_label(view, now)
+        show = presences.get(account)
+        if len(connections) == 1:
+            label = connection_label(view, now)
+            if view.state is ConnectionState.ONLINE and show is not None:
+                label = _OWN_SHOW.get(show, label)
+            name = account
+        else:
+            label, name = short_label(view, now, show), names[account]
         parts.append(
-            Text.assemble(one_line(account), ": ", one_line(label, _STATE_STYLES[view.state]))
+            Text.assemble(one_line(name), ": ", one_line(label, _STATE_STYLES[view.state]))
         )
-    text = Text(" | ").join(parts)
-    text.append_text(one_line(f"  [{pane}]", "bold"))
+    text = one_line(f"[{pane}]", "bold")
+    if parts:
+        text.append("  ")
+        text.append_text(Text(" | ").join(parts))
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text
@@ -43,6 +89,8 @@ class StatusBar(Static):
         height: 1;
         padding: 0 1;
         background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -50,6 +98,7 @@ class StatusBar(Static):
         super().__init__(id=id)
         self._clock = clock
         self._connections: dict[AccountId, ConnectionView] = {}
+        self._presences: dict[AccountId, Show] = {}
         self._pane = "1"
 
     def on_mount(self) -> None:
@@ -58,6 +107,10 @@ class StatusBar(Static):
 
     def set_connection(self, account: AccountId, view: ConnectionView) -> None:
         self._connections[account] = view
+        self._redraw()
+
+    def set_presence(self, account: AccountId, show: Show) -> None:
+        self._presences[account] = show
         self._redraw()
 
     def set_pane(self, label: str) -> None:
@@ -70,7 +123,10 @@ class StatusBar(Static):
 
     @property
     def plain(self) -> str:
-        return status_text(self._connections, self._pane, self._clock()).plain
+        return self._text().plain
+
+    def _text(self) -> Text:
+        return status_text(self._connections, self._pane, self._clock(), self._presences)
 
     def _redraw(self) -> None:
-        self.update(status_text(self._connections, self._pane, self._clock()))
+        self.update(self._text())
