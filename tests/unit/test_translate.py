@@ -391,3 +391,35 @@ def test_subscription_request_without_nick() -> None:
 def test_subscription_request_from_own_account_is_ignored() -> None:
     stanza = presence(type="subscribe", **{"from": OWN})
     assert translate.subscription_request(stanza, own_bare=OWN) is None
+
+
+# --------------------------------------------------------------------------- carbons (XEP-0280)
+
+
+def carbon(inner: str = "<body>hi</body>", *, sent: bool, **attributes: str) -> ChatReceived | None:
+    return translate.carbon(message(inner, **attributes), own_bare=OWN, now=now, sent=sent)
+
+
+def test_received_carbon_is_an_incoming_message_without_receipt() -> None:
+    got = carbon("<body>hi</body><request xmlns='urn:xmpp:receipts'/>", sent=False)
+    assert got is not None
+    assert (got.peer, got.outgoing, got.carbon, got.receipt_requested) == (PEER, False, True, False)
+
+
+def test_sent_carbon_is_our_own_message_to_the_peer() -> None:
+    got = carbon(sent=True, **{"from": f"{OWN}/phone", "to": f"{PEER}/laptop"})
+    assert got is not None
+    assert (got.peer, got.sender, got.outgoing) == (PEER, f"{OWN}/phone", True)
+
+
+def test_sent_carbon_not_from_us_is_dropped() -> None:
+    assert carbon(sent=True, **{"from": f"{PEER}/x", "to": OWN}) is None
+
+
+def test_received_carbon_not_addressed_to_us_is_dropped() -> None:
+    assert carbon(sent=False, **{"to": "carol@example.com/x"}) is None
+
+
+def test_private_and_no_copy_carbons_are_dropped() -> None:
+    assert carbon("<body>hi</body><private xmlns='urn:xmpp:carbons:2'/>", sent=False) is None
+    assert carbon("<body>hi</body><no-copy xmlns='urn:xmpp:hints'/>", sent=False) is None

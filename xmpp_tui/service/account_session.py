@@ -304,6 +304,9 @@ class AccountSession:
             self.publish(PasswordSaveOffered(account=self.account))
 
     async def _fresh_session_setup(self) -> None:
+        # Order (XSF carbons remarks): carbons before initial presence, so no message sent
+        # to another of our devices is missed; MAM catch-up will go between the two.
+        await self.client.enable_carbons(self.timing.iq_timeout)
         try:
             loaded = await self.client.fetch_roster(self.roster_version, self.timing.iq_timeout)
         except UserFacingError as error:

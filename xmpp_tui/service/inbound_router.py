@@ -14,7 +14,7 @@ from xmpp_tui.core.events import (
     SubscriptionAnswered,
     SubscriptionRequested,
 )
-from xmpp_tui.core.models import Delivery
+from xmpp_tui.core.models import Delivery, Direction
 from xmpp_tui.service import delivery
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
@@ -78,6 +78,8 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
         stanza_id=fact.stanza_id,
         origin_id=fact.origin_id,
         message_id=fact.message_id,
+        # A carbon of what another of our devices sent is our own message.
+        direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
     )
     if stored is not None:
         session.publish(MessageAdded(account=session.account, message=stored))

@@ -51,6 +51,7 @@ PLUGINS = (
     "xep_0198",  # stream management
     "xep_0199",  # ping (keepalive)
     "xep_0203",  # delayed delivery stamps
+    "xep_0280",  # message carbons
     "xep_0359",  # origin-id / stanza-id
 )
 
@@ -378,6 +379,10 @@ class XmppClient:
     @property
     def supports_preapproval(self) -> bool:
         return presence.supports_preapproval(self._client)
+
+    async def enable_carbons(self, timeout: float) -> bool:
+        """XEP-0280, on every fresh session; False when the server does not offer it."""
+        return await messages.enable_carbons(self._client, timeout)
 
     async def fetch_roster(self, cached_version: str | None, timeout: float) -> RosterLoaded:
         return await roster.fetch(self._client, cached_version, timeout)

@@ -24,6 +24,10 @@ class ChatReceived:
     origin_id: str | None
     stanza_id: str | None  # only when by = our own bare JID
     receipt_requested: bool
+    #: Sent by another device of this account (a XEP-0280 "sent" carbon).
+    outgoing: bool = False
+    #: A copy for this device (XEP-0280): another resource handles receipts for it.
+    carbon: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

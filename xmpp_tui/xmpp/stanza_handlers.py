@@ -40,6 +40,13 @@ def stanza_handlers(
 
     handlers: dict[str, Handler] = {
         "message": lambda m: emit(translate.chat_message(m, own_bare=own, now=clock)),
+        # XEP-0280: slixmpp fires these only for carbons from our own bare JID.
+        "carbon_received": lambda m: emit(
+            translate.carbon(m["carbon_received"], own_bare=own, now=clock, sent=False)
+        ),
+        "carbon_sent": lambda m: emit(
+            translate.carbon(m["carbon_sent"], own_bare=own, now=clock, sent=True)
+        ),
         "receipt_received": lambda m: emit(translate.receipt(m)),
         "message_error": lambda m: emit(translate.message_error(m)),
         "stanza_acked": acked,

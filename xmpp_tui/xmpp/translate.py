@@ -9,6 +9,7 @@ here; the UI sanitises at render time.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,33 @@ def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
         stanza_id=trusted_stanza_id(msg, by=own_bare),
         receipt_requested=bool(msg["request_receipt"]),
     )
+
+
+CARBONS_NS = "urn:xmpp:carbons:2"
+HINTS_NS = "urn:xmpp:hints"
+
+
+def carbon(inner: Any, *, own_bare: str, now: Clock, sent: bool) -> ChatReceived | None:
+    """The message inside a XEP-0280 carbon that slixmpp has already checked came from
+    our own account. ``sent``: another device of ours sent it; else one received it."""
+    if (
+        inner.xml.find(f"{{{CARBONS_NS}}}private") is not None
+        or inner.xml.find(f"{{{HINTS_NS}}}no-copy") is not None
+    ):
+        return None  # the sender asked for no copies
+    fact = chat_message(inner, own_bare=own_bare, now=now)
+    if fact is None:
+        return None
+    if not sent:
+        if str(inner["to"].bare) != own_bare:
+            return None  # a "received" copy must be addressed to us
+        return replace(fact, carbon=True, receipt_requested=False)
+    if fact.peer != own_bare:
+        return None  # a "sent" copy must come from one of our resources
+    peer = str(inner["to"].bare)
+    if not peer:
+        return None
+    return replace(fact, peer=peer, outgoing=True, carbon=True, receipt_requested=False)
 
 
 def trusted_stanza_id(msg: Any, *, by: str) -> str | None:

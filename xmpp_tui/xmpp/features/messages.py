@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def send_chat(client: Any, peer: str, body: str, message_id: str) -> None:
@@ -34,3 +37,15 @@ def send_receipt(client: Any, to: str, message_id: str) -> None:
 def acks_enabled(client: Any) -> bool:
     """Whether the server acknowledges our stanzas on this stream (XEP-0198)."""
     return bool(client.plugin["xep_0198"].enabled_out)
+
+
+async def enable_carbons(client: Any, timeout: float) -> bool:
+    """Ask for copies of what our other devices send and receive (XEP-0280)."""
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    try:
+        await client.plugin["xep_0280"].enable(timeout=timeout)
+    except (IqError, IqTimeout) as error:
+        log.info("carbons not enabled: %s", error)
+        return False
+    return True
