@@ -23,7 +23,15 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
 _TOP_LEVEL_KEYS = ("accounts",)
-_ACCOUNT_KEYS = ("jid", "server", "direct_tls", "ca_file", "resource", "password_command")
+_ACCOUNT_KEYS = (
+    "jid",
+    "server",
+    "direct_tls",
+    "ca_file",
+    "resource",
+    "password_command",
+    "chat_states",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,7 @@ class AccountSettings:
     ca_file: Path | None = None
     resource: str | None = None
     password_command: str | None = None
+    send_chat_states: bool = True  # XEP-0085 "typing..." notifications to contacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +354,9 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
             raise fail("resource", f"is invalid: {exc.message}") from None
 
     password_command = string("password_command")
+    chat_states = table.get("chat_states", True)
+    if not isinstance(chat_states, bool):
+        raise fail("chat_states", f"must be true or false, not {_toml_value(chat_states)}")
 
     return AccountSettings(
         jid=bare,
@@ -354,6 +366,7 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
         ca_file=ca_file,
         resource=resource_value,
         password_command=password_command,
+        send_chat_states=chat_states,
     )
 
 

@@ -79,6 +79,7 @@ direct_tls = true
 ca_file = "certs/ca.pem"
 resource = "laptop"
 password_command = "pass show xmpp/alice"
+chat_states = false
 
 [[accounts]]
 jid = "bob@example.net"
@@ -93,8 +94,10 @@ jid = "bob@example.net"
         ca_file=tmp_path / "certs" / "ca.pem",
         resource="laptop",
         password_command="pass show xmpp/alice",
+        send_chat_states=False,
     )
     assert bob == AccountSettings(jid="bob@example.net")
+    assert bob.send_chat_states  # on unless switched off
 
 
 def test_empty_file_has_no_accounts(tmp_path: Path) -> None:
@@ -139,6 +142,11 @@ ACCOUNT = '[[accounts]]\njid = "alice@example.org"\n'
             ACCOUNT + 'direct_tls = "yes"\n',
             "accounts[0].direct_tls",
             ['must be true or false, not "yes"'],
+        ),
+        (
+            ACCOUNT + "chat_states = 1\n",
+            "accounts[0].chat_states",
+            ["must be true or false, not 1"],
         ),
         ("[[accounts]]\njid = 5\n", "accounts[0].jid", ["must be a string", "not 5"]),
         (ACCOUNT + 'resource = ["a"]\n', "accounts[0].resource", ["must be a string"]),

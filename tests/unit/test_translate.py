@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 from slixmpp import Iq, Message, Presence
+from slixmpp.plugins.xep_0085.stanza import ChatState as ChatStateStanza
 from slixmpp.plugins.xep_0184.stanza import Received, Request
 from slixmpp.plugins.xep_0203.stanza import Delay
 from slixmpp.plugins.xep_0359.stanza import OriginID, StanzaID
 from slixmpp.xmlstream import register_stanza_plugin
 
-from xmpp_tui.core.models import ResourcePresence, RosterItem, Show, Subscription
+from xmpp_tui.core.models import ChatState, ResourcePresence, RosterItem, Show, Subscription
 from xmpp_tui.xmpp import translate
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
@@ -30,7 +31,7 @@ from xmpp_tui.xmpp.inbound import (
     SubscriptionRequest,
 )
 
-for plugin in (Request, Received, Delay, StanzaID, OriginID):
+for plugin in (Request, Received, Delay, StanzaID, OriginID, ChatStateStanza):
     register_stanza_plugin(Message, plugin)
 register_stanza_plugin(Presence, Delay)
 
@@ -423,3 +424,19 @@ def test_received_carbon_not_addressed_to_us_is_dropped() -> None:
 def test_private_and_no_copy_carbons_are_dropped() -> None:
     assert carbon("<body>hi</body><private xmlns='urn:xmpp:carbons:2'/>", sent=False) is None
     assert carbon("<body>hi</body><no-copy xmlns='urn:xmpp:hints'/>", sent=False) is None
+
+
+# --------------------------------------------------------------------------- chat states (XEP-0085)
+
+
+def test_chat_state_from_a_contact() -> None:
+    msg = message("<composing xmlns='http://jabber.org/protocol/chatstates'/>")
+    got = translate.chat_state(msg, own_bare=OWN)
+    assert got is not None and (got.peer, got.state) == (PEER, ChatState.COMPOSING)
+
+
+def test_chat_state_ignored_for_groupchat_and_ourselves() -> None:
+    state = "<composing xmlns='http://jabber.org/protocol/chatstates'/>"
+    assert translate.chat_state(message(state, type="groupchat"), own_bare=OWN) is None
+    assert translate.chat_state(message(state, **{"from": f"{OWN}/phone"}), own_bare=OWN) is None
+    assert translate.chat_state(message("<body>no state</body>"), own_bare=OWN) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xmpp_tui.core.models import AccountId, BareJid, Show
+from xmpp_tui.core.models import AccountId, BareJid, ChatState, Show
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,3 +105,15 @@ class Unsubscribe(Command):
 class SetPresence(Command):
     show: Show
     status: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendChatState(Command):
+    """Tell ``peer`` what we are doing in their conversation (XEP-0085).
+
+    The service decides whether it goes out: only when sending chat states is on for the
+    account, the peer has shown it understands them, and the state changed.
+    """
+
+    peer: BareJid
+    state: ChatState

@@ -13,6 +13,7 @@ from xmpp_tui.core.models import (
     AccountId,
     BareJid,
     CertificateInfo,
+    ChatState,
     ConnectionState,
     ContactPresence,
     Delivery,
@@ -117,6 +118,14 @@ class DeliveryChanged(Event):
     peer: BareJid
     message_id: int  # StoredMessage.id
     delivery: Delivery
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatStateChanged(Event):
+    """``peer`` (one of their resources) is now composing, paused, ... (XEP-0085)."""
+
+    peer: BareJid
+    state: ChatState
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,16 @@ class Subscription(StrEnum):
     BOTH = "both"
 
 
+class ChatState(StrEnum):
+    """XEP-0085: what one side of a conversation is doing."""
+
+    ACTIVE = "active"  # paying attention to the conversation
+    COMPOSING = "composing"  # typing
+    PAUSED = "paused"  # stopped typing for a while
+    INACTIVE = "inactive"  # looking elsewhere
+    GONE = "gone"  # closed the conversation
+
+
 class Direction(StrEnum):
     INCOMING = "in"
     OUTGOING = "out"

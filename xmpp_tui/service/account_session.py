@@ -32,6 +32,7 @@ from xmpp_tui.core.events import (
 from xmpp_tui.core.models import (
     AccountSnapshot,
     CertificateInfo,
+    ChatState,
     ConnectionState,
     Delivery,
     Show,
@@ -73,6 +74,10 @@ class AccountSession:
         self.clock = clock
         self.timing = timing
         self.roster = RosterState()
+        # XEP-0085: peers whose clients sent us a chat state (so they understand them),
+        # and the last state we told each peer.
+        self.chat_state_peers: set[str] = set()
+        self.sent_chat_states: dict[str, ChatState] = {}
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE

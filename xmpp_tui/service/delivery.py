@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import DeliveryChanged, MessageAdded
-from xmpp_tui.core.models import Delivery, StoredMessage
+from xmpp_tui.core.models import ChatState, Delivery, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def send_chat(session: AccountSession, peer: str, body: str) -> None:
     session.publish(MessageAdded(account=session.account, message=stored))
     if session.online:
         session.client.send_chat(peer, clean, message_id)
+        session.sent_chat_states[peer] = ChatState.ACTIVE  # every message carries <active/>
         record(session, stored.id, Delivery.SENT)
         session.expect_ack(stored.id)
 

@@ -17,6 +17,7 @@ from xmpp_tui.core.commands import (
     RenameContact,
     RequestSubscription,
     SavePassword,
+    SendChatState,
     SendMessage,
     SetGroups,
     SetPresence,
@@ -26,7 +27,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid
-from xmpp_tui.core.models import Show
+from xmpp_tui.core.models import ChatState, Show
 from xmpp_tui.service import delivery
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ async def execute(session: AccountSession, command: Command) -> None:
     match command:
         case SendMessage(peer=peer, body=body):
             delivery.send_chat(session, _jid(peer), body)
+        case SendChatState(peer=peer, state=state):
+            _chat_state(session, peer, state)
         case MarkRead(peer=peer):
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:
@@ -109,6 +112,19 @@ def _subscription(session: AccountSession, raw: str, kind: str, done: str) -> No
     _require_online(session)
     session.client.send_subscription(jid, kind)
     _notice(session, done.format(jid=jid))
+
+
+def _chat_state(session: AccountSession, peer: str, state: ChatState) -> None:
+    """XEP-0085 §5.1: only to a peer that showed support, only changes, only if enabled."""
+    if (
+        not session.settings.send_chat_states
+        or not session.online
+        or peer not in session.chat_state_peers
+        or session.sent_chat_states.get(peer) is state
+    ):
+        return
+    session.client.send_chat_state(peer, state)
+    session.sent_chat_states[peer] = state
 
 
 def _trust(session: AccountSession, sha256: str) -> None:

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.events import (
+    ChatStateChanged,
     MessageAdded,
     Notice,
     PresenceChanged,
@@ -18,6 +19,7 @@ from xmpp_tui.core.models import Delivery, Direction
 from xmpp_tui.service import delivery
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
+    ChatStateReceived,
     ConnectionLost,
     Inbound,
     MessageBounced,
@@ -41,6 +43,9 @@ def route(session: AccountSession, fact: Inbound) -> None:
     match fact:
         case ChatReceived():
             _chat(session, fact)
+        case ChatStateReceived(peer=peer, state=state):
+            session.chat_state_peers.add(peer)
+            session.publish(ChatStateChanged(account=account, peer=peer, state=state))
         case ReceiptReceived(peer=peer, message_id=message_id):
             delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.DELIVERED)
         case StanzaAcked(message_id=message_id):

@@ -19,7 +19,7 @@ from typing import Any
 
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import Show
+from xmpp_tui.core.models import ChatState, Show
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -45,6 +45,7 @@ Report = Callable[[Inbound], None]
 #: Plugins we speak. Receipts are answered by the service after the message is stored.
 PLUGINS = (
     "xep_0030",  # service discovery
+    "xep_0085",  # chat states
     "xep_0115",  # entity capabilities
     "xep_0092",  # software version (our name, not the library's)
     "xep_0184",  # delivery receipts
@@ -361,6 +362,9 @@ class XmppClient:
 
     def send_chat(self, peer: str, body: str, message_id: str) -> None:
         messages.send_chat(self._client, peer, body, message_id)
+
+    def send_chat_state(self, peer: str, state: ChatState) -> None:
+        messages.send_chat_state(self._client, peer, state.value)
 
     def send_receipt(self, to: str, message_id: str) -> None:
         messages.send_receipt(self._client, to, message_id)

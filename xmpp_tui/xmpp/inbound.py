@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from xmpp_tui.core.models import CertificateInfo, ResourcePresence, RosterItem
+from xmpp_tui.core.models import CertificateInfo, ChatState, ResourcePresence, RosterItem
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +28,14 @@ class ChatReceived:
     outgoing: bool = False
     #: A copy for this device (XEP-0280): another resource handles receipts for it.
     carbon: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatStateReceived:
+    """XEP-0085: what ``peer`` is doing in our conversation."""
+
+    peer: str
+    state: ChatState
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +125,7 @@ class ConnectFailed:
 
 Inbound = (
     ChatReceived
+    | ChatStateReceived
     | ReceiptReceived
     | MessageBounced
     | StanzaAcked

@@ -48,6 +48,7 @@ def stanza_handlers(
             translate.carbon(m["carbon_sent"], own_bare=own, now=clock, sent=True)
         ),
         "receipt_received": lambda m: emit(translate.receipt(m)),
+        "chatstate": lambda m: emit(translate.chat_state(m, own_bare=own)),
         "message_error": lambda m: emit(translate.message_error(m)),
         "stanza_acked": acked,
         "roster_update": roster_update,

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import ResourcePresence, RosterItem, Show, Subscription
+from xmpp_tui.core.models import ChatState, ResourcePresence, RosterItem, Show, Subscription
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
+    ChatStateReceived,
     MessageBounced,
     PresenceReceived,
     ReceiptReceived,
@@ -77,6 +78,20 @@ def carbon(inner: Any, *, own_bare: str, now: Clock, sent: bool) -> ChatReceived
     if not peer:
         return None
     return replace(fact, peer=peer, outgoing=True, carbon=True, receipt_requested=False)
+
+
+_CHAT_STATES = {state.value: state for state in ChatState}
+
+
+def chat_state(msg: Any, *, own_bare: str) -> ChatStateReceived | None:
+    """A contact's XEP-0085 state, from a 1:1 message (with or without a body)."""
+    if msg["type"] not in ("chat", "normal"):
+        return None  # group chat states belong to the room, not a contact
+    sender = msg["from"]
+    state = _CHAT_STATES.get(str(msg["chat_state"]))
+    if state is None or not sender.bare or str(sender.bare) == own_bare:
+        return None
+    return ChatStateReceived(peer=str(sender.bare), state=state)
 
 
 def trusted_stanza_id(msg: Any, *, by: str) -> str | None:

@@ -18,6 +18,7 @@ def send_chat(client: Any, peer: str, body: str, message_id: str) -> None:
     msg["id"] = message_id
     msg["origin_id"]["id"] = message_id
     msg["request_receipt"] = True
+    msg["chat_state"] = "active"  # XEP-0085 §5.1: a message says we are active
     msg.send()
     if client.plugin["xep_0198"].enabled_out:
         # Through the send queue, after the message: slixmpp's request_ack() writes
@@ -25,6 +26,13 @@ def send_chat(client: Any, peer: str, body: str, message_id: str) -> None:
         from slixmpp.plugins.xep_0198.stanza import RequestAck
 
         client.send(RequestAck(client))
+
+
+def send_chat_state(client: Any, peer: str, state: str) -> None:
+    """A standalone XEP-0085 notification (no body)."""
+    msg = client.make_message(mto=peer, mtype="chat")
+    msg["chat_state"] = state
+    msg.send()
 
 
 def send_receipt(client: Any, to: str, message_id: str) -> None:
