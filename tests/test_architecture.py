@@ -121,8 +121,9 @@ def test_the_checker_sees_relative_and_lazy_imports() -> None:
     assert {"sqlite3", "xmpp_tui.ui", "xmpp_tui.ui.app", "xmpp_tui.core.models"} <= modules
 
 
-def _loaded_after(code: str) -> list[str]:
+def _loaded_after(code: str, **extra_env: str) -> list[str]:
     env = dict(os.environ)
+    env.update(extra_env)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     probe = (
         "import sys\n"
@@ -166,3 +167,42 @@ def test_version_and_help_load_neither_textual_nor_slixmpp(option: str) -> None:
         "assert out.getvalue(), 'nothing printed'"
     )
     assert loaded == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["history", "alice@example.org", "bob@example.org", "--format", "jsonl"],
+        ["search", "hello", "--account", "alice@example.org"],
+        ["history", "--help"],
+    ],
+)
+def test_history_and_search_load_neither_textual_nor_slixmpp(
+    argv: list[str], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from xmpp_tui.store import Store
+
+    store = Store.open(tmp_path / "history.sqlite3")
+    try:
+        store.history.add_outgoing(
+            account="alice@example.org",
+            peer="bob@example.org",
+            sender="alice@example.org/laptop",
+            body="hello",
+            timestamp=datetime(2024, 5, 1, tzinfo=UTC),
+            origin_id="o1",
+            message_id="m1",
+        )
+    finally:
+        store.close()
+    loaded = _loaded_after(
+        "from xmpp_tui.cli import main\nimport contextlib, io\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main({argv!r}) == 0\n"
+        "assert 'hello' in out.getvalue() or 'usage' in out.getvalue(), out.getvalue()",
+        XMPP_TUI_HOME=str(tmp_path),
+    )
+    assert loaded == ["sqlite3"] or (argv[1] == "--help" and loaded == [])

@@ -63,6 +63,29 @@ def test_help_is_light_and_offers_no_password_option(home: Path) -> None:
     assert "--password" not in result.stdout
 
 
+def test_help_points_to_the_offline_subcommands(home: Path) -> None:
+    result = run(["--help"], home)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "xmpp-tui history ACCOUNT PEER" in text
+    assert "xmpp-tui search WORDS" in text
+
+
+def test_history_is_light_and_needs_no_account_in_the_config(home: Path) -> None:
+    result = run(["history", "alice@example.org", "bob@example.org"], home)
+    assert result.returncode == 2
+    assert "no message history yet" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "'textual" not in result.stdout and "'slixmpp" not in result.stdout
+
+
+def test_a_jid_after_the_first_is_never_a_subcommand(home: Path) -> None:
+    result = run(["alice@example.org", "history", "--limit", "5"], home)
+    assert result.returncode == 2
+    # The client's parser, which has no --limit, read it: not the history subcommand.
+    assert "unrecognized arguments: --limit 5" in result.stderr
+
+
 def test_python_dash_m(home: Path) -> None:
     result = run(["--version"], home, python_args=["-m", "xmpp_tui"])
     assert result.returncode == 0

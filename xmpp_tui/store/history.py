@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from xmpp_tui.core.models import AccountId, BareJid, Delivery, Direction, StoredMessage
@@ -267,6 +268,71 @@ class HistoryStore:
         ).fetchall()
         return {str(row["peer"]): int(row["unread"]) for row in rows}
 
+    def accounts(self) -> list[AccountId]:
+        """Every account with at least one stored message, sorted."""
+        rows = self._db.connection.execute(
+            "SELECT DISTINCT account FROM messages ORDER BY account"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def has_account(self, account: AccountId) -> bool:
+        row = self._db.connection.execute(
+            "SELECT 1 FROM messages WHERE account = ? LIMIT 1", (account,)
+        ).fetchone()
+        return row is not None
+
+    def conversation(
+        self, account: AccountId, peer: BareJid, *, limit: int | None = None
+    ) -> Iterator[StoredMessage]:
+        """The conversation in time order (timestamp, then arrival), oldest first.
+
+        With `limit`, only the newest `limit` messages (still yielded oldest first). Without
+        one, rows are streamed from the cursor rather than loaded at once.
+        """
+        conn = self._db.connection
+        if limit is None:
+            cursor = conn.execute(
+                "SELECT * FROM messages WHERE account = ? AND peer = ? ORDER BY timestamp, id",
+                (account, peer),
+            )
+            for row in cursor:
+                yield _message(row)
+            return
+        if limit <= 0:
+            return
+        rows = conn.execute(
+            "SELECT * FROM messages WHERE account = ? AND peer = ?"
+            " ORDER BY timestamp DESC, id DESC LIMIT ?",
+            (account, peer, limit),
+        ).fetchall()
+        for row in reversed(rows):
+            yield _message(row)
+
+    def search(
+        self, query: str, *, account: AccountId | None = None, limit: int = 100
+    ) -> list[StoredMessage]:
+        """Messages whose body holds every word of `query` (full-text, FTS5), newest first.
+
+        The query is plain words, never FTS5 syntax: each whitespace-separated token is
+        quoted as an FTS5 string, so ``"``, ``*``, ``AND``, ``-``, ``:`` and ``(`` are
+        searched as text (punctuation is not indexed, so it matches nothing by itself).
+        Case and diacritics are ignored. ValueError if `query` has no word at all.
+        """
+        match = fts_query(query)
+        if limit <= 0:
+            return []
+        # Rank the hits on (id, timestamp) alone, then read the winners' rows: sorting
+        # whole rows is about three times slower when a word is in every fifth message.
+        rows = self._db.connection.execute(
+            "SELECT * FROM messages WHERE id IN ("
+            " SELECT m.id FROM messages_fts AS f JOIN messages AS m ON m.id = f.rowid"
+            " WHERE messages_fts MATCH ? AND (? IS NULL OR m.account = ?)"
+            " ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
+            ") ORDER BY timestamp DESC, id DESC",
+            (match, account, account, limit),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
     # -- internals ------------------------------------------------------------------------
 
     @staticmethod
@@ -326,6 +392,20 @@ class HistoryStore:
             origin_id=origin_id,
             message_id=message_id,
         )
+
+
+def fts_query(text: str) -> str:
+    """`text` as an FTS5 query of literal words: each token a quoted string, all required.
+
+    A double quote inside a token is doubled, as FTS5 strings escape it; NUL (which would
+    end the query string early inside SQLite) counts as a space, and a character UTF-8
+    cannot carry (a lone surrogate from undecodable argv bytes) becomes "?".
+    """
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    tokens = text.replace("\0", " ").split()
+    if not tokens:
+        raise ValueError("the search query is empty")
+    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
 
 
 def _may_move(current: Delivery, new: Delivery) -> bool:

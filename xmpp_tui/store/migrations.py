@@ -64,7 +64,31 @@ CREATE TABLE archive_cursors (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Full-text search over message bodies (FTS5). An external-content table: the text lives
+# once, in `messages`; the triggers keep the index in step, and 'rebuild' indexes the rows
+# written before this version. Only a change of `body` touches the index (delivery marks and
+# gained stanza-ids do not). unicode61 splits on punctuation and folds case and diacritics.
+_V2 = """
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    body,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
