@@ -12,7 +12,7 @@ from tests.peer import wait_until
 from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app, offline_service
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.events import Event, MessageAdded
-from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import ChatState, Delivery, Direction, StoredMessage
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.bridge import ServiceEvent
 from xmpp_tui.ui.view_state import ChatKey
@@ -144,11 +144,13 @@ async def test_a_message_read_while_unfocused_is_unread_until_focus_returns(
         _inject(app, _incoming(1000))
         await pilot.pause()
         assert _unread(app, BOB) == 1
-        assert executed == []
+        inactive = cmd.SendChatState(account=ALICE, peer=BOB, state=ChatState.INACTIVE)
+        assert executed == [inactive]  # not read; only our chat state
         app.post_message(events.AppFocus())
         await pilot.pause()
         assert _unread(app, BOB) == 0
-        assert executed == [cmd.MarkRead(account=ALICE, peer=BOB)]
+        active = cmd.SendChatState(account=ALICE, peer=BOB, state=ChatState.ACTIVE)
+        assert executed == [inactive, active, cmd.MarkRead(account=ALICE, peer=BOB)]
         _inject(app, _incoming(1001))  # focused and in view: read at once, no badge
         await pilot.pause()
         assert _unread(app, BOB) == 0

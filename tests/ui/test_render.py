@@ -9,10 +9,12 @@ from rich.console import Console
 from rich.text import Text
 
 from xmpp_tui.core.models import (
+    ChatState,
     ConnectionState,
     ContactPresence,
     Delivery,
     Direction,
+    ResourcePresence,
     Show,
     StoredMessage,
     Subscription,
@@ -146,6 +148,28 @@ def test_chat_header_lines_and_presence_not_shared() -> None:
     assert stranger.plain == "d@x\n○ presence not shared"
     contact = header_text("Dee", "d@x", ContactPresence(jid="d@x"), via="a@x")
     assert contact.plain == "Dee  d@x  via a@x\n○ offline"
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        (ChatState.ACTIVE, ""),
+        (ChatState.COMPOSING, "  typing…"),
+        (ChatState.PAUSED, "  stopped typing"),
+        (ChatState.INACTIVE, "  away from the chat"),
+        (ChatState.GONE, "  closed the chat"),
+    ],
+)
+def test_chat_header_shows_the_contacts_chat_state_before_their_status(
+    state: ChatState, shown: str
+) -> None:
+    online = ContactPresence(
+        jid="d@x", resources=(ResourcePresence(resource="phone", show=Show.AWAY, status="[b]x"),)
+    )
+    header = header_text("Dee", "d@x", online, state=state)
+    assert header.plain.splitlines()[1] == f"◑ away{shown}  /phone  [b]x"
+    stranger = header_text("d@x", "d@x", ContactPresence(jid="d@x"), shared=False, state=state)
+    assert stranger.plain.splitlines()[1] == f"○ presence not shared{shown}"
 
 
 def test_status_text_puts_the_pane_first_and_shortens_several_accounts() -> None:

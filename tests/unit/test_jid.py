@@ -158,6 +158,7 @@ JID_CHARS = st.one_of(
 @given(st.text(JID_CHARS, max_size=40))
 @example("a@b/\u200b")
 @example("\u00ad@x.example")
+@example("\u1d2c")  # stringprep maps it to "A", which needs a second pass to become "a"
 def test_any_text_is_either_a_jid_or_an_explained_error(text: str) -> None:
     try:
         jid = parse_jid(text)

@@ -174,6 +174,10 @@ def parse_jid(text: str) -> ParsedJid:
         candidate = f"{candidate}/{resource}"
     try:
         jid = jid_class(candidate)
+        # Stringprep is not idempotent for some input (U+1D2C "ᴬ" becomes "A", which a
+        # second pass lower-cases): normalise the result once more so equal addresses
+        # always compare equal.
+        jid = jid_class(str(jid))
     except invalid_jid as exc:
         raise _explain_library_error(text, str(exc)) from None
     except ValueError as exc:  # e.g. UnicodeEncodeError from inside the library

@@ -37,9 +37,11 @@ from xmpp_tui.ui.command_router import (
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
 from xmpp_tui.ui.screens.requests import ask_subscription
+from xmpp_tui.ui.typing_state import is_message_draft
 from xmpp_tui.ui.view_state import (
     AccountRoster,
     ChatKey,
@@ -87,6 +89,7 @@ class MainScreen(Screen[None]):
         self.status_bar = StatusBar(clock=clock, id="status")
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
+        self.chat_states = OwnChatStates(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -137,9 +140,16 @@ class MainScreen(Screen[None]):
             console_account=self.console_account,
         )
 
+    @on(Composer.Edited)
+    def on_composer_edited(self, event: Composer.Edited) -> None:
+        event.stop()
+        self.chat_states.edited(self.deck.active_chat, event.text)
+
     @on(Composer.Submitted)
     async def on_composer_submitted(self, event: Composer.Submitted) -> None:
         event.stop()
+        if is_message_draft(event.text):
+            self.chat_states.sent(self.deck.active_chat)
         await self.handle_input(event.text)
 
     async def handle_input(self, text: str) -> None:
@@ -238,6 +248,7 @@ class MainScreen(Screen[None]):
         return self.panes.is_read(key)
 
     def _app_focus_changed(self, focused: bool) -> None:
+        self.chat_states.focus_changed(self.deck.active_chat, focused)
         if focused:
             self.panes.refresh_read()
 

@@ -20,6 +20,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.events import (
     AccountFailed,
     CertificateRejected,
+    ChatStateChanged,
     CommandFailed,
     ConnectionChanged,
     DeliveryChanged,
@@ -37,7 +38,7 @@ from xmpp_tui.core.events import (
     SubscriptionAnswered,
     SubscriptionRequested,
 )
-from xmpp_tui.core.models import AccountId, BareJid, ConnectionState, Direction
+from xmpp_tui.core.models import AccountId, BareJid, ChatState, ConnectionState, Direction
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
@@ -107,6 +108,10 @@ class EventReactions:
                 screen.info_line(f"{account}: your status is {show.value}{suffix}")
             case MessageAdded():
                 self._message(event)
+            case ChatStateChanged(peer=peer, state=state):
+                pane = screen.deck.chat(ChatKey(account, peer))
+                if pane is not None:  # kept only with an open pane: nothing piles up
+                    pane.set_peer_state(state)
             case DeliveryChanged(peer=peer, message_id=message_id, delivery=delivery):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:
@@ -183,6 +188,8 @@ class EventReactions:
         pane = screen.deck.chat(key)
         if pane is not None:
             pane.add_message(message)
+            if message.direction is Direction.INCOMING:
+                pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
         if message.direction is Direction.INCOMING:
             if screen.chat_visible(key):
                 screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once

@@ -2,7 +2,8 @@
 
 Every way of changing the visible pane (Alt+n, Ctrl+N/P, /msg, Enter on the roster, /close,
 /help) goes through :meth:`PaneControl.switch`, which keeps what was typed with the pane it was
-typed in: a half-written message never follows the user into another conversation.
+typed in: a half-written message never follows the user into another conversation. It also
+tells `OwnChatStates` which conversation went behind (inactive) or was closed (gone).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class PaneControl:
         if result is not None:
             await result
         arriving = screen.deck.active_chat
-        if leaving not in screen.deck.panes.chats and leaving is not CONSOLE:
+        closed = leaving not in screen.deck.panes.chats and leaving is not CONSOLE
+        if closed:
             self.drafts.pop(leaving, None)  # closed: its draft goes with it
+        screen.chat_states.switched(leaving, arriving, closed=closed)
         if arriving != leaving:
             screen.composer.swap_draft(self.drafts.pop(arriving, ""))
         self.after_switch()

@@ -1,4 +1,5 @@
-"""One conversation pane: a header (who, presence, resource, status) over the history."""
+"""One conversation pane: a header (who, presence, what they are doing, resource, status) over
+the history."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from xmpp_tui.core.models import ContactPresence, Delivery, StoredMessage
+from xmpp_tui.core.models import ChatState, ContactPresence, Delivery, StoredMessage
 from xmpp_tui.ui.render import one_line, presence_text, safe_name
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.history_view import HistoryView, PageLoader
 
 #: Shown instead of "offline" for someone who does not share their presence with us.
 NOT_SHARED = "presence not shared"
+
+#: The contact's chat state (XEP-0085) in the header; nothing while they are simply active.
+PEER_STATE_TEXT: dict[ChatState, tuple[str, str]] = {
+    ChatState.COMPOSING: ("typing…", "bold"),
+    ChatState.PAUSED: ("stopped typing", "italic"),
+    ChatState.INACTIVE: ("away from the chat", "dim italic"),
+    ChatState.GONE: ("closed the chat", "dim italic"),
+}
 
 
 def header_text(
@@ -25,18 +34,27 @@ def header_text(
     *,
     shared: bool = True,
     via: str | None = None,
+    state: ChatState = ChatState.ACTIVE,
 ) -> Text:
-    """Two lines: display name, bare JID (and the account when several are open); presence, best
-    resource and status text. Each line is cut with "…" by the header's CSS, never wrapped."""
+    """Two lines: display name, bare JID (and the account when several are open); presence, chat
+    state ("typing…"), best resource and status text. Each line is cut with "…" by the header's
+    CSS, never wrapped, so the chat state comes before the remote, possibly long, status."""
     first = one_line(name, "bold")
     if name != jid:  # the bare JID is always shown: a name alone can impersonate
         first = Text.assemble(first, "  ", one_line(jid, "dim"))
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
+    doing = PEER_STATE_TEXT.get(state)
     if not shared and presence.best is None:
         second = Text.assemble(("○ ", "grey50"), (NOT_SHARED, "grey50"), end="")
+        if doing is not None:
+            second.append("  ")
+            second.append(*doing)
         return Text("\n").join([first, second])
     second = presence_text(presence.show)
+    if doing is not None:
+        second.append("  ")
+        second.append(*doing)
     best = presence.best
     if best is not None:
         second.append("  /")
@@ -82,10 +100,10 @@ class ChatPane(Vertical):
         super().__init__(id=id)
         self.key = key
         self._via = via
+        self._contact_name, self._presence, self._shared = name, presence, shared
+        self._peer_state = ChatState.ACTIVE
         self._history = HistoryView(load_page=load_page, peer_name=name, tz=tz)
-        self._header = Static(
-            header_text(name, key.peer, presence, shared=shared, via=via), classes="chat-header"
-        )
+        self._header = Static(self._header_text(), classes="chat-header")
         self._new_below = Static("", classes="new-below")
 
     def compose(self) -> ComposeResult:
@@ -112,11 +130,30 @@ class ChatPane(Vertical):
     def history(self) -> HistoryView:
         return self._history
 
+    @property
+    def peer_state(self) -> ChatState:
+        """What the contact is doing in this conversation (XEP-0085)."""
+        return self._peer_state
+
     def update_contact(self, name: str, presence: ContactPresence, *, shared: bool = True) -> None:
-        self._header.update(
-            header_text(name, self.key.peer, presence, shared=shared, via=self._via)
-        )
+        self._contact_name, self._presence, self._shared = name, presence, shared
+        self._header.update(self._header_text())
         self._history.set_peer_name(name)
+
+    def set_peer_state(self, state: ChatState) -> None:
+        if state is not self._peer_state:
+            self._peer_state = state
+            self._header.update(self._header_text())
+
+    def _header_text(self) -> Text:
+        return header_text(
+            self._contact_name,
+            self.key.peer,
+            self._presence,
+            shared=self._shared,
+            via=self._via,
+            state=self._peer_state,
+        )
 
     def add_message(self, message: StoredMessage) -> None:
         self._history.add_message(message)

@@ -1,5 +1,8 @@
 """The multi-line message input: Enter sends, Ctrl+J (or Shift+Enter) breaks the line.
 
+It posts `Composer.Edited` when the user changes the draft (what drives "composing" and "paused",
+XEP-0085), but not when sending clears it or a pane switch swaps it.
+
 Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
 at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
 """
@@ -55,6 +58,13 @@ class Composer(TextArea):
             super().__init__()
             self.text = text
 
+    class Edited(Message):
+        """The user changed the draft: typed, deleted, pasted, completed, recalled a line."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(
         self,
         *,
@@ -76,8 +86,21 @@ class Composer(TextArea):
         self._recall: int | None = None  # index into _sent while recalling
         self._draft = ""
         self._cycle: _Cycle | None = None
+        #: The draft as last reported (or set without the user): a change from it is an edit.
+        self._known_text = ""
 
     # -- keys ---------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Report the user's edits; the Changed that sending or a draft swap caused is not one.
+
+        The text is compared when the message is handled, so the check holds however many
+        changes are queued: a programmatic change has already updated ``_known_text``.
+        """
+        if event.text_area is not self or self.text == self._known_text:
+            return
+        self._known_text = self.text
+        self.post_message(self.Edited(self.text))
 
     def on_mount(self) -> None:
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
@@ -115,6 +138,7 @@ class Composer(TextArea):
         self._recall = None
         self._draft = ""
         self.clear()
+        self._known_text = ""  # emptied by sending, not by the user
         self.post_message(self.Submitted(text))
 
     def swap_draft(self, text: str) -> str:
@@ -125,6 +149,7 @@ class Composer(TextArea):
         previous = self.text
         self._recall, self._draft, self._cycle = None, "", None
         self.set_draft(text)
+        self._known_text = text  # another pane's draft, not an edit
         return previous
 
     def set_draft(self, text: str) -> None:
