@@ -16,6 +16,7 @@ import pytest
 from slixmpp import Iq, Message, Presence
 from slixmpp.plugins.xep_0085.stanza import ChatState as ChatStateStanza
 from slixmpp.plugins.xep_0184.stanza import Received, Request
+from slixmpp.plugins.xep_0191.stanza import Block, BlockItem, BlockList, Unblock
 from slixmpp.plugins.xep_0203.stanza import Delay
 from slixmpp.plugins.xep_0359.stanza import OriginID, StanzaID
 from slixmpp.xmlstream import register_stanza_plugin
@@ -34,6 +35,9 @@ from xmpp_tui.xmpp.inbound import (
 for plugin in (Request, Received, Delay, StanzaID, OriginID, ChatStateStanza):
     register_stanza_plugin(Message, plugin)
 register_stanza_plugin(Presence, Delay)
+for container in (BlockList, Block, Unblock):
+    register_stanza_plugin(Iq, container)
+    register_stanza_plugin(container, BlockItem, iterable=True)
 
 OWN = "alice@example.org"
 PEER = "bob@example.net"
@@ -440,3 +444,31 @@ def test_chat_state_ignored_for_groupchat_and_ourselves() -> None:
     assert translate.chat_state(message(state, type="groupchat"), own_bare=OWN) is None
     assert translate.chat_state(message(state, **{"from": f"{OWN}/phone"}), own_bare=OWN) is None
     assert translate.chat_state(message("<body>no state</body>"), own_bare=OWN) is None
+
+
+# --------------------------------------------------------------------------- blocking (XEP-0191)
+
+BLOCK_NS = "urn:xmpp:blocking"
+
+
+def block_iq(kind: str, items: str, **attributes: str) -> Any:
+    return iq(f"<{kind} xmlns='{BLOCK_NS}'>{items}</{kind}>", type="set", **attributes)
+
+
+def test_block_push_from_our_account_names_bare_jids() -> None:
+    items = f"<item jid='{PEER}/phone'/><item jid='Carol@Example.com'/>"
+    got = translate.block_push(block_iq("block", items), own_bare=OWN, blocked=True)
+    assert got is not None and got.jids == (PEER, "carol@example.com")  # sorted
+
+
+def test_block_push_from_anyone_else_is_refused() -> None:
+    items = f"<item jid='{PEER}'/>"
+    for sender in (PEER, f"{OWN}/other", "example.org"):
+        pushed = block_iq("block", items, **{"from": sender})
+        assert translate.block_push(pushed, own_bare=OWN, blocked=True) is None
+
+
+def test_unblock_with_no_items_means_everyone() -> None:
+    got = translate.block_push(block_iq("unblock", ""), own_bare=OWN, blocked=False)
+    assert got is not None and got.jids == ()
+    assert translate.block_push(block_iq("block", ""), own_bare=OWN, blocked=True) is None

@@ -117,3 +117,15 @@ class SendChatState(Command):
 
     peer: BareJid
     state: ChatState
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Block(Command):
+    """XEP-0191: the server drops everything from ``jid`` and hides us from them."""
+
+    jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unblock(Command):
+    jid: BareJid

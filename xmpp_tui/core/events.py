@@ -121,6 +121,13 @@ class DeliveryChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BlockListChanged(Event):
+    """The whole block list now (XEP-0191), after a fetch, our command or another device's."""
+
+    blocked: tuple[BareJid, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChatStateChanged(Event):
     """``peer`` (one of their resources) is now composing, paused, ... (XEP-0085)."""
 

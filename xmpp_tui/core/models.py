@@ -152,3 +152,4 @@ class AccountSnapshot:
     detail: str = ""
     roster: tuple[RosterItem, ...] = ()
     presences: tuple[ContactPresence, ...] = field(default=())
+    blocked: tuple[BareJid, ...] = ()

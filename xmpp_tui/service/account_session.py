@@ -20,6 +20,7 @@ from xmpp_tui.core.commands import Command
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import (
     AccountFailed,
+    BlockListChanged,
     CertificateRejected,
     ConnectionChanged,
     Event,
@@ -77,6 +78,7 @@ class AccountSession:
         # XEP-0085: peers whose clients sent us a chat state (so they understand them),
         # and the last state we told each peer.
         self.chat_state_peers: set[str] = set()
+        self.blocked: set[str] = set()  # XEP-0191, as the server last told us
         self.sent_chat_states: dict[str, ChatState] = {}
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
@@ -159,6 +161,7 @@ class AccountSession:
             detail=self.detail,
             roster=self.roster.items,
             presences=self.roster.presences(),
+            blocked=tuple(sorted(self.blocked)),
         )
 
     # -- password --------------------------------------------------------------
@@ -324,7 +327,14 @@ class AccountSession:
                 lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
             )
         self.publish(RosterReplaced(account=self.account, items=self.roster.items))
+        blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
+        if blocked is not None:
+            self.set_blocked(set(blocked))
         self.client.send_presence(self.show, self.status)
+
+    def set_blocked(self, blocked: set[str]) -> None:
+        self.blocked = blocked
+        self.publish(BlockListChanged(account=self.account, blocked=tuple(sorted(blocked))))
 
     def keep(self, write: Callable[[], object]) -> None:
         """A store write that may fail (full disk): tell the user, keep the session."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.commands import (
     AddContact,
     ApproveSubscription,
+    Block,
     Command,
     Connect,
     DenySubscription,
@@ -22,6 +23,7 @@ from xmpp_tui.core.commands import (
     SetGroups,
     SetPresence,
     TrustCertificate,
+    Unblock,
     Unsubscribe,
 )
 from xmpp_tui.core.errors import UserFacingError
@@ -95,6 +97,18 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
             item = _roster_item(session, jid)
             _require_online(session)
             await client.set_roster_item(jid, name=item.name, groups=groups, timeout=timeout)
+        case Block(jid=raw):
+            jid = _jid(raw)
+            _require_online(session)
+            await client.block(jid, timeout=timeout)
+            session.set_blocked(session.blocked | {jid})
+            _notice(session, f"Blocked {jid}")
+        case Unblock(jid=raw):
+            jid = _jid(raw)
+            _require_online(session)
+            await client.unblock(jid, timeout=timeout)
+            session.set_blocked(session.blocked - {jid})
+            _notice(session, f"Unblocked {jid}")
         case ApproveSubscription(jid=raw):
             _subscription(session, raw, "subscribed", "{jid} may now see your presence")
         case DenySubscription(jid=raw):

@@ -18,6 +18,7 @@ from xmpp_tui.core.events import (
 from xmpp_tui.core.models import Delivery, Direction
 from xmpp_tui.service import delivery
 from xmpp_tui.xmpp.inbound import (
+    BlockListPushed,
     ChatReceived,
     ChatStateReceived,
     ConnectionLost,
@@ -43,6 +44,11 @@ def route(session: AccountSession, fact: Inbound) -> None:
     match fact:
         case ChatReceived():
             _chat(session, fact)
+        case BlockListPushed(blocked=True, jids=jids):
+            session.set_blocked(session.blocked | set(jids))
+        case BlockListPushed(blocked=False, jids=jids):
+            # An unblock naming nobody unblocks everyone (XEP-0191 §3.4).
+            session.set_blocked(session.blocked - set(jids) if jids else set())
         case ChatStateReceived(peer=peer, state=state):
             session.chat_state_peers.add(peer)
             session.publish(ChatStateChanged(account=account, peer=peer, state=state))
@@ -74,6 +80,9 @@ def route(session: AccountSession, fact: Inbound) -> None:
 
 
 def _chat(session: AccountSession, fact: ChatReceived) -> None:
+    if fact.peer in session.blocked and not fact.outgoing:
+        log.info("dropped a message from blocked %s", fact.peer)  # the server should have
+        return
     stored = session.store.history.add_incoming(
         account=session.account,
         peer=fact.peer,

@@ -28,7 +28,7 @@ from xmpp_tui.xmpp.certificates import (
     verification_reason,
     verified_context,
 )
-from xmpp_tui.xmpp.features import messages, presence, roster
+from xmpp_tui.xmpp.features import blocking, messages, presence, roster
 from xmpp_tui.xmpp.inbound import (
     ConnectFailed,
     ConnectionLost,
@@ -49,6 +49,7 @@ PLUGINS = (
     "xep_0115",  # entity capabilities
     "xep_0092",  # software version (our name, not the library's)
     "xep_0184",  # delivery receipts
+    "xep_0191",  # blocking command
     "xep_0198",  # stream management
     "xep_0199",  # ping (keepalive)
     "xep_0203",  # delayed delivery stamps
@@ -387,6 +388,15 @@ class XmppClient:
     async def enable_carbons(self, timeout: float) -> bool:
         """XEP-0280, on every fresh session; False when the server does not offer it."""
         return await messages.enable_carbons(self._client, timeout)
+
+    async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:
+        return await blocking.fetch(self._client, timeout)
+
+    async def block(self, jid: str, *, timeout: float) -> None:
+        await blocking.block(self._client, jid, timeout=timeout)
+
+    async def unblock(self, jid: str, *, timeout: float) -> None:
+        await blocking.unblock(self._client, jid, timeout=timeout)
 
     async def fetch_roster(self, cached_version: str | None, timeout: float) -> RosterLoaded:
         return await roster.fetch(self._client, cached_version, timeout)

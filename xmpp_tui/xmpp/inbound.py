@@ -39,6 +39,17 @@ class ChatStateReceived:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BlockListPushed:
+    """Another device of ours (or we) blocked or unblocked ``jids`` (XEP-0191).
+
+    An unblock push with no JIDs means "everyone is unblocked".
+    """
+
+    blocked: bool
+    jids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReceiptReceived:
     """XEP-0184: ``peer`` confirmed the message with this id."""
 
@@ -124,7 +135,8 @@ class ConnectFailed:
 
 
 Inbound = (
-    ChatReceived
+    BlockListPushed
+    | ChatReceived
     | ChatStateReceived
     | ReceiptReceived
     | MessageBounced

@@ -12,6 +12,7 @@ from typing import Any
 
 from xmpp_tui.core.clock import Clock
 from xmpp_tui.xmpp import translate
+from xmpp_tui.xmpp.features import blocking
 from xmpp_tui.xmpp.inbound import Inbound, StanzaAcked
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,14 @@ def stanza_handlers(
         if iq["type"] == "set":
             emit(translate.roster_push(iq, own_bare=own))
 
+    def block_push(iq: Any, *, blocked: bool) -> None:
+        fact = translate.block_push(iq, own_bare=own, blocked=blocked)
+        blocking.answer_push(iq, accepted=fact is not None)
+        emit(fact)
+
     handlers: dict[str, Handler] = {
+        "blocked": lambda iq: block_push(iq, blocked=True),
+        "unblocked": lambda iq: block_push(iq, blocked=False),
         "message": lambda m: emit(translate.chat_message(m, own_bare=own, now=clock)),
         # XEP-0280: slixmpp fires these only for carbons from our own bare JID.
         "carbon_received": lambda m: emit(

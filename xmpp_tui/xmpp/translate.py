@@ -16,6 +16,7 @@ from typing import Any
 from xmpp_tui.core.clock import Clock
 from xmpp_tui.core.models import ChatState, ResourcePresence, RosterItem, Show, Subscription
 from xmpp_tui.xmpp.inbound import (
+    BlockListPushed,
     ChatReceived,
     ChatStateReceived,
     MessageBounced,
@@ -159,6 +160,34 @@ def roster_push(iq: Any, *, own_bare: str) -> RosterPushed | None:
     return RosterPushed(
         version=_version(iq["roster"]), changed=tuple(changed), removed=tuple(removed)
     )
+
+
+def block_push(iq: Any, *, own_bare: str, blocked: bool) -> BlockListPushed | None:
+    """A XEP-0191 push, only from our own account (like a roster push)."""
+    sender = iq["from"]
+    if sender.full and str(sender.full) != own_bare:
+        log.warning("ignoring block list push from %s", sender.full)
+        return None
+    jids = block_items(iq["block" if blocked else "unblock"])
+    if blocked and not jids:
+        return None  # a block push must name someone
+    return BlockListPushed(blocked=blocked, jids=jids)
+
+
+def block_items(container: Any) -> tuple[str, ...]:
+    """The bare JIDs named in a XEP-0191 <blocklist/>, <block/> or <unblock/>."""
+    from slixmpp.jid import JID, InvalidJID
+
+    found: set[str] = set()
+    for item in container:
+        try:
+            bare = str(JID(str(item["jid"])).bare)
+        except InvalidJID:
+            log.warning("ignoring an invalid JID in a block list")
+            continue
+        if bare:
+            found.add(bare)
+    return tuple(sorted(found))
 
 
 def presence(pres: Any, *, own_bare: str) -> PresenceReceived | None:
