@@ -150,6 +150,27 @@ def test_chat_header_lines_and_presence_not_shared() -> None:
     assert contact.plain == "Dee  d@x  via a@x\n○ offline"
 
 
+def test_blocked_contacts_are_marked_in_the_roster_and_the_header() -> None:
+    row = ContactRow(
+        account="a@x",
+        jid="b@x",
+        name="A very long display name indeed",
+        show=Show.OFFLINE,
+        unread=2,
+        subscription=Subscription.BOTH,
+        blocked=True,
+    )
+    prompt = contact_prompt(row, 23)
+    assert prompt.plain == "⊘ A very long disp… [2]"
+    assert prompt.cell_len <= 23
+    assert any("dim" in str(span.style) for span in prompt.spans)
+    online = ContactPresence(
+        jid="d@x", resources=(ResourcePresence(resource="phone", show=Show.AWAY, status="x"),)
+    )
+    header = header_text("Dee", "d@x", online, blocked=True, state=ChatState.COMPOSING)
+    assert header.plain == "Dee  d@x\n⊘ blocked  /unblock to write to them"
+
+
 @pytest.mark.parametrize(
     ("state", "shown"),
     [

@@ -18,6 +18,7 @@ from xmpp_tui.ui.command_router import (
     RouteContext,
     ShowHelp,
     ShowInfo,
+    ShowLines,
     UseAccount,
     route,
     route_text,
@@ -63,6 +64,8 @@ def test_bad_jid_is_a_user_facing_error() -> None:
         "/deny bob",
         "/subscribe c",
         "/unsubscribe c",
+        "/block c",
+        "/unblock bob",
         "/msg c hello",
     ],
 )
@@ -109,6 +112,9 @@ def test_localhost_with_a_name_and_dotted_gateways_stay_valid(
         ("/deny bob@example.org", cmd.DenySubscription(account=A, jid="bob@example.org")),
         ("/subscribe bob@example.org", cmd.RequestSubscription(account=A, jid="bob@example.org")),
         ("/unsubscribe bob@example.org", cmd.Unsubscribe(account=A, jid="bob@example.org")),
+        ("/block Bob@Example.org", cmd.Block(account=A, jid="bob@example.org")),
+        ("/block irc.example.org", cmd.Block(account=A, jid="irc.example.org")),
+        ("/unblock bob@example.org", cmd.Unblock(account=A, jid="bob@example.org")),
         ("/status away", cmd.SetPresence(account=A, show=Show.AWAY)),
         ("/connect", cmd.Connect(account=A)),
         ("/connect Carol@Example.org", cmd.Connect(account="carol@example.org")),
@@ -203,3 +209,50 @@ def test_plain_text_goes_to_the_pane_peer_only() -> None:
 def test_no_account() -> None:
     with pytest.raises(UserFacingError, match="No account"):
         _route("/add bob@example.org", RouteContext(None))
+
+
+def test_block_and_unblock_default_to_the_pane_peer() -> None:
+    assert _route("/block", CHAT) == [cmd.Block(account=A, jid="bob@example.org")]
+    assert _route("/unblock", CHAT) == [cmd.Unblock(account=A, jid="bob@example.org")]
+    assert _route("/block carol@example.org", CHAT) == [
+        cmd.Block(account=A, jid="carol@example.org")
+    ]
+    for line in ("/block", "/unblock"):
+        with pytest.raises(UserFacingError, match=f"{line} needs a JID"):
+            _route(line)  # the console has no peer
+
+
+def test_blocked_lists_the_block_list_one_jid_a_line() -> None:
+    assert _route("/blocked") == [ShowLines("Nobody is blocked")]
+    several = RouteContext(A, accounts=(A, "me@other.org"))
+    assert _route("/blocked", several) == [ShowLines(f"Nobody is blocked by {A}")]
+    blocked = frozenset({"mallory@example.org", "eve@example.org"})
+    (shown,) = _route("/blocked", RouteContext(A, "bob@example.org", blocked=blocked))
+    assert shown == ShowLines("Blocked (2):\n  eve@example.org\n  mallory@example.org")
+
+
+def test_blocked_jids_are_shown_one_safe_line_each() -> None:
+    hostile = "ev\u202eil\nforged@example.org"
+    (shown,) = _route("/blocked", RouteContext(A, blocked=frozenset({hostile})))
+    assert isinstance(shown, ShowLines)
+    lines = shown.text.splitlines()
+    assert len(lines) == 2
+    assert "\u202e" not in shown.text
+
+
+def test_text_to_a_blocked_peer_is_refused_with_the_way_back() -> None:
+    ctx = RouteContext(A, "bob@example.org", blocked=frozenset({"bob@example.org"}))
+    with pytest.raises(UserFacingError) as caught:
+        route_text("hello", ctx)
+    assert caught.value.message == (
+        "You blocked bob@example.org: /unblock bob@example.org to write to them"
+    )
+    with pytest.raises(UserFacingError) as caught_msg:
+        _route("/msg bob@example.org hello", RouteContext(A, blocked=ctx.blocked))
+    assert caught_msg.value.message == caught.value.message
+    # Opening the conversation, and everyone else, still work.
+    assert _route("/msg bob@example.org", ctx) == [OpenChat(A, "bob@example.org")]
+    other = RouteContext(A, "carol@example.org", blocked=ctx.blocked)
+    assert route_text("hi", other) == [
+        cmd.SendMessage(account=A, peer="carol@example.org", body="hi")
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from xmpp_tui.core.events import (
+    BlockListChanged,
     PresenceChanged,
     RosterItemChanged,
     RosterItemRemoved,
@@ -144,6 +145,25 @@ def test_roster_push_granting_presence_answers_the_request() -> None:
 def test_unread_from_a_stranger_is_listed() -> None:
     roster = add_unread(AccountRoster(), D)
     assert _titles(roster_rows({A: roster})) == [NOT_IN_ROSTER, f"  {D}"]
+
+
+def test_block_list_marks_contacts_and_adds_no_stranger_rows() -> None:
+    roster = _roster(RosterItem(jid=B, name="Bob"), RosterItem(jid=C, name="Carol"))
+    roster = note_peer(roster, D)  # history with Dave, who is not in the roster
+    mallory = "mallory@example.org"  # blocked, no history: no row
+    roster = reduce_roster(roster, BlockListChanged(account=A, blocked=(B, D, mallory)))
+    assert roster.blocked == {B, D, mallory}
+    rows = roster_rows({A: roster})
+    assert _titles(rows) == [UNGROUPED, "  Bob", "  Carol", NOT_IN_ROSTER, f"  {D}"]
+    marked = {r.jid: r.blocked for r in rows if isinstance(r, ContactRow)}
+    assert marked == {B: True, C: False, D: True}
+    # The whole list each time: an unblocked JID loses its mark.
+    roster = reduce_roster(roster, BlockListChanged(account=A, blocked=(D,)))
+    marked = {r.jid: r.blocked for r in roster_rows({A: roster}) if isinstance(r, ContactRow)}
+    assert marked == {B: False, C: False, D: True}
+    # Other roster events keep the block list.
+    roster = reduce_roster(roster, RosterReplaced(account=A, items=(RosterItem(jid=D),)))
+    assert roster.blocked == {D}
 
 
 def test_pane_list_open_select_cycle_close() -> None:

@@ -13,6 +13,7 @@ from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.jid import parse_bare_jid
 from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Show
+from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
 
 
@@ -51,7 +52,14 @@ class UseAccount:
     account: AccountId
 
 
-UiAction = OpenChat | ClosePane | ShowHelp | Quit | ShowInfo | UseAccount
+@dataclass(frozen=True, slots=True)
+class ShowLines:
+    """A multi-line plain-text answer for the console (e.g. ``/blocked``), one item a line."""
+
+    text: str
+
+
+UiAction = OpenChat | ClosePane | ShowHelp | Quit | ShowInfo | ShowLines | UseAccount
 Action = cmd.Command | UiAction
 
 
@@ -59,7 +67,8 @@ Action = cmd.Command | UiAction
 class RouteContext:
     """Where the user typed: the pane's account (the console's account there) and peer, if any.
 
-    ``accounts`` are the open accounts, ``console_account`` the one console commands act on.
+    ``accounts`` are the open accounts, ``console_account`` the one console commands act on,
+    ``blocked`` the block list (XEP-0191) of ``account``.
     """
 
     account: AccountId | None
@@ -67,6 +76,7 @@ class RouteContext:
     certificates: Mapping[AccountId, CertificateInfo] = field(default_factory=dict)
     accounts: tuple[AccountId, ...] = ()
     console_account: AccountId | None = None
+    blocked: frozenset[BareJid] = frozenset()
 
 
 #: Words accepted first by /status, mapped to presence; "online" is what people type.
@@ -111,12 +121,19 @@ def _target(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
     return ctx.peer
 
 
+def _refuse_blocked(peer: BareJid, ctx: RouteContext) -> None:
+    """Nothing is sent to a blocked JID (the server would bounce it): say how to undo it."""
+    if peer in ctx.blocked:
+        raise UserFacingError(f"You blocked {peer}: /unblock {peer} to write to them")
+
+
 def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
     peer = _contact(args[0])
     actions: list[Action] = [OpenChat(account, peer)]
     text = " ".join(args[1:])
     if text.strip():
+        _refuse_blocked(peer, ctx)
         actions.append(cmd.SendMessage(account=account, peer=peer, body=text))
     return actions
 
@@ -188,6 +205,18 @@ def _use_account(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [UseAccount(jid)]
 
 
+def _blocked(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/blocked``: the block list of the pane's account, one JID a line."""
+    account = _account(ctx)
+    whose = f" by {account}" if len(ctx.accounts) > 1 else ""
+    if not ctx.blocked:
+        return [ShowLines(f"Nobody is blocked{whose}")]
+    # Each JID sanitised to one line: a line break in one cannot forge another entry.
+    jids = sorted(sanitize_identifier(jid) for jid in ctx.blocked)
+    lines = [f"Blocked{whose} ({len(jids)}):", *(f"  {jid}" for jid in jids)]
+    return [ShowLines("\n".join(lines))]
+
+
 def _help(args: Sequence[str], _ctx: RouteContext) -> list[Action]:
     name = args[0].lstrip("/") if args else None
     return [ShowHelp(help_text(name))]
@@ -212,6 +241,9 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "deny": _on_target(lambda a, j: cmd.DenySubscription(account=a, jid=j), "deny"),
     "subscribe": _on_target(lambda a, j: cmd.RequestSubscription(account=a, jid=j), "subscribe"),
     "unsubscribe": _on_target(lambda a, j: cmd.Unsubscribe(account=a, jid=j), "unsubscribe"),
+    "block": _on_target(lambda a, j: cmd.Block(account=a, jid=j), "block"),
+    "unblock": _on_target(lambda a, j: cmd.Unblock(account=a, jid=j), "unblock"),
+    "blocked": _blocked,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),
@@ -248,4 +280,5 @@ def route_text(text: str, ctx: RouteContext) -> list[Action]:
             "This is the console: there is nobody to send text to",
             "Open a conversation with /msg name@example.org, or type /help",
         )
+    _refuse_blocked(ctx.peer, ctx)
     return [cmd.SendMessage(account=ctx.account, peer=ctx.peer, body=text)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from xmpp_tui.core.events import (
+    BlockListChanged,
     Event,
     PresenceChanged,
     RosterItemChanged,
@@ -47,6 +48,9 @@ class AccountRoster:
     unread: Mapping[BareJid, int] = field(default_factory=dict)
     requests: frozenset[BareJid] = frozenset()  # asked to see our presence, unanswered
     strangers: frozenset[BareJid] = frozenset()  # history, but not in the roster
+    #: The account's block list (XEP-0191). A blocked JID gets a row only when it is in the
+    #: roster or has history (a stranger); blocking alone adds no row.
+    blocked: frozenset[BareJid] = frozenset()
 
     def presence_of(self, jid: BareJid) -> ContactPresence:
         return self.presences.get(jid) or ContactPresence(jid=jid)
@@ -89,6 +93,8 @@ def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
             return replace(state, requests=state.requests | {jid})
         case SubscriptionAnswered():
             return state
+        case BlockListChanged(blocked=blocked):
+            return replace(state, blocked=frozenset(blocked))
     return state
 
 
@@ -135,6 +141,7 @@ class ContactRow:
     request_pending: bool = False  # they asked us
     waiting_for_them: bool = False  # we asked them
     subscription: Subscription = Subscription.NONE
+    blocked: bool = False  # on the account's block list
 
 
 RosterRow = HeaderRow | ContactRow
@@ -151,6 +158,7 @@ def _contact_row(account: AccountId, roster: AccountRoster, jid: BareJid) -> Con
         request_pending=jid in roster.requests,
         waiting_for_them=bool(item and item.pending_out),
         subscription=item.subscription if item else Subscription.NONE,
+        blocked=jid in roster.blocked,
     )
 
 

@@ -116,5 +116,6 @@ class OwnChatStates:
         return machine
 
     def _send(self, key: ChatKey, state: ChatState | None) -> None:
-        if state is not None:
+        # Nothing goes to a blocked contact (the server would bounce it with an error).
+        if state is not None and not self.screen.is_blocked(key):
             self.screen.execute(SendChatState(account=key.account, peer=key.peer, state=state))

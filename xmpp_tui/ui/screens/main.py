@@ -32,6 +32,7 @@ from xmpp_tui.ui.command_router import (
     RouteContext,
     ShowHelp,
     ShowInfo,
+    ShowLines,
     UseAccount,
     route,
     route_text,
@@ -132,13 +133,20 @@ class MainScreen(Screen[None]):
     def context(self) -> RouteContext:
         key = self.deck.active_chat
         account, peer = (key.account, key.peer) if key is not None else (self.console_account, None)
+        roster = self.rosters.get(account) if account is not None else None
         return RouteContext(
             account,
             peer,
             self.certificates,
             accounts=self.service.accounts,
             console_account=self.console_account,
+            blocked=roster.blocked if roster is not None else frozenset(),
         )
+
+    def is_blocked(self, key: ChatKey) -> bool:
+        """Whether ``key``'s peer is on its account's block list (XEP-0191)."""
+        roster = self.rosters.get(key.account)
+        return roster is not None and key.peer in roster.blocked
 
     @on(Composer.Edited)
     def on_composer_edited(self, event: Composer.Edited) -> None:
@@ -179,7 +187,7 @@ class MainScreen(Screen[None]):
                     self.console_line("/close closes a conversation; this is the console", "error")
                 else:
                     await self.panes.close(key)
-            case ShowHelp(text=text):
+            case ShowHelp(text=text) | ShowLines(text=text):
                 await self.panes.select(0)
                 self.deck.console.add_block(text, when=self.clock())
             case ShowInfo(text=text):
@@ -224,6 +232,7 @@ class MainScreen(Screen[None]):
             name=roster.display_name(key.peer),
             presence=roster.presence_of(key.peer),
             shared=roster.presence_shared(key.peer),
+            blocked=key.peer in roster.blocked,
             via=key.account if len(self.service.accounts) > 1 else None,
             tz=self.tz,
             id=widget_id,

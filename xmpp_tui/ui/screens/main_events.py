@@ -19,6 +19,7 @@ from xmpp_tui.core.commands import (
 )
 from xmpp_tui.core.events import (
     AccountFailed,
+    BlockListChanged,
     CertificateRejected,
     ChatStateChanged,
     CommandFailed,
@@ -56,7 +57,15 @@ from xmpp_tui.ui.view_state import (
 if TYPE_CHECKING:
     from xmpp_tui.ui.screens.main import MainScreen
 
-_ROSTER_EVENTS = (RosterReplaced, RosterItemChanged, RosterItemRemoved, PresenceChanged)
+_ROSTER_EVENTS = (
+    RosterReplaced,
+    RosterItemChanged,
+    RosterItemRemoved,
+    PresenceChanged,
+    BlockListChanged,
+)
+#: A block-list change touching more JIDs than this is one console line with a count.
+_BLOCK_LINES = 3
 
 
 class EventReactions:
@@ -66,6 +75,9 @@ class EventReactions:
         self.screen = screen
         self._connections: dict[AccountId, ConnectionState] = {}
         self._retry_reasons: dict[AccountId, str] = {}
+        #: Accounts whose block list came in an event this run: later changes get a console line
+        #: (the first one is the fetch after connecting, not news).
+        self._block_lists_seen: set[AccountId] = set()
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -78,6 +90,7 @@ class EventReactions:
                 presences={p.jid: p for p in snapshot.presences},
                 unread=service.unread_counts(account),
                 strangers=frozenset(service.conversations(account)) - items.keys(),
+                blocked=frozenset(snapshot.blocked),
             )
             self._connections[account] = snapshot.state
             screen.set_connection(account, ConnectionView(snapshot.state, snapshot.detail))
@@ -88,6 +101,8 @@ class EventReactions:
         account = event.account
         if isinstance(event, (*_ROSTER_EVENTS, SubscriptionRequested)):
             roster = screen.rosters.setdefault(account, AccountRoster())
+            if isinstance(event, BlockListChanged):
+                self._block_list_news(account, roster.blocked, frozenset(event.blocked))
             screen.rosters[account] = reduce_roster(roster, event)
             screen.refresh_roster()
             self._refresh_headers(account)
@@ -179,7 +194,22 @@ class EventReactions:
                     roster.display_name(peer),
                     roster.presence_of(peer),
                     shared=roster.presence_shared(peer),
+                    blocked=peer in roster.blocked,
                 )
+
+    def _block_list_news(
+        self, account: AccountId, before: frozenset[BareJid], after: frozenset[BareJid]
+    ) -> None:
+        """A console line for what changed (by /block or another device), after the first list."""
+        seen = account in self._block_lists_seen
+        self._block_lists_seen.add(account)
+        if not seen:
+            return
+        for verb, jids in (("blocked", after - before), ("unblocked", before - after)):
+            if len(jids) > _BLOCK_LINES:
+                self.screen.info_line(f"{account}: {verb} {len(jids)} JIDs (/blocked lists them)")
+            elif jids:
+                self.screen.info_line(f"{account}: {verb} {', '.join(sorted(jids))}")
 
     def _message(self, event: MessageAdded) -> None:
         screen, message = self.screen, event.message

@@ -18,6 +18,11 @@ from xmpp_tui.ui.widgets.history_view import HistoryView, PageLoader
 #: Shown instead of "offline" for someone who does not share their presence with us.
 NOT_SHARED = "presence not shared"
 
+#: The header's second line for a contact on the block list (XEP-0191).
+BLOCKED_TEXT = "⊘ blocked"
+#: After :data:`BLOCKED_TEXT`: how to undo it.
+BLOCKED_HINT = "/unblock to write to them"
+
 #: The contact's chat state (XEP-0085) in the header; nothing while they are simply active.
 PEER_STATE_TEXT: dict[ChatState, tuple[str, str]] = {
     ChatState.COMPOSING: ("typing…", "bold"),
@@ -35,15 +40,21 @@ def header_text(
     shared: bool = True,
     via: str | None = None,
     state: ChatState = ChatState.ACTIVE,
+    blocked: bool = False,
 ) -> Text:
     """Two lines: display name, bare JID (and the account when several are open); presence, chat
     state ("typing…"), best resource and status text. Each line is cut with "…" by the header's
-    CSS, never wrapped, so the chat state comes before the remote, possibly long, status."""
+    CSS, never wrapped, so the chat state comes before the remote, possibly long, status.
+
+    For a blocked contact the second line only says so: nothing flows either way."""
     first = one_line(name, "bold")
     if name != jid:  # the bare JID is always shown: a name alone can impersonate
         first = Text.assemble(first, "  ", one_line(jid, "dim"))
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
+    if blocked:
+        second = Text.assemble((BLOCKED_TEXT, "bold red"), "  ", (BLOCKED_HINT, "dim"), end="")
+        return Text("\n").join([first, second])
     doing = PEER_STATE_TEXT.get(state)
     if not shared and presence.best is None:
         second = Text.assemble(("○ ", "grey50"), (NOT_SHARED, "grey50"), end="")
@@ -94,6 +105,7 @@ class ChatPane(Vertical):
         presence: ContactPresence,
         tz: tzinfo | None,
         shared: bool = True,
+        blocked: bool = False,
         via: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -101,6 +113,7 @@ class ChatPane(Vertical):
         self.key = key
         self._via = via
         self._contact_name, self._presence, self._shared = name, presence, shared
+        self._blocked = blocked
         self._peer_state = ChatState.ACTIVE
         self._history = HistoryView(load_page=load_page, peer_name=name, tz=tz)
         self._header = Static(self._header_text(), classes="chat-header")
@@ -135,8 +148,16 @@ class ChatPane(Vertical):
         """What the contact is doing in this conversation (XEP-0085)."""
         return self._peer_state
 
-    def update_contact(self, name: str, presence: ContactPresence, *, shared: bool = True) -> None:
+    @property
+    def blocked(self) -> bool:
+        """Whether the contact is on the account's block list (the header says so)."""
+        return self._blocked
+
+    def update_contact(
+        self, name: str, presence: ContactPresence, *, shared: bool = True, blocked: bool = False
+    ) -> None:
         self._contact_name, self._presence, self._shared = name, presence, shared
+        self._blocked = blocked
         self._header.update(self._header_text())
         self._history.set_peer_name(name)
 
@@ -153,6 +174,7 @@ class ChatPane(Vertical):
             shared=self._shared,
             via=self._via,
             state=self._peer_state,
+            blocked=self._blocked,
         )
 
     def add_message(self, message: StoredMessage) -> None:

@@ -1,4 +1,4 @@
-"""The roster pane: groups, presence glyph and word, unread badge, subscription markers.
+"""The roster pane: groups, presence glyph, unread badge, subscription and blocked markers.
 
 It renders rows computed by `view_state.roster_rows`; Enter on a contact posts
 `RosterView.ContactChosen`, and the screen opens the conversation.
@@ -22,6 +22,8 @@ from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RosterRow
 REQUEST_MARK = "?"
 #: Shown after a contact we asked, who has not answered yet.
 WAITING_MARK = "…"
+#: Shown instead of the presence glyph before a blocked contact's (dimmed) name.
+BLOCKED_MARK = "⊘"
 #: Cells a row may use before the pane is laid out (the pane's width less its border).
 DEFAULT_WIDTH = 23
 
@@ -36,11 +38,15 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
     if row.waiting_for_them:
         marks.append(f" {WAITING_MARK}", style="dim")
     style = "bold" if row.unread else ""
-    if row.subscription in (Subscription.NONE, Subscription.FROM) and not row.waiting_for_them:
-        style += " dim"  # we cannot see their presence
+    unseen = row.subscription in (Subscription.NONE, Subscription.FROM) and not row.waiting_for_them
+    if unseen or row.blocked:
+        style += " dim"  # we cannot see their presence (or blocked them)
     name_cells = max(width - 2 - marks.cell_len, 1)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append_text(presence_glyph(row.show))
+    if row.blocked:  # blocked: no presence either way, so the mark takes the glyph's place
+        text.append(BLOCKED_MARK, style="bold red")
+    else:
+        text.append_text(presence_glyph(row.show))
     text.append(" ")
     text.append_text(fit(one_line(row.name, style.strip()), name_cells))
     text.append_text(marks)
