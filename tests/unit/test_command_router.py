@@ -256,3 +256,13 @@ def test_text_to_a_blocked_peer_is_refused_with_the_way_back() -> None:
     assert route_text("hi", other) == [
         cmd.SendMessage(account=A, peer="carol@example.org", body="hi")
     ]
+
+
+def test_info_defaults_to_the_contact_or_our_server() -> None:
+    assert _route("/info") == [cmd.QueryInfo(account=A, jid="example.org")]
+    assert _route("/info", CHAT) == [cmd.QueryInfo(account=A, jid="bob@example.org")]
+    assert _route("/info Bob@Example.org/Phone") == [
+        cmd.QueryInfo(account=A, jid="bob@example.org/Phone")
+    ]
+    with pytest.raises(UserFacingError):
+        _route("/info bob@@x")

@@ -129,3 +129,10 @@ class Block(Command):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unblock(Command):
     jid: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueryInfo(Command):
+    """Ask ``jid`` (a contact's device, a server, a service) what it is and speaks."""
+
+    jid: str

@@ -136,6 +136,16 @@ class ChatStateChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InfoReceived(Event):
+    """XEP-0030 (and XEP-0092 when offered) answer for ``jid``; every string is remote."""
+
+    jid: str
+    identities: tuple[tuple[str, str, str], ...]  # (category, type, name)
+    features: tuple[str, ...]
+    software: str = ""  # "name version (os)", empty when not told
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CommandFailed(Event):
     """A user command could not be carried out."""
 

@@ -169,6 +169,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         rest_is_text=False,
     ),
     CommandSpec(
+        "info",
+        "[JID]",
+        "What a contact, device or server is and speaks",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+    ),
+    CommandSpec(
         "status",
         "[SHOW] [text]",
         "Set your presence and status text (see /help status)",

@@ -14,6 +14,7 @@ from xmpp_tui.core.commands import (
     Disconnect,
     MarkRead,
     ProvidePassword,
+    QueryInfo,
     RemoveContact,
     RenameContact,
     RequestSubscription,
@@ -27,8 +28,8 @@ from xmpp_tui.core.commands import (
     Unsubscribe,
 )
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import Notice, OwnPresenceChanged
-from xmpp_tui.core.jid import parse_bare_jid
+from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
+from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, Show
 from xmpp_tui.service import delivery
 
@@ -97,6 +98,19 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
             item = _roster_item(session, jid)
             _require_online(session)
             await client.set_roster_item(jid, name=item.name, groups=groups, timeout=timeout)
+        case QueryInfo(jid=raw):
+            jid = parse_jid(raw).full
+            _require_online(session)
+            identities, features, name = await client.discover(jid, timeout)
+            session.publish(
+                InfoReceived(
+                    account=session.account,
+                    jid=jid,
+                    identities=identities,
+                    features=features,
+                    software=name,
+                )
+            )
         case Block(jid=raw):
             jid = _jid(raw)
             _require_online(session)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.jid import parse_bare_jid
+from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
@@ -205,6 +205,18 @@ def _use_account(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [UseAccount(jid)]
 
 
+def _info(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """XEP-0030 for a JID (a full JID asks one device), the pane's contact, or our server."""
+    account = _account(ctx)
+    if args:
+        jid = parse_jid(args[0]).full
+    elif ctx.peer is not None:
+        jid = ctx.peer
+    else:
+        jid = account.split("@", 1)[-1]
+    return [cmd.QueryInfo(account=account, jid=jid)]
+
+
 def _blocked(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
     """``/blocked``: the block list of the pane's account, one JID a line."""
     account = _account(ctx)
@@ -244,6 +256,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "block": _on_target(lambda a, j: cmd.Block(account=a, jid=j), "block"),
     "unblock": _on_target(lambda a, j: cmd.Unblock(account=a, jid=j), "unblock"),
     "blocked": _blocked,
+    "info": _info,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

@@ -28,7 +28,7 @@ from xmpp_tui.xmpp.certificates import (
     verification_reason,
     verified_context,
 )
-from xmpp_tui.xmpp.features import blocking, messages, presence, roster
+from xmpp_tui.xmpp.features import blocking, discovery, messages, presence, roster
 from xmpp_tui.xmpp.inbound import (
     ConnectFailed,
     ConnectionLost,
@@ -388,6 +388,14 @@ class XmppClient:
     async def enable_carbons(self, timeout: float) -> bool:
         """XEP-0280, on every fresh session; False when the server does not offer it."""
         return await messages.enable_carbons(self._client, timeout)
+
+    async def discover(
+        self, jid: str, timeout: float
+    ) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], str]:
+        """XEP-0030 identities and features of ``jid``, plus its XEP-0092 software."""
+        identities, features = await discovery.info(self._client, jid, timeout)
+        name = await discovery.software(self._client, jid, timeout)
+        return identities, features, name
 
     async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:
         return await blocking.fetch(self._client, timeout)

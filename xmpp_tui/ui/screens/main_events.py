@@ -27,6 +27,7 @@ from xmpp_tui.core.events import (
     DeliveryChanged,
     Event,
     HistoryWriteFailed,
+    InfoReceived,
     MessageAdded,
     Notice,
     OwnPresenceChanged,
@@ -40,6 +41,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import AccountId, BareJid, ChatState, ConnectionState, Direction
+from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
@@ -113,6 +115,8 @@ class EventReactions:
                 self._error(account, error_text(message, hint))
             case CommandFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
+            case InfoReceived():
+                screen.deck.console.add_block(info_text(event), when=screen.clock())
             case HistoryWriteFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case Notice(text=text):
@@ -273,3 +277,16 @@ class EventReactions:
                 screen.execute(TrustCertificate(account=account, sha256=certificate.sha256))
 
         screen.app.push_screen(CertificateScreen(account, certificate), answered)
+
+
+def info_text(event: InfoReceived) -> str:
+    """``/info`` answer, one item a line; every string came from the remote entity."""
+    lines = [f"{sanitize_identifier(event.jid)}:"]
+    if event.software:
+        lines.append(f"  software: {sanitize_identifier(event.software)}")
+    for category, kind, name in event.identities:
+        label = f"{sanitize_identifier(category)}/{sanitize_identifier(kind)}"
+        lines.append(f"  is: {label}" + (f" ({sanitize_identifier(name)})" if name else ""))
+    lines.append(f"  speaks {len(event.features)} protocols:")
+    lines.extend(f"    {sanitize_identifier(feature)}" for feature in event.features)
+    return "\n".join(lines)
