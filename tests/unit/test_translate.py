@@ -472,3 +472,66 @@ def test_unblock_with_no_items_means_everyone() -> None:
     got = translate.block_push(block_iq("unblock", ""), own_bare=OWN, blocked=False)
     assert got is not None and got.jids == ()
     assert translate.block_push(block_iq("block", ""), own_bare=OWN, blocked=True) is None
+
+
+# --------------------------------------------------------------------------- archive (XEP-0313)
+
+
+def _archive_result(inner_from: str, inner_to: str, **attributes: str) -> Any:
+    from slixmpp.plugins.xep_0297.stanza import Forwarded
+    from slixmpp.plugins.xep_0313.stanza import Result
+
+    register_stanza_plugin(Message, Result)
+    register_stanza_plugin(Result, Forwarded)
+    register_stanza_plugin(Forwarded, Message, iterable=True)
+    register_stanza_plugin(Forwarded, Delay)
+    inner = (
+        f"<message xmlns='jabber:client' type='chat' from='{inner_from}' to='{inner_to}'>"
+        "<body>archived</body></message>"
+    )
+    return message(
+        "<result xmlns='urn:xmpp:mam:2' queryid='q1' id='ARCHIVE-ID'>"
+        "<forwarded xmlns='urn:xmpp:forward:0'>"
+        "<delay xmlns='urn:xmpp:delay' stamp='2025-05-31T08:30:00Z'/>"
+        f"{inner}</forwarded></result>",
+        **attributes,
+    )
+
+
+def test_archived_message_from_our_archive() -> None:
+    result = _archive_result(f"{PEER}/phone", f"{OWN}/tui", **{"from": OWN})
+    got = translate.archived(result, own_bare=OWN, now=now)
+    assert got is not None
+    assert (got.peer, got.stanza_id, got.outgoing) == (PEER, "ARCHIVE-ID", False)
+    assert got.timestamp == datetime(2025, 5, 31, 8, 30, tzinfo=UTC)
+
+
+def test_archived_message_we_sent_is_ours() -> None:
+    result = _archive_result(f"{OWN}/phone", PEER, **{"from": OWN})
+    got = translate.archived(result, own_bare=OWN, now=now)
+    assert got is not None and (got.peer, got.outgoing) == (PEER, True)
+
+
+def test_archive_result_from_anyone_else_is_a_forgery() -> None:
+    for sender in (PEER, f"{OWN}/other", "example.org"):
+        result = _archive_result(f"{PEER}/x", OWN, **{"from": sender})
+        assert translate.archived(result, own_bare=OWN, now=now) is None
+
+
+def test_archived_message_between_others_is_refused() -> None:
+    result = _archive_result(f"{PEER}/x", "carol@example.com", **{"from": OWN})
+    assert translate.archived(result, own_bare=OWN, now=now) is None
+
+
+def test_archive_result_without_a_message_is_ignored() -> None:
+    from slixmpp.plugins.xep_0297.stanza import Forwarded
+    from slixmpp.plugins.xep_0313.stanza import Result
+
+    register_stanza_plugin(Message, Result)
+    register_stanza_plugin(Result, Forwarded)
+    empty = message(
+        "<result xmlns='urn:xmpp:mam:2' queryid='q1' id='X'>"
+        "<forwarded xmlns='urn:xmpp:forward:0'/></result>",
+        **{"from": OWN},
+    )
+    assert translate.archived(empty, own_bare=OWN, now=now) is None

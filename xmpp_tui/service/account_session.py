@@ -39,7 +39,7 @@ from xmpp_tui.core.models import (
     Show,
 )
 from xmpp_tui.secrets import PasswordSource
-from xmpp_tui.service import delivery, dispatch, inbound_router
+from xmpp_tui.service import delivery, dispatch, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
 from xmpp_tui.service.liveness import Liveness
 from xmpp_tui.service.roster_state import RosterState
@@ -315,6 +315,14 @@ class AccountSession:
         # Order (XSF carbons remarks): carbons before initial presence, so no message sent
         # to another of our devices is missed; MAM catch-up will go between the two.
         await self.client.enable_carbons(self.timing.iq_timeout)
+        # MAM catch-up between carbons and presence: nothing falls between live and
+        # archive, and an early query makes Prosody keep (not bounce) unacked messages.
+        try:
+            await sync.catch_up(self)
+        except UserFacingError as error:  # the store could not take it (disk full)
+            self.publish(
+                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
+            )
         try:
             loaded = await self.client.fetch_roster(self.roster_version, self.timing.iq_timeout)
         except UserFacingError as error:

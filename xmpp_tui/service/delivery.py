@@ -51,6 +51,10 @@ def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
     pending = session.store.history.pending(session.account)
     log.info("outbox: %d waiting, re-sending unacknowledged: %s", len(pending), resend_unacked)
     for message in pending:
+        if message.delivery is Delivery.SENT and message.stanza_id:
+            # Found in our own archive by the catch-up: the server has it.
+            session.keep(partial(record, session, message.id, Delivery.ACKED))
+            continue
         unsent = message.delivery is Delivery.PENDING
         if not message.origin_id or not (unsent or resend_unacked):
             continue

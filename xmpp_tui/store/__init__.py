@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from xmpp_tui.store.cursors import CursorStore
 from xmpp_tui.store.database import Database
 from xmpp_tui.store.history import HistoryStore
 from xmpp_tui.store.roster_cache import RosterCache
 from xmpp_tui.store.trust import TrustStore
 
-__all__ = ["Database", "HistoryStore", "RosterCache", "Store", "TrustStore"]
+__all__ = ["CursorStore", "Database", "HistoryStore", "RosterCache", "Store", "TrustStore"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Store:
     history: HistoryStore
     roster: RosterCache
     trust: TrustStore
+    cursors: CursorStore
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -40,6 +42,7 @@ class Store:
             history=HistoryStore(database),
             roster=RosterCache(database),
             trust=TrustStore(database),
+            cursors=CursorStore(database),
         )
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ import logging
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from xmpp_tui.xmpp.certificates import (
     verification_reason,
     verified_context,
 )
-from xmpp_tui.xmpp.features import blocking, discovery, messages, presence, roster
+from xmpp_tui.xmpp.features import blocking, discovery, mam, messages, presence, roster
 from xmpp_tui.xmpp.inbound import (
     ConnectFailed,
     ConnectionLost,
@@ -54,6 +55,7 @@ PLUGINS = (
     "xep_0199",  # ping (keepalive)
     "xep_0203",  # delayed delivery stamps
     "xep_0280",  # message carbons
+    "xep_0313",  # message archive management
     "xep_0359",  # origin-id / stanza-id
 )
 
@@ -396,6 +398,20 @@ class XmppClient:
         identities, features = await discovery.info(self._client, jid, timeout)
         name = await discovery.software(self._client, jid, timeout)
         return identities, features, name
+
+    async def archive_page(
+        self, *, after: str | None, start: datetime | None, size: int, timeout: float
+    ) -> mam.ArchivePage:
+        """One page of our own XEP-0313 archive (raises mam.CursorUnknown)."""
+        return await mam.page(
+            self._client,
+            own_bare=self.endpoint.jid,
+            now=self._clock,
+            after=after,
+            start=start,
+            size=size,
+            timeout=timeout,
+        )
 
     async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:
         return await blocking.fetch(self._client, timeout)

@@ -95,6 +95,45 @@ def chat_state(msg: Any, *, own_bare: str) -> ChatStateReceived | None:
     return ChatStateReceived(peer=str(sender.bare), state=state)
 
 
+def archived(result: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
+    """One XEP-0313 result from our own archive, or None.
+
+    Only our server may answer for our archive: a result whose outer ``from`` is anyone
+    else is a forgery (Dino CVE-2019-16237), whatever queryid it guessed.
+    """
+    sender = result["from"]
+    if sender.full and str(sender.full) != own_bare:
+        log.warning("ignoring an archive result from %s", sender.full)
+        return None
+    archive_id = str(result["mam_result"]["id"])
+    forwarded = result["mam_result"]["forwarded"]
+    inner = forwarded["stanza"]
+    if not hasattr(inner, "xml"):
+        return None  # a result that forwards no message
+    fact = chat_message(inner, own_bare=own_bare, now=now)
+    if fact is None or not archive_id:
+        return None
+    stamp = (
+        forwarded["delay"]["stamp"]
+        if forwarded.xml.find("{urn:xmpp:delay}delay") is not None
+        else None
+    )
+    when = fact.timestamp
+    if isinstance(stamp, datetime):
+        aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        when = min(aware.astimezone(UTC), now())
+    fact = replace(fact, stanza_id=archive_id, timestamp=when, receipt_requested=False)
+    if fact.peer == own_bare:
+        # Something we sent (from another device, or this one before a restart).
+        peer = str(inner["to"].bare)
+        if not peer or peer == own_bare:
+            return None
+        return replace(fact, peer=peer, outgoing=True)
+    if str(inner["to"].bare) != own_bare:
+        return None  # our archive only holds messages to or from us
+    return fact
+
+
 def trusted_stanza_id(msg: Any, *, by: str) -> str | None:
     """XEP-0359 stanza-id set by ``by`` (our server for 1:1), else None.
 

@@ -1,0 +1,103 @@
+"""MAM catch-up (XEP-0313) of the account's own archive, run on every fresh session.
+
+Pages forward from the stored cursor (the archive's result id, never message/@id) until the
+archive says it is complete; each page's messages and the new cursor are committed in one
+transaction, so a crash replays a page (harmless: de-duplicated) and never skips one. Live
+messages that arrive meanwhile are stored as usual but never move the cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import MessageAdded, Notice
+from xmpp_tui.core.models import Direction, StoredMessage
+from xmpp_tui.xmpp.features.mam import CursorUnknown
+from xmpp_tui.xmpp.inbound import ChatReceived
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+#: With no cursor yet (first start on this machine), fetch this much of the past.
+FIRST_WINDOW = timedelta(days=7)
+#: After an unknown cursor, re-read this much before the newest stored message.
+OVERLAP = timedelta(minutes=5)
+
+
+async def catch_up(session: AccountSession) -> int:
+    """Bring the local history up to date; returns how many messages were new."""
+    account = session.account
+    cursor = session.store.cursors.get(account, account)
+    start = session.clock() - FIRST_WINDOW if cursor is None else None
+    fell_back = False
+    added = 0
+    while True:
+        try:
+            page = await session.client.archive_page(
+                after=cursor, start=start, size=PAGE_SIZE, timeout=session.timing.iq_timeout
+            )
+        except CursorUnknown:
+            if fell_back:
+                return added  # never loop on a server that forgets every cursor
+            fell_back = True
+            start = _resume_time(session)
+            cursor = None
+            session.publish(
+                Notice(
+                    account=account,
+                    text="The server's archive no longer knows where we stopped: "
+                    f"reading it again from {start:%Y-%m-%d %H:%M} UTC; "
+                    "messages older than that may be missing",
+                )
+            )
+            continue
+        except UserFacingError as error:
+            log.info("no archive catch-up for %s: %s", account, error.message)
+            return added
+        stored = _store_page(session, page.messages, page.last_id)
+        added += len(stored)
+        for message in stored:
+            session.publish(MessageAdded(account=account, message=message))
+        if page.complete or not page.last_id or page.last_id == cursor:
+            return added
+        cursor = page.last_id
+
+
+def _store_page(
+    session: AccountSession, facts: tuple[ChatReceived, ...], last_id: str | None
+) -> list[StoredMessage]:
+    stored: list[StoredMessage] = []
+    with session.store.database.transaction():
+        for fact in facts:
+            if fact.peer in session.blocked and not fact.outgoing:
+                continue
+            message = session.store.history.add_incoming(
+                account=session.account,
+                peer=fact.peer,
+                sender=fact.sender,
+                body=fact.body,
+                timestamp=fact.timestamp,
+                stanza_id=fact.stanza_id,
+                origin_id=fact.origin_id,
+                message_id=fact.message_id,
+                direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
+            )
+            if message is not None:
+                stored.append(message)
+        if last_id:
+            session.store.cursors.set(session.account, session.account, last_id)
+    return stored
+
+
+def _resume_time(session: AccountSession) -> datetime:
+    conversations = session.store.history.conversations(session.account)
+    if not conversations:
+        return session.clock() - FIRST_WINDOW
+    newest = max(when for _peer, when in conversations)
+    return newest - OVERLAP
