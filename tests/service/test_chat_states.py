@@ -37,7 +37,7 @@ async def test_states_both_ways(
     assert states == ["active"]
 
     # bob types: alice sees it, and now knows bob's client understands states
-    typing = bob.client.make_message(mto=alice.jid, mtype="chat")
+    typing = bob.client.make_message(mto=f"{alice.jid}/tui", mtype="chat")
     typing["chat_state"] = "composing"
     typing.send()
     seen = await h.wait_event(ChatStateChanged, lambda e: e.peer == bob.jid)
@@ -59,7 +59,7 @@ async def test_sending_states_can_be_switched_off(
     alice = new_account("alice")
     bob, states = await _peer_with_states(peer)
     h = await harness(replace(account_settings(prosody, alice), send_chat_states=False))
-    typing = bob.client.make_message(mto=alice.jid, mtype="chat")
+    typing = bob.client.make_message(mto=f"{alice.jid}/tui", mtype="chat")
     typing["chat_state"] = "composing"
     typing.send()
     await h.wait_event(ChatStateChanged, lambda e: e.peer == bob.jid)  # still shown to us

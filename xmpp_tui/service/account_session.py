@@ -312,17 +312,14 @@ class AccountSession:
             self.publish(PasswordSaveOffered(account=self.account))
 
     async def _fresh_session_setup(self) -> None:
-        # Order (XSF carbons remarks): carbons before initial presence, so no message sent
-        # to another of our devices is missed; MAM catch-up will go between the two.
+        # Order (XSF carbons remarks): carbons, then the archive, then initial presence,
+        # so nothing falls between live delivery and the archive. The block list comes
+        # first so archived messages from blocked JIDs are filtered too.
         await self.client.enable_carbons(self.timing.iq_timeout)
-        # MAM catch-up between carbons and presence: nothing falls between live and
-        # archive, and an early query makes Prosody keep (not bounce) unacked messages.
-        try:
-            await sync.catch_up(self)
-        except UserFacingError as error:  # the store could not take it (disk full)
-            self.publish(
-                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
-            )
+        blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
+        if blocked is not None:
+            self.set_blocked(set(blocked))
+        await self._catch_up()
         try:
             loaded = await self.client.fetch_roster(self.roster_version, self.timing.iq_timeout)
         except UserFacingError as error:
@@ -335,10 +332,20 @@ class AccountSession:
                 lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
             )
         self.publish(RosterReplaced(account=self.account, items=self.roster.items))
-        blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
-        if blocked is not None:
-            self.set_blocked(set(blocked))
         self.client.send_presence(self.show, self.status)
+        # A message that reached the server after the first catch-up but before our
+        # presence went to offline storage, which Prosody does not deliver to a session
+        # that queried the archive: read the archive once more. The query is processed
+        # after the presence (same stream), so from here on everything arrives live.
+        await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        try:
+            await sync.catch_up(self)
+        except UserFacingError as error:  # the store could not take it (disk full)
+            self.publish(
+                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
+            )
 
     def set_blocked(self, blocked: set[str]) -> None:
         self.blocked = blocked

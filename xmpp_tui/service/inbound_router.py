@@ -17,6 +17,7 @@ from xmpp_tui.core.events import (
 )
 from xmpp_tui.core.models import Delivery, Direction
 from xmpp_tui.service import delivery
+from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.xmpp.inbound import (
     BlockListPushed,
     ChatReceived,
@@ -80,7 +81,7 @@ def route(session: AccountSession, fact: Inbound) -> None:
 
 
 def _chat(session: AccountSession, fact: ChatReceived) -> None:
-    if fact.peer in session.blocked and not fact.outgoing:
+    if not fact.outgoing and is_blocked(session.blocked, fact.sender):
         log.info("dropped a message from blocked %s", fact.peer)  # the server should have
         return
     stored = session.store.history.add_incoming(

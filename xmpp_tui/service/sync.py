@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import MessageAdded, Notice
 from xmpp_tui.core.models import Direction, StoredMessage
+from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.xmpp.features.mam import CursorUnknown
 from xmpp_tui.xmpp.inbound import ChatReceived
 
@@ -34,7 +35,8 @@ async def catch_up(session: AccountSession) -> int:
     """Bring the local history up to date; returns how many messages were new."""
     account = session.account
     cursor = session.store.cursors.get(account, account)
-    start = session.clock() - FIRST_WINDOW if cursor is None else None
+    # No cursor: the last week, or from the newest message we already hold (an upgrade).
+    start = _resume_time(session) if cursor is None else None
     fell_back = False
     added = 0
     while True:
@@ -75,7 +77,7 @@ def _store_page(
     stored: list[StoredMessage] = []
     with session.store.database.transaction():
         for fact in facts:
-            if fact.peer in session.blocked and not fact.outgoing:
+            if not fact.outgoing and is_blocked(session.blocked, fact.sender):
                 continue
             message = session.store.history.add_incoming(
                 account=session.account,

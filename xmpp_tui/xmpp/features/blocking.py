@@ -27,7 +27,7 @@ async def fetch(client: Any, timeout: float) -> tuple[str, ...] | None:
     except (IqError, IqTimeout) as error:
         log.info("no block list: %s", error)
         return None
-    return translate.block_items(result["blocklist"])
+    return translate.block_items(result["blocklist"]) or ()
 
 
 async def block(client: Any, jid: str, *, timeout: float) -> None:

@@ -58,6 +58,12 @@ async def page(
         for item in result["mam"]["results"]
         if (fact := translate.archived(item, own_bare=own_bare, now=now)) is not None
     )
-    last = str(fin["rsm"]["last"] or "") or None
+    results = result["mam"]["results"]
+    # RSM <last/> is the cursor; a server that omits it still gave each result its id.
+    last = (
+        str(fin["rsm"]["last"] or "")
+        or (str(results[-1]["mam_result"]["id"]) if results else None)
+        or None
+    )
     complete = str(fin.xml.get("complete", "")) in ("true", "1") or not result["mam"]["results"]
     return ArchivePage(messages=messages, last_id=last, complete=complete)
