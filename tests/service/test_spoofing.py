@@ -6,6 +6,7 @@ stanzas is a bug too (profanity#2035).
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
@@ -93,15 +94,21 @@ async def test_forged_error_for_our_message_changes_nothing(
 async def test_live_message_cannot_backdate_itself_but_offline_ones_keep_their_time(
     new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
 ) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     alice = new_account("alice")
     bob = await peer()
-    # While alice is offline the server stores this with its own <delay from='localhost'>.
+    # While alice is offline the server archives this; the catch-up takes the archive's
+    # time for it, not the time we read it.
+    sent_at = datetime.now(UTC)
     bob.send_chat(alice.jid, "sent while you were away")
+    await bob.client.plugin["xep_0199"].ping(timeout=5)  # the server has handled it
+    # The archive stamps whole seconds: make the login clearly later than the sending.
+    await asyncio.sleep(1.5)
     before_login = datetime.now(UTC)
     h = await harness(alice)
     offline = await _stored(h, "sent while you were away")
+    assert offline.timestamp <= sent_at + timedelta(seconds=1)
     assert offline.timestamp < before_login
 
     backdated = bob.client.make_message(mto=alice.jid, mbody="backdated live", mtype="chat")
