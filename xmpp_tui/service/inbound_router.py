@@ -15,9 +15,10 @@ from xmpp_tui.core.events import (
     SubscriptionAnswered,
     SubscriptionRequested,
 )
-from xmpp_tui.core.models import Delivery, Direction
+from xmpp_tui.core.models import Delivery
 from xmpp_tui.service import delivery
 from xmpp_tui.service.blocklist import is_blocked
+from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
     BlockListPushed,
     ChatReceived,
@@ -84,18 +85,7 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
     if not fact.outgoing and is_blocked(session.blocked, fact.sender):
         log.info("dropped a message from blocked %s", fact.peer)  # the server should have
         return
-    stored = session.store.history.add_incoming(
-        account=session.account,
-        peer=fact.peer,
-        sender=fact.sender,
-        body=fact.body,
-        timestamp=fact.timestamp,
-        stanza_id=fact.stanza_id,
-        origin_id=fact.origin_id,
-        message_id=fact.message_id,
-        # A carbon of what another of our devices sent is our own message.
-        direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
-    )
+    stored = record_chat(session, fact)
     if stored is not None:
         session.publish(MessageAdded(account=session.account, message=stored))
     # Receipts only after the message is safely stored, and only to contacts:

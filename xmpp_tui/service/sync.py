@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import MessageAdded, Notice
-from xmpp_tui.core.models import Direction, StoredMessage
+from xmpp_tui.core.models import StoredMessage
 from xmpp_tui.service.blocklist import is_blocked
+from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.features.mam import CursorUnknown
 from xmpp_tui.xmpp.inbound import ChatReceived
 
@@ -79,17 +80,7 @@ def _store_page(
         for fact in facts:
             if not fact.outgoing and is_blocked(session.blocked, fact.sender):
                 continue
-            message = session.store.history.add_incoming(
-                account=session.account,
-                peer=fact.peer,
-                sender=fact.sender,
-                body=fact.body,
-                timestamp=fact.timestamp,
-                stanza_id=fact.stanza_id,
-                origin_id=fact.origin_id,
-                message_id=fact.message_id,
-                direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
-            )
+            message = record_chat(session, fact)
             if message is not None:
                 stored.append(message)
         if last_id:
