@@ -9,50 +9,18 @@ from pathlib import Path
 import pytest
 
 from tests.peer import wait_until
+from tests.ui.pilot_helpers import active_pane, console_lines, inject, record_commands, submit
 from tests.ui.support import ALICE, BOB, CAROL, fixed_clock, offline_app, offline_service
 from xmpp_tui.core import commands as cmd
-from xmpp_tui.core.events import BlockListChanged, Event
+from xmpp_tui.core.events import BlockListChanged
 from xmpp_tui.core.models import AccountId, AccountSnapshot
 from xmpp_tui.ui.app import XmppTuiApp, make_app
-from xmpp_tui.ui.bridge import ServiceEvent
 from xmpp_tui.ui.view_state import NOT_IN_ROSTER, ChatKey, ContactRow
-from xmpp_tui.ui.widgets.chat_pane import BLOCKED_TEXT, ChatPane
+from xmpp_tui.ui.widgets.chat_pane import BLOCKED_TEXT
 
 SIZE = (80, 24)
 MALLORY = "mallory@localhost"  # blocked, never talked to
 _WAY_BACK = f"You blocked {BOB}: /unblock {BOB} to write to them"
-
-
-def _pane(app: XmppTuiApp) -> ChatPane:
-    pane = app.main.deck.active_pane()
-    assert pane is not None
-    return pane
-
-
-def _console(app: XmppTuiApp) -> list[str]:
-    return app.main.deck.console.lines_written
-
-
-async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
-    app.main.composer.focus()
-    app.main.composer.set_draft(text)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def _inject(app: XmppTuiApp, event: Event) -> None:
-    app.post_message(ServiceEvent(event))
-
-
-def _record(app: XmppTuiApp, monkeypatch: pytest.MonkeyPatch) -> list[cmd.Command]:
-    """What the UI hands to the service, instead of carrying it out."""
-    executed: list[cmd.Command] = []
-
-    async def record(command: cmd.Command) -> None:
-        executed.append(command)
-
-    monkeypatch.setattr(app.service, "execute", record)
-    return executed
 
 
 def _rows(app: XmppTuiApp) -> dict[str, ContactRow]:
@@ -60,7 +28,7 @@ def _rows(app: XmppTuiApp) -> dict[str, ContactRow]:
 
 
 def _header(app: XmppTuiApp) -> list[str]:
-    return str(_pane(app).header.render()).splitlines()
+    return str(active_pane(app).header.render()).splitlines()
 
 
 def _roster_text(app: XmppTuiApp) -> list[str]:
@@ -76,9 +44,9 @@ def _blocking(executed: list[cmd.Command]) -> list[cmd.Command]:
 async def test_block_list_marks_the_roster_and_the_header(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, f"/msg {BOB}")
+        await submit(pilot, app, f"/msg {BOB}")
         assert BLOCKED_TEXT not in "\n".join(_header(app))
-        _inject(app, BlockListChanged(account=ALICE, blocked=(BOB, MALLORY)))
+        inject(app, BlockListChanged(account=ALICE, blocked=(BOB, MALLORY)))
         await pilot.pause()
         rows = _rows(app)
         assert rows[BOB].blocked and not rows[CAROL].blocked
@@ -87,67 +55,67 @@ async def test_block_list_marks_the_roster_and_the_header(tmp_path: Path) -> Non
         assert NOT_IN_ROSTER in _roster_text(app)  # Bob and Carol, from history
         assert _header(app)[1].startswith(BLOCKED_TEXT)
         # The whole list again, from another device: Bob is unblocked.
-        _inject(app, BlockListChanged(account=ALICE, blocked=(MALLORY,)))
+        inject(app, BlockListChanged(account=ALICE, blocked=(MALLORY,)))
         await pilot.pause()
         assert not _rows(app)[BOB].blocked
         assert BLOCKED_TEXT not in "\n".join(_header(app))
-        assert _console(app)[-1].endswith(f"{ALICE}: unblocked {BOB}")
+        assert console_lines(app)[-1].endswith(f"{ALICE}: unblocked {BOB}")
 
 
 async def test_block_and_unblock_in_a_chat_act_on_its_peer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, f"/msg {BOB}")
-        await _type(pilot, app, "/block")
-        await _type(pilot, app, "/unblock")
-        await _type(pilot, app, "/block carol@localhost")
-        await _type(pilot, app, "/block carol")  # a single label: refused
+        await submit(pilot, app, f"/msg {BOB}")
+        await submit(pilot, app, "/block")
+        await submit(pilot, app, "/unblock")
+        await submit(pilot, app, "/block carol@localhost")
+        await submit(pilot, app, "/block carol")  # a single label: refused
         assert _blocking(executed) == [
             cmd.Block(account=ALICE, jid=BOB),
             cmd.Unblock(account=ALICE, jid=BOB),
             cmd.Block(account=ALICE, jid=CAROL),
         ]
-        assert "carol is not a full address" in _console(app)[-1]
+        assert "carol is not a full address" in console_lines(app)[-1]
         assert app.main.deck.active_chat == ChatKey(ALICE, BOB)  # still in the conversation
 
 
 async def test_blocked_prints_the_list_in_the_console(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/blocked")
-        assert _console(app)[-1].endswith("Nobody is blocked")
-        _inject(app, BlockListChanged(account=ALICE, blocked=(MALLORY, BOB)))
+        await submit(pilot, app, "/blocked")
+        assert console_lines(app)[-1].endswith("Nobody is blocked")
+        inject(app, BlockListChanged(account=ALICE, blocked=(MALLORY, BOB)))
         await pilot.pause()
-        await _type(pilot, app, f"/msg {BOB}")
-        await _type(pilot, app, "/blocked")
+        await submit(pilot, app, f"/msg {BOB}")
+        await submit(pilot, app, "/blocked")
         assert app.main.deck.active_chat is None  # the answer is in the console, now in front
-        assert _console(app)[-3].endswith("Blocked (2):")
-        assert _console(app)[-2:] == [f"  {BOB}", f"  {MALLORY}"]
+        assert console_lines(app)[-3].endswith("Blocked (2):")
+        assert console_lines(app)[-2:] == [f"  {BOB}", f"  {MALLORY}"]
 
 
 async def test_text_to_a_blocked_peer_is_not_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        _inject(app, BlockListChanged(account=ALICE, blocked=(BOB,)))
+        inject(app, BlockListChanged(account=ALICE, blocked=(BOB,)))
         await pilot.pause()
-        await _type(pilot, app, f"/msg {BOB}")
-        await _type(pilot, app, "are you there?")
+        await submit(pilot, app, f"/msg {BOB}")
+        await submit(pilot, app, "are you there?")
         assert _blocking(executed) == []
         assert not any(isinstance(c, cmd.SendChatState) for c in executed)  # not even typing
-        assert _console(app)[-1].endswith(_WAY_BACK)
+        assert console_lines(app)[-1].endswith(_WAY_BACK)
         await wait_until(lambda: any(_WAY_BACK in n.message for n in app._notifications))
-        await _type(pilot, app, f"/msg {BOB} hello")
+        await submit(pilot, app, f"/msg {BOB} hello")
         assert _blocking(executed) == []
         # Unblocked (the server's push): text goes out again.
-        _inject(app, BlockListChanged(account=ALICE, blocked=()))
+        inject(app, BlockListChanged(account=ALICE, blocked=()))
         await pilot.pause()
-        await _type(pilot, app, "hello again")
+        await submit(pilot, app, "hello again")
         assert _blocking(executed) == [cmd.SendMessage(account=ALICE, peer=BOB, body="hello again")]
 
 
@@ -163,5 +131,5 @@ async def test_initial_block_list_comes_from_the_snapshot(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert _rows(app)[CAROL].blocked and not _rows(app)[BOB].blocked
-        await _type(pilot, app, f"/msg {CAROL}")
-        assert _pane(app).blocked
+        await submit(pilot, app, f"/msg {CAROL}")
+        assert active_pane(app).blocked

@@ -9,51 +9,23 @@ import pytest
 from textual import events
 
 from tests.peer import wait_until
+from tests.ui.pilot_helpers import active_pane, inject, record_commands, submit
 from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app
 from xmpp_tui.core import commands as cmd
-from xmpp_tui.core.events import ChatStateChanged, Event, MessageAdded
+from xmpp_tui.core.events import ChatStateChanged, MessageAdded
 from xmpp_tui.core.models import ChatState, Delivery, Direction, StoredMessage
 from xmpp_tui.ui.app import XmppTuiApp
-from xmpp_tui.ui.bridge import ServiceEvent
 from xmpp_tui.ui.view_state import ChatKey
-from xmpp_tui.ui.widgets.chat_pane import ChatPane
 
 SIZE = (80, 24)
-
-
-def _record(app: XmppTuiApp, monkeypatch: pytest.MonkeyPatch) -> list[cmd.Command]:
-    executed: list[cmd.Command] = []
-
-    async def record(command: cmd.Command) -> None:
-        executed.append(command)
-
-    monkeypatch.setattr(app.service, "execute", record)
-    return executed
 
 
 def _states(executed: list[cmd.Command]) -> list[tuple[str, ChatState]]:
     return [(c.peer, c.state) for c in executed if isinstance(c, cmd.SendChatState)]
 
 
-async def _command(pilot: object, app: XmppTuiApp, text: str) -> None:
-    app.main.composer.focus()
-    app.main.composer.set_draft(text)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def _inject(app: XmppTuiApp, event: Event) -> None:
-    app.post_message(ServiceEvent(event))
-
-
-def _pane(app: XmppTuiApp) -> ChatPane:
-    pane = app.main.deck.active_pane()
-    assert pane is not None
-    return pane
-
-
 def _header(app: XmppTuiApp) -> list[str]:
-    return str(_pane(app).header.render()).splitlines()
+    return str(active_pane(app).header.render()).splitlines()
 
 
 def _message(direction: Direction, local_id: int) -> MessageAdded:
@@ -75,12 +47,12 @@ async def test_typing_is_composing_once_then_paused_then_active_when_emptied(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     states = app.main.chat_states
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hello")  # in the console: nothing is sent
         await pilot.press(*["backspace"] * 5)
-        await _command(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         assert _states(executed) == []  # opening a pane in front: already active
         states.pause_after = 0.3  # instead of 5 s
         await pilot.press(*"hi")
@@ -113,9 +85,9 @@ async def test_switching_panes_blurring_and_closing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _command(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         await pilot.press(*"half")
         app.main.roster_view.focus()  # Enter on carol: bob's pane goes behind, draft and all
         assert app.main.roster_view.highlight_contact(ALICE, CAROL)
@@ -139,7 +111,7 @@ async def test_switching_panes_blurring_and_closing(
         await pilot.pause()
         assert _states(executed)[1:] == [(BOB, ChatState.ACTIVE)]
         executed.clear()
-        await _command(pilot, app, "/close")  # gone, not inactive first; carol comes in front
+        await submit(pilot, app, "/close")  # gone, not inactive first; carol comes in front
         assert app.main.deck.active_chat == ChatKey(ALICE, CAROL)
         assert _states(executed) == [(BOB, ChatState.GONE), (CAROL, ChatState.ACTIVE)]
 
@@ -147,20 +119,20 @@ async def test_switching_panes_blurring_and_closing(
 async def test_the_contacts_state_shows_in_the_header_until_they_send(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _command(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         assert "typing" not in _header(app)[1]
-        _inject(app, ChatStateChanged(account=ALICE, peer=BOB, state=ChatState.COMPOSING))
-        _inject(app, ChatStateChanged(account=ALICE, peer=CAROL, state=ChatState.GONE))  # no pane
+        inject(app, ChatStateChanged(account=ALICE, peer=BOB, state=ChatState.COMPOSING))
+        inject(app, ChatStateChanged(account=ALICE, peer=CAROL, state=ChatState.GONE))  # no pane
         await pilot.pause()
         assert "typing…" in _header(app)[1]
-        assert _pane(app).peer_state is ChatState.COMPOSING
-        _inject(app, _message(Direction.OUTGOING, 1000))  # our other device: they still type
+        assert active_pane(app).peer_state is ChatState.COMPOSING
+        inject(app, _message(Direction.OUTGOING, 1000))  # our other device: they still type
         await pilot.pause()
         assert "typing…" in _header(app)[1]
-        _inject(app, _message(Direction.INCOMING, 1001))  # a message: they stopped typing
+        inject(app, _message(Direction.INCOMING, 1001))  # a message: they stopped typing
         await pilot.pause()
-        assert _pane(app).peer_state is ChatState.ACTIVE
+        assert active_pane(app).peer_state is ChatState.ACTIVE
         assert "typing" not in _header(app)[1]
-        _inject(app, ChatStateChanged(account=ALICE, peer=BOB, state=ChatState.GONE))
+        inject(app, ChatStateChanged(account=ALICE, peer=BOB, state=ChatState.GONE))
         await pilot.pause()
         assert "closed the chat" in _header(app)[1]

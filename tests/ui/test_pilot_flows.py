@@ -10,13 +10,13 @@ from textual.pilot import Pilot
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
+from tests.ui.pilot_helpers import active_pane
 from xmpp_tui.core.models import Delivery, Direction, Subscription
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.settings import AccountSettings
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.render import SENDER_CELLS, truncate_cells
 from xmpp_tui.ui.view_state import ChatKey, ContactRow
-from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
 
 pytestmark = pytest.mark.prosody
@@ -43,12 +43,6 @@ async def _open_chat(pilot: Pilot[int], jid: str) -> None:
     await pilot.pause()
 
 
-def _pane(app: XmppTuiApp) -> ChatPane:
-    pane = app.main.deck.active_pane()
-    assert pane is not None
-    return pane
-
-
 def _contact(app: XmppTuiApp, jid: str) -> ContactRow | None:
     return next((row for row in app.main.roster_view.contacts if row.jid == jid), None)
 
@@ -66,7 +60,7 @@ async def test_typed_message_reaches_the_peer_and_is_marked(
         await pilot.press(*"hello from the tui", "enter")
         received = await bob.wait_body("hello from the tui", timeout=TIMEOUT)
         assert received["from"].bare == alice.jid
-        history = _pane(app).history
+        history = active_pane(app).history
         await wait_until(
             lambda: any(
                 m.body == "hello from the tui"
@@ -91,7 +85,7 @@ async def test_peer_message_shows_in_open_pane_and_counts_unread_otherwise(
         await _open_chat(pilot, bob.jid)
         # ESC cannot cross XML; C1 controls and bidi overrides can (SECURITY.md 2.1).
         bob.send_chat(alice.jid, "hi alice [@click=app.quit]x[/]\x9b\u202e")
-        history = _pane(app).history
+        history = active_pane(app).history
         await wait_until(
             lambda: any("hi alice" in row for row in history.rendered_rows()), timeout=TIMEOUT
         )
@@ -151,7 +145,9 @@ async def test_history_is_shown_after_a_restart(
         await bob.wait_body("before the restart", timeout=TIMEOUT)
         bob.send_chat(alice.jid, "reply before the restart")
         await wait_until(
-            lambda: any(m.direction is Direction.INCOMING for m in _pane(first).history.messages),
+            lambda: any(
+                m.direction is Direction.INCOMING for m in active_pane(first).history.messages
+            ),
             timeout=TIMEOUT,
         )
         await pilot.press("ctrl+q")
@@ -160,7 +156,7 @@ async def test_history_is_shown_after_a_restart(
     async with second.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await _open_chat(pilot, bob.jid)
-        history = _pane(second).history
+        history = active_pane(second).history
         bodies = [(m.direction, m.body) for m in history.messages]
         assert bodies == [
             (Direction.OUTGOING, "before the restart"),

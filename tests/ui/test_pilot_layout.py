@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.pilot_helpers import inject, submit
 from tests.ui.support import ALICE, BOB, NOW, offline_app
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.events import (
     ConnectionChanged,
-    Event,
     Notice,
     OwnPresenceChanged,
     PresenceChanged,
@@ -28,26 +28,14 @@ from xmpp_tui.core.models import (
     Subscription,
 )
 from xmpp_tui.ui.app import XmppTuiApp
-from xmpp_tui.ui.bridge import ServiceEvent
 
 SIZE = (80, 24)
 ZOE = "zoe@elsewhere"
 LONG_NAME = "Bartholomew Maximilian Fitzgerald-Worthington the Third"
 
 
-def _inject(app: XmppTuiApp, event: Event) -> None:
-    app.post_message(ServiceEvent(event))
-
-
 def _screen_rows(app: XmppTuiApp) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
-    app.main.composer.focus()
-    app.main.composer.set_draft(text)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def _notes(app: XmppTuiApp) -> list[str]:
@@ -58,12 +46,12 @@ async def test_long_names_stay_on_one_line(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         item = RosterItem(jid=BOB, name=LONG_NAME, subscription=Subscription.BOTH)
-        _inject(app, RosterItemChanged(account=ALICE, item=item))
+        inject(app, RosterItemChanged(account=ALICE, item=item))
         status = "back at two, " * 10 + "end"
         presence = ContactPresence(
             jid=BOB, resources=(ResourcePresence(resource="phone", show=Show.AWAY, status=status),)
         )
-        _inject(app, PresenceChanged(account=ALICE, presence=presence))
+        inject(app, PresenceChanged(account=ALICE, presence=presence))
         await pilot.pause()
         roster = [row[:23].rstrip() for row in _screen_rows(app)]
         assert roster[:4] == [
@@ -72,7 +60,7 @@ async def test_long_names_stay_on_one_line(tmp_path: Path) -> None:
             "Not in roster",
             "○ carol@localhost [1]",
         ]
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         pane = app.main.deck.active_pane()
         assert pane is not None
         header = [row[24:].rstrip() for row in _screen_rows(app)[:2]]
@@ -87,8 +75,8 @@ async def test_status_bar_with_two_accounts_keeps_every_account_and_the_pane(
     app = offline_app(tmp_path, accounts=(ALICE, ZOE))
     async with app.run_test(size=SIZE) as pilot:
         detail = "Untrusted certificate: self-signed certificate"
-        _inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail=detail))
-        _inject(
+        inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail=detail))
+        inject(
             app,
             ConnectionChanged(
                 account=ZOE,
@@ -100,9 +88,9 @@ async def test_status_bar_with_two_accounts_keeps_every_account_and_the_pane(
         await pilot.pause()
         bottom = _screen_rows(app)[-1].strip()
         assert bottom == "[1/1 console]  alice: failed | zoe: retry 4s"
-        _inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.ONLINE))
-        _inject(app, OwnPresenceChanged(account=ALICE, show=Show.AWAY))
-        await _type(pilot, app, "/msg bob@localhost")
+        inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.ONLINE))
+        inject(app, OwnPresenceChanged(account=ALICE, show=Show.AWAY))
+        await submit(pilot, app, "/msg bob@localhost")
         bottom = _screen_rows(app)[-1].strip()
         assert bottom == "[2/2 bob@localhost via alice]  alice: away | zoe: retry 4s"
         header = _screen_rows(app)[0][24:]
@@ -113,7 +101,7 @@ async def test_one_account_keeps_the_long_detail(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         detail = "wrong password"
-        _inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail=detail))
+        inject(app, ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail=detail))
         await pilot.pause()
         assert app.main.status_bar.plain == f"[1/1 console]  {ALICE}: failed: wrong password"
 
@@ -121,11 +109,11 @@ async def test_one_account_keeps_the_long_detail(tmp_path: Path) -> None:
 async def test_confirmations_reach_a_chat_pane_as_notifications(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        _inject(app, Notice(account=ALICE, text="Contact [b]added[/b]"))
-        _inject(app, OwnPresenceChanged(account=ALICE, show=Show.DND, status="busy"))
-        _inject(app, SubscriptionAnswered(account=ALICE, jid=BOB, approved=False))
-        _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
+        await submit(pilot, app, "/msg bob@localhost")
+        inject(app, Notice(account=ALICE, text="Contact [b]added[/b]"))
+        inject(app, OwnPresenceChanged(account=ALICE, show=Show.DND, status="busy"))
+        inject(app, SubscriptionAnswered(account=ALICE, jid=BOB, approved=False))
+        inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
         await pilot.pause()
         notes = _notes(app)
         assert f"{ALICE}: Contact [b]added[/b]" in notes  # literal: markup=False
@@ -144,7 +132,7 @@ async def test_confirmations_reach_a_chat_pane_as_notifications(tmp_path: Path) 
 async def test_tab_completes_a_pending_request(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
+        inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
         await pilot.pause()
         app.main.composer.set_draft("/approve da")
         await pilot.press("tab")
@@ -162,7 +150,7 @@ async def test_trailing_blank_lines_are_not_sent(
 
     monkeypatch.setattr(app.service, "execute", record)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         await pilot.press("a", "ctrl+j", "ctrl+j", "b", "ctrl+j", "space", "ctrl+j", "enter")
         await pilot.pause()
         sent = [c for c in executed if isinstance(c, cmd.SendMessage)]
@@ -184,7 +172,7 @@ async def test_palette_shows_usages_literally(tmp_path: Path) -> None:
 async def test_help_fits_the_console(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/help")
+        await submit(pilot, app, "/help")
         await pilot.pause()
         rows = app.main.deck.console.rendered_rows()
         start = next(i for i, row in enumerate(rows) if "Commands (" in row)

@@ -11,6 +11,7 @@ from textual.strip import Strip
 from textual.widgets import Button, Input
 
 from tests.peer import wait_until
+from tests.ui.pilot_helpers import active_pane, console_lines, inject, record_commands, submit
 from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app, offline_service
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.events import (
@@ -18,7 +19,6 @@ from xmpp_tui.core.events import (
     CommandFailed,
     ConnectionChanged,
     DeliveryChanged,
-    Event,
     MessageAdded,
     PasswordNeeded,
     PasswordSaveOffered,
@@ -37,49 +37,14 @@ from xmpp_tui.core.models import (
 )
 from xmpp_tui.core.slash import COMMANDS
 from xmpp_tui.ui.app import XmppTuiApp, make_app
-from xmpp_tui.ui.bridge import ServiceEvent
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
 from xmpp_tui.ui.view_state import ChatKey
-from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
 
 SIZE = (80, 24)
 FORBIDDEN = ("\x1b", "\u202e", "\u202c", "\u200b", "\x9b")
-
-
-def _console(app: XmppTuiApp) -> list[str]:
-    return app.main.deck.console.lines_written
-
-
-def _pane(app: XmppTuiApp) -> ChatPane:
-    pane = app.main.deck.active_pane()
-    assert pane is not None
-    return pane
-
-
-async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
-    app.main.composer.focus()
-    await app.main.composer.run_action("select_all")
-    app.main.composer.set_draft(text)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def _inject(app: XmppTuiApp, event: Event) -> None:
-    app.post_message(ServiceEvent(event))
-
-
-def _record_commands(app: XmppTuiApp, monkeypatch: pytest.MonkeyPatch) -> list[cmd.Command]:
-    """What the UI hands to the service, instead of carrying it out."""
-    executed: list[cmd.Command] = []
-
-    async def record(command: cmd.Command) -> None:
-        executed.append(command)
-
-    monkeypatch.setattr(app.service, "execute", record)
-    return executed
 
 
 def _screen_text(app: XmppTuiApp) -> str:
@@ -108,7 +73,7 @@ async def test_msg_opens_conversation_with_history_and_keeps_focus(tmp_path: Pat
         assert app.main.deck.active_chat == ChatKey(ALICE, BOB)
         assert isinstance(app.focused, Composer)
         assert app.focused.text == ""
-        rows = _pane(app).history.rendered_rows()
+        rows = active_pane(app).history.rendered_rows()
         assert rows[0] == "── Wed 01 May 2024 ──"
         assert rows[1] == "12:00 <bob@localhost> Hi Alice! Lunch today?"
         assert any("See you there" in row for row in rows)
@@ -117,10 +82,10 @@ async def test_msg_opens_conversation_with_history_and_keeps_focus(tmp_path: Pat
 async def test_typed_text_goes_to_the_pane_peer(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         await pilot.press(*"on my way", "enter")
-        await wait_until(lambda: "on my way" in _pane(app).history.rendered_rows()[-1])
-        last = _pane(app).history.messages[-1]
+        await wait_until(lambda: "on my way" in active_pane(app).history.rendered_rows()[-1])
+        last = active_pane(app).history.messages[-1]
         assert (last.body, last.direction) == ("on my way", Direction.OUTGOING)
 
 
@@ -130,15 +95,15 @@ async def test_bad_jid_gives_one_console_error_line(tmp_path: Path) -> None:
         await pilot.press(*"/msg bob@@localhost", "enter")
         await pilot.pause()
         assert app.main.deck.active_chat is None
-        assert "is not a valid address" in _console(app)[-1]
-        assert "Traceback" not in "\n".join(_console(app))
+        assert "is not a valid address" in console_lines(app)[-1]
+        assert "Traceback" not in "\n".join(console_lines(app))
 
 
 async def test_pane_switching_keys(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        await _type(pilot, app, "/msg carol@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg carol@localhost")
         deck = app.main.deck
         assert deck.panes.active == 2
         await pilot.press("alt+2")
@@ -154,7 +119,7 @@ async def test_pane_switching_keys(tmp_path: Path) -> None:
         await pilot.press("alt+3")
         assert deck.active_chat == ChatKey(ALICE, CAROL)
         assert "3/3 carol@localhost" in app.main.status_bar.plain
-        await _type(pilot, app, "/close")
+        await submit(pilot, app, "/close")
         assert deck.active_chat == ChatKey(ALICE, BOB)
         assert deck.panes.count == 2
 
@@ -162,10 +127,10 @@ async def test_pane_switching_keys(tmp_path: Path) -> None:
 async def test_help_lists_every_command(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        await _type(pilot, app, "/help")
+        await submit(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/help")
         assert app.main.deck.active_chat is None  # help shows in the console
-        text = "\n".join(_console(app))
+        text = "\n".join(console_lines(app))
         for spec in COMMANDS:
             assert f"/{spec.name}" in text
 
@@ -173,8 +138,8 @@ async def test_help_lists_every_command(tmp_path: Path) -> None:
 async def test_hostile_history_is_rendered_inert(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        view = _pane(app).history
+        await submit(pilot, app, "/msg bob@localhost")
+        view = active_pane(app).history
         rows = view.rendered_rows()
         screen_rows = [view.render_line(y).text for y in range(view.size.height)]
         for row in rows + screen_rows:
@@ -223,7 +188,7 @@ async def test_tab_to_roster_then_enter_opens_first_contact(tmp_path: Path) -> N
 async def test_incoming_message_counts_unread_unless_visible(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
 
         def incoming(local_id: int, peer: str) -> MessageAdded:
             message = StoredMessage(
@@ -238,12 +203,12 @@ async def test_incoming_message_counts_unread_unless_visible(tmp_path: Path) -> 
             )
             return MessageAdded(account=ALICE, message=message)
 
-        _inject(app, incoming(1000, BOB))
-        _inject(app, incoming(1001, CAROL))
+        inject(app, incoming(1000, BOB))
+        inject(app, incoming(1001, CAROL))
         await pilot.pause()
         unread = {row.jid: row.unread for row in app.main.roster_view.contacts}
         assert unread == {BOB: 0, CAROL: 2}
-        assert _pane(app).history.rendered_rows()[-1] == "12:30 <bob@localhost> new 1000"
+        assert active_pane(app).history.rendered_rows()[-1] == "12:30 <bob@localhost> new 1000"
 
 
 async def test_tab_completes_commands_and_jids(tmp_path: Path) -> None:
@@ -296,8 +261,8 @@ async def test_page_keys_scroll_history_and_older_pages_load(tmp_path: Path) -> 
         )
     app = make_app(service, clock=lambda: NOW, tz=UTC, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        view = _pane(app).history
+        await submit(pilot, app, "/msg bob@localhost")
+        view = active_pane(app).history
         assert len(view.messages) == 100
         assert view.scroll_y == view.max_scroll_y > 0
         bottom = view.scroll_y
@@ -327,7 +292,7 @@ async def test_palette_lists_slash_commands_and_prefills(tmp_path: Path) -> None
 async def test_password_prompt_and_cancel(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        _inject(app, PasswordNeeded(account=ALICE, reason="Wrong password, try again"))
+        inject(app, PasswordNeeded(account=ALICE, reason="Wrong password, try again"))
         await pilot.pause()
         assert isinstance(app.screen, PasswordScreen)
         field = app.screen.query_one(Input)
@@ -335,7 +300,7 @@ async def test_password_prompt_and_cancel(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen_stack[-1] is app.main
-        assert "stays offline" in _console(app)[-1]
+        assert "stays offline" in console_lines(app)[-1]
 
 
 async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
@@ -348,21 +313,21 @@ async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
         reason="self-signed",
     )
     async with app.run_test(size=SIZE) as pilot:
-        _inject(app, CertificateRejected(account=ALICE, certificate=info))
+        inject(app, CertificateRejected(account=ALICE, certificate=info))
         await pilot.pause()
         assert isinstance(app.screen, CertificateScreen)
         shown = _screen_text(app)
         assert "CN=evil<U+202E>" in shown  # the placeholder, visibly
         assert not any(ch in shown for ch in FORBIDDEN), repr(shown)
         await pilot.press("escape")
-        _inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
-        _inject(app, SubscriptionRequested(account=ALICE, jid="eve@localhost"))
+        inject(app, SubscriptionRequested(account=ALICE, jid="dave@localhost"))
+        inject(app, SubscriptionRequested(account=ALICE, jid="eve@localhost"))
         await pilot.pause()
         assert app.screen_stack[-1] is app.main  # requests never open a prompt by themselves
         assert _request_pending(app, ALICE, "dave@localhost")
         assert _request_pending(app, ALICE, "eve@localhost")
         line = "dave@localhost wants to see your presence: /approve dave@localhost or /deny"
-        assert line in "\n".join(_console(app))
+        assert line in "\n".join(console_lines(app))
         # Enter on the contact in the roster asks; Escape is "Later".
         app.main.roster_view.focus()
         assert app.main.roster_view.highlight_contact(ALICE, "dave@localhost")
@@ -379,13 +344,13 @@ async def test_certificate_and_subscription_prompts(tmp_path: Path) -> None:
 async def test_errors_and_connection_state(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        _inject(
+        inject(
             app,
             CommandFailed(
                 account=ALICE, command="AddContact", message="boom\x1b[31m", hint="retry"
             ),
         )
-        _inject(
+        inject(
             app,
             ConnectionChanged(
                 account=ALICE,
@@ -395,12 +360,12 @@ async def test_errors_and_connection_state(tmp_path: Path) -> None:
             ),
         )
         await pilot.pause()
-        assert _console(app)[-2].endswith("alice@localhost: boom␛[31m (retry)")
+        assert console_lines(app)[-2].endswith("alice@localhost: boom␛[31m (retry)")
         retry_line = "alice@localhost: Cannot reach example.org: no answer; retrying at 12:30:12"
-        assert _console(app)[-1].endswith(retry_line)
+        assert console_lines(app)[-1].endswith(retry_line)
         assert "alice@localhost: reconnecting in 12s" in app.main.status_bar.plain
         # the next attempt with the same reason adds no console line
-        _inject(
+        inject(
             app,
             ConnectionChanged(
                 account=ALICE,
@@ -410,8 +375,8 @@ async def test_errors_and_connection_state(tmp_path: Path) -> None:
             ),
         )
         await pilot.pause()
-        assert sum(line.endswith(retry_line) for line in _console(app)) == 1
-        _inject(
+        assert sum(line.endswith(retry_line) for line in console_lines(app)) == 1
+        inject(
             app,
             ConnectionChanged(account=ALICE, state=ConnectionState.FAILED, detail="wrong password"),
         )
@@ -424,12 +389,12 @@ async def test_enter_meant_for_the_composer_does_not_approve_a_request(
 ) -> None:
     """A request arrives while the user types: no prompt takes their keys."""
     app = offline_app(tmp_path)
-    executed = _record_commands(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         await pilot.press(*"see you at")
         assert isinstance(app.focused, Composer)
-        _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
+        inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
         await pilot.pause()
         await pilot.press(*" noon")
         assert app.screen_stack[-1] is app.main
@@ -448,9 +413,9 @@ async def test_prompts_focus_the_harmless_choice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record_commands(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        _inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
+        inject(app, SubscriptionRequested(account=ALICE, jid="mallory@localhost"))
         await pilot.pause()
         app.main.roster_view.focus()
         assert app.main.roster_view.highlight_contact(ALICE, "mallory@localhost")
@@ -464,7 +429,7 @@ async def test_prompts_focus_the_harmless_choice(
         assert app.focused.id == "later"
         await pilot.press("enter")
         await pilot.pause()
-        _inject(app, PasswordSaveOffered(account=ALICE))
+        inject(app, PasswordSaveOffered(account=ALICE))
         await pilot.pause()
         assert isinstance(app.screen, ChoiceScreen)
         assert isinstance(app.focused, Button) and app.focused.id == "no"
@@ -478,17 +443,17 @@ async def test_answering_by_command_or_roster_push_clears_the_request_marker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record_commands(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         for jid in ("dave@localhost", "eve@localhost", "frank@localhost"):
-            _inject(app, SubscriptionRequested(account=ALICE, jid=jid))
+            inject(app, SubscriptionRequested(account=ALICE, jid=jid))
         await pilot.pause()
         assert all(
             _request_pending(app, ALICE, j)
             for j in ("dave@localhost", "eve@localhost", "frank@localhost")
         )
-        await _type(pilot, app, "/approve dave@localhost")
-        await _type(pilot, app, "/deny Eve@localhost")
+        await submit(pilot, app, "/approve dave@localhost")
+        await submit(pilot, app, "/deny Eve@localhost")
         assert not _request_pending(app, ALICE, "dave@localhost")
         assert not _request_pending(app, ALICE, "eve@localhost")
         assert executed == [
@@ -497,7 +462,7 @@ async def test_answering_by_command_or_roster_push_clears_the_request_marker(
         ]
         # Approved from another client: the roster push says frank now sees our presence.
         item = RosterItem(jid="frank@localhost", subscription=Subscription.FROM)
-        _inject(app, RosterItemChanged(account=ALICE, item=item))
+        inject(app, RosterItemChanged(account=ALICE, item=item))
         await pilot.pause()
         assert not _request_pending(app, ALICE, "frank@localhost")
 
@@ -506,10 +471,10 @@ async def test_status_with_text_only_and_with_online(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record_commands(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/status on the train")
-        await _type(pilot, app, "/status Online")
+        await submit(pilot, app, "/status on the train")
+        await submit(pilot, app, "/status Online")
         assert executed == [
             cmd.SetPresence(account=ALICE, show=Show.AVAILABLE, status="on the train"),
             cmd.SetPresence(account=ALICE, show=Show.AVAILABLE),
@@ -523,28 +488,28 @@ async def test_account_chooses_what_the_console_acts_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path, accounts=(ALICE, ZOE))
-    executed = _record_commands(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         composer = app.main.composer
         assert str(composer.placeholder) == f"Type a message, or /help (console: {ALICE})"
-        await _type(pilot, app, "/account")
+        await submit(pilot, app, "/account")
         assert (
             f"Console commands act on {ALICE}. Open accounts: {ALICE}, {ZOE}."
-            in (_console(app)[-1])
+            in (console_lines(app)[-1])
         )
-        await _type(pilot, app, "/account mallory@localhost")
-        assert "mallory@localhost is not an open account" in _console(app)[-1]
+        await submit(pilot, app, "/account mallory@localhost")
+        assert "mallory@localhost is not an open account" in console_lines(app)[-1]
         assert app.main.console_account == ALICE
-        await _type(pilot, app, f"/account {ZOE}")
+        await submit(pilot, app, f"/account {ZOE}")
         assert app.main.console_account == ZOE
         assert str(composer.placeholder) == f"Type a message, or /help (console: {ZOE})"
-        await _type(pilot, app, "/status away")
-        await _type(pilot, app, "/msg bob@localhost")  # opens the pane as zoe
+        await submit(pilot, app, "/status away")
+        await submit(pilot, app, "/msg bob@localhost")  # opens the pane as zoe
         assert app.main.deck.active_chat == ChatKey(ZOE, BOB)
         assert str(composer.placeholder) == f"Type a message, or /help (as {ZOE})"
         # A chat pane keeps acting on its own account, whatever the console's is.
-        await _type(pilot, app, f"/account {ALICE}")
-        await _type(pilot, app, "/status dnd")
+        await submit(pilot, app, f"/account {ALICE}")
+        await submit(pilot, app, "/status dnd")
         assert executed == [
             cmd.SetPresence(account=ZOE, show=Show.AWAY),
             cmd.SetPresence(account=ZOE, show=Show.DND),
@@ -563,8 +528,8 @@ async def test_one_account_placeholder_names_no_account(tmp_path: Path) -> None:
 async def test_new_messages_and_delivery_updates_lay_out_incrementally(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        view = _pane(app).history
+        await submit(pilot, app, "/msg bob@localhost")
+        view = active_pane(app).history
         rendered: list[int] = []
         rows_of = view._rows_of
 
@@ -591,7 +556,7 @@ async def test_new_messages_and_delivery_updates_lay_out_incrementally(tmp_path:
         assert rendered and set(rendered) <= {middle.id}  # later rows were known already
         assert view.messages[1].delivery is Delivery.RECEIVED
         rendered.clear()
-        _inject(
+        inject(
             app, DeliveryChanged(account=ALICE, peer=BOB, message_id=1000, delivery=Delivery.SENT)
         )
         await pilot.pause()

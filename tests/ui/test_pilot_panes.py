@@ -9,43 +9,15 @@ import pytest
 from textual import events
 
 from tests.peer import wait_until
+from tests.ui.pilot_helpers import active_pane, inject, record_commands, submit
 from tests.ui.support import ALICE, BOB, CAROL, NOW, offline_app, offline_service
 from xmpp_tui.core import commands as cmd
-from xmpp_tui.core.events import Event, MessageAdded
+from xmpp_tui.core.events import MessageAdded
 from xmpp_tui.core.models import ChatState, Delivery, Direction, StoredMessage
 from xmpp_tui.ui.app import XmppTuiApp, make_app
-from xmpp_tui.ui.bridge import ServiceEvent
 from xmpp_tui.ui.view_state import ChatKey
-from xmpp_tui.ui.widgets.chat_pane import ChatPane
 
 SIZE = (80, 24)
-
-
-def _pane(app: XmppTuiApp) -> ChatPane:
-    pane = app.main.deck.active_pane()
-    assert pane is not None
-    return pane
-
-
-async def _type(pilot: object, app: XmppTuiApp, text: str) -> None:
-    app.main.composer.focus()
-    app.main.composer.set_draft(text)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def _inject(app: XmppTuiApp, event: Event) -> None:
-    app.post_message(ServiceEvent(event))
-
-
-def _record(app: XmppTuiApp, monkeypatch: pytest.MonkeyPatch) -> list[cmd.Command]:
-    executed: list[cmd.Command] = []
-
-    async def record(command: cmd.Command) -> None:
-        executed.append(command)
-
-    monkeypatch.setattr(app.service, "execute", record)
-    return executed
 
 
 def _incoming(local_id: int, peer: str = BOB, body: str = "") -> MessageAdded:
@@ -70,11 +42,11 @@ async def test_each_pane_keeps_its_own_draft(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         composer = app.main.composer
-        await _type(pilot, app, "/msg bob@localhost")
-        await _type(pilot, app, "/msg carol@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg carol@localhost")
         await pilot.press("alt+2")  # bob
         await pilot.press(*"half typed for bob")
         await pilot.press("alt+3")  # carol: the draft stays with bob
@@ -105,14 +77,14 @@ async def test_each_pane_keeps_its_own_draft(
         composer.set_draft("/close")
         await pilot.press("enter")
         await pilot.pause()
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         assert composer.text == ""
 
 
 async def test_console_lines_written_behind_a_chat_use_the_console_width(tmp_path: Path) -> None:
     app = offline_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         words = " ".join(f"word{n}" for n in range(30))
         app.main.console_line(words)
         await pilot.press("alt+1")
@@ -135,13 +107,13 @@ async def test_a_message_read_while_unfocused_is_unread_until_focus_returns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = offline_app(tmp_path)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
+        await submit(pilot, app, "/msg bob@localhost")
         executed.clear()
         app.post_message(events.AppBlur())
         await pilot.pause()
-        _inject(app, _incoming(1000))
+        inject(app, _incoming(1000))
         await pilot.pause()
         assert _unread(app, BOB) == 1
         inactive = cmd.SendChatState(account=ALICE, peer=BOB, state=ChatState.INACTIVE)
@@ -151,7 +123,7 @@ async def test_a_message_read_while_unfocused_is_unread_until_focus_returns(
         assert _unread(app, BOB) == 0
         active = cmd.SendChatState(account=ALICE, peer=BOB, state=ChatState.ACTIVE)
         assert executed == [inactive, active, cmd.MarkRead(account=ALICE, peer=BOB)]
-        _inject(app, _incoming(1001))  # focused and in view: read at once, no badge
+        inject(app, _incoming(1001))  # focused and in view: read at once, no badge
         await pilot.pause()
         assert _unread(app, BOB) == 0
 
@@ -171,8 +143,8 @@ async def test_a_growing_composer_keeps_the_newest_line_in_view(tmp_path: Path) 
         )
     app = make_app(service, clock=lambda: NOW, tz=UTC, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        view = _pane(app).history
+        await submit(pilot, app, "/msg bob@localhost")
+        view = active_pane(app).history
         height = view.size.height
         await pilot.press("a", "ctrl+j", "b", "ctrl+j", "c", "ctrl+j", "d")
         await pilot.pause()
@@ -198,16 +170,16 @@ async def test_new_messages_below_are_shown_and_stay_unread_until_seen(
         )
     service._store.history.mark_read(ALICE, BOB, 10_000)
     app = make_app(service, clock=lambda: NOW, tz=UTC, cursor_blink=False)
-    executed = _record(app, monkeypatch)
+    executed = record_commands(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        pane = _pane(app)
+        await submit(pilot, app, "/msg bob@localhost")
+        pane = active_pane(app)
         assert not pane.new_below.display
         await pilot.press("pageup")
         await pilot.pause()
         executed.clear()
-        _inject(app, _incoming(1000))
-        _inject(app, _incoming(1001))
+        inject(app, _incoming(1000))
+        inject(app, _incoming(1001))
         await pilot.pause()
         assert pane.new_below.display
         assert str(pane.new_below.render()) == "↓ 2 new messages"
@@ -235,8 +207,8 @@ async def test_day_separators_between_days(tmp_path: Path) -> None:
         )
     app = make_app(service, clock=lambda: NOW, tz=UTC, cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _type(pilot, app, "/msg bob@localhost")
-        assert _pane(app).history.rendered_rows() == [
+        await submit(pilot, app, "/msg bob@localhost")
+        assert active_pane(app).history.rendered_rows() == [
             "── Tue 30 Apr 2024 ──",
             "12:30 <bob@localhost> message 0",
             "── Wed 01 May 2024 ──",
