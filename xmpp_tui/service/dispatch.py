@@ -30,7 +30,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import ChatState, Show
+from xmpp_tui.core.models import ChatState, RosterItem, Show
 from xmpp_tui.service import delivery
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def _jid(raw: str) -> str:
     return parse_bare_jid(raw).bare
 
 
-def _roster_item(session: AccountSession, jid: str):  # type: ignore[no-untyped-def]
+def _roster_item(session: AccountSession, jid: str) -> RosterItem:
     item = session.roster.get(jid)
     if item is None:
         raise UserFacingError(f"{jid} is not in your contacts", f"Add them first: /add {jid}")

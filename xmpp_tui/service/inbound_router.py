@@ -28,7 +28,6 @@ from xmpp_tui.xmpp.inbound import (
     MessageBounced,
     PresenceReceived,
     ReceiptReceived,
-    RosterLoaded,
     RosterPushed,
     StanzaAcked,
     SubscriptionReply,
@@ -66,8 +65,6 @@ def route(session: AccountSession, fact: Inbound) -> None:
                 session.publish(Notice(account=account, text=f"Message to {peer} failed: {text}"))
         case RosterPushed():
             _roster_push(session, fact)
-        case RosterLoaded():
-            pass  # only ever awaited by the session setup
         case PresenceReceived(jid=jid, resource=resource, presence=presence):
             contact = session.roster.set_presence(jid, resource, presence)
             session.publish(PresenceChanged(account=account, presence=contact))

@@ -54,7 +54,10 @@ def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
         peer=str(sender.bare),
         sender=str(sender.full),
         body=str(msg["body"]),
-        timestamp=_timestamp(msg, now, own_bare=own_bare),
+        # Arrival time: a <delay/> on a live message is never believed, even one naming our
+        # server (the sender controls it and Prosody keeps it). Missed messages come from
+        # the archive, whose own stamp is trusted (`archived`).
+        timestamp=now(),
         message_id=str(msg["id"]) or None,
         origin_id=_origin_id(msg),
         stanza_id=trusted_stanza_id(msg, by=own_bare),
@@ -297,16 +300,3 @@ def _origin_id(msg: Any) -> str | None:
     if element is None:
         return None
     return element.get("id") or None
-
-
-def _timestamp(msg: Any, now: Clock, *, own_bare: str) -> datetime:
-    """Arrival time for a live message (or a carbon).
-
-    A ``<delay/>`` on a live message is not believed, even one claiming to come from our
-    server: the sender controls it and Prosody does not strip it, so it would let anyone
-    date a message into the past. Our catch-up reads missed messages from the archive,
-    whose own stamp is trusted (see `archived`); offline storage is not delivered to a
-    session that queried the archive.
-    """
-    del msg, own_bare
-    return now()

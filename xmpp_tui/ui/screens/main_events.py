@@ -218,7 +218,8 @@ class EventReactions:
     def _message(self, event: MessageAdded) -> None:
         screen, message = self.screen, event.message
         key = ChatKey(event.account, message.peer)
-        roster = note_peer(screen.rosters.setdefault(key.account, AccountRoster()), key.peer)
+        before = screen.rosters.setdefault(key.account, AccountRoster())
+        roster = note_peer(before, key.peer)
         pane = screen.deck.chat(key)
         if pane is not None:
             pane.add_message(message)
@@ -230,7 +231,8 @@ class EventReactions:
             else:
                 roster = add_unread(roster, key.peer)
         screen.rosters[key.account] = roster
-        screen.refresh_roster()
+        if roster is not before:  # the reducers return the same state when nothing changed;
+            screen.refresh_roster()  # a catch-up of thousands must not rebuild it each time
 
     # -- prompts ------------------------------------------------------------------------
 
