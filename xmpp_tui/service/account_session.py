@@ -80,6 +80,8 @@ class AccountSession:
         self.chat_state_peers: set[str] = set()
         self.blocked: set[str] = set()  # XEP-0191, as the server last told us
         self.sent_chat_states: dict[str, ChatState] = {}
+        # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
+        self.displayed_sent: dict[str, int] = {}
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE
