@@ -8,7 +8,14 @@ import xml.etree.ElementTree as ET
 
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
-from xmpp_tui.core.commands import AddContact, CorrectMessage, MarkRead, SendMessage
+from xmpp_tui.core.commands import (
+    AddContact,
+    Connect,
+    CorrectMessage,
+    Disconnect,
+    MarkRead,
+    SendMessage,
+)
 from xmpp_tui.core.events import (
     CommandFailed,
     ConversationRead,
@@ -17,7 +24,7 @@ from xmpp_tui.core.events import (
     MessageCorrected,
     RosterItemChanged,
 )
-from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import ConnectionState, Delivery, Direction, StoredMessage
 
 CORRECT = "urn:xmpp:message-correct:0"
 MARKERS = "urn:xmpp:chat-markers:0"
@@ -139,6 +146,32 @@ async def test_outgoing_correction_points_at_the_first_message(
         "teh plan",
         "the plan",
     ]
+
+
+async def test_a_correction_made_offline_goes_out_on_reconnect_and_is_acked(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    h = await harness(alice)
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="at noon"))
+    first = await bob.wait_body("at noon")
+    await h.service.execute(Disconnect(account=alice.jid))
+    await h.service.execute(CorrectMessage(account=alice.jid, peer=bob.jid, body="at one"))
+    assert not h.of_type(CommandFailed)
+    assert [m.body for m in h.service.history_page(alice.jid, bob.jid)] == ["at one"]
+    history = h.service._store.history  # test hook: the outbox state has no public API
+    ((_, correction_id, state),) = history.pending_corrections(alice.jid)
+    assert state is Delivery.PENDING
+
+    onlines = h.count(ConnectionState.ONLINE)
+    await h.service.execute(Connect(account=alice.jid))
+    await wait_until(lambda: h.count(ConnectionState.ONLINE) > onlines)
+    fix = await bob.wait_body("at one")
+    replace = fix.xml.find(f"{{{CORRECT}}}replace")
+    assert replace is not None and replace.get("id") == first["id"]
+    assert fix["id"] == correction_id
+    await wait_until(lambda: history.pending_corrections(alice.jid) == [])
 
 
 async def test_carbon_and_archive_corrections_of_our_other_device(

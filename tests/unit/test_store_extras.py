@@ -175,3 +175,25 @@ def test_markable_and_last_message(history: HistoryStore) -> None:
     found = history.find_incoming(ME, BOB, "m1")
     assert found is not None and found.id == last_in.id
     assert history.find_incoming(ME, BOB, "out-1") is None
+
+
+def test_our_corrections_are_outbox_entries_newest_only(history: HistoryStore) -> None:
+    local = _mine(history, "v1", "out-1")
+    history.set_delivery(ME, local, Delivery.ACKED)
+    history.apply_correction(
+        ME, local, body="v2", timestamp=T0, correction_id="c1", delivery=Delivery.PENDING
+    )
+    history.apply_correction(
+        ME, local, body="v3", timestamp=T0, correction_id="c2", delivery=Delivery.PENDING
+    )
+    ((message, correction_id, state),) = history.pending_corrections(ME)
+    assert (message.body, correction_id, state) == ("v3", "c2", Delivery.PENDING)
+    assert history.set_correction_delivery(ME, "c2", Delivery.ACKED)  # pending -> acked
+    assert not history.set_correction_delivery(ME, "c2", Delivery.SENT)  # never back
+    assert not history.set_correction_delivery(ME, "unknown", Delivery.ACKED)
+    assert history.pending_corrections(ME) == []
+    # a received correction (delivery NULL) is never an outbox entry
+    theirs = _theirs(history)
+    history.apply_correction(ME, theirs, body="x", timestamp=T0, correction_id="c3")
+    assert not history.set_correction_delivery(ME, "c3", Delivery.ACKED)
+    assert history.pending_corrections(ME) == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
@@ -60,18 +61,18 @@ def apply_incoming(
 
 
 def correct_last(session: AccountSession, peer: str, body: str) -> None:
-    """/correct: our last message to ``peer`` gets ``body``, here and at the peer."""
+    """/correct: our last message to ``peer`` gets ``body``, here and at the peer.
+
+    The correction is an outbox entry like a message: written first, sent when online,
+    re-sent on a fresh session until the server acknowledges it. A message still waiting in
+    the outbox is simply rewritten (it goes out with the new text).
+    """
     clean = clean_body(body)
     history = session.store.history
     original = history.last_message(session.account, peer, Direction.OUTGOING)
     if original is None or not original.message_id:
         raise UserFacingError(f"Nothing to correct: you have not written to {peer} yet")
-    pending = original.delivery is Delivery.PENDING
-    if not pending and not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected",
-            "A correction is sent only while online: try again when the status bar says online",
-        )
+    unsent = original.delivery is Delivery.PENDING
     correction_id = uuid.uuid4().hex
     corrected = history.apply_correction(
         session.account,
@@ -79,14 +80,49 @@ def correct_last(session: AccountSession, peer: str, body: str) -> None:
         body=clean,
         timestamp=session.clock(),
         correction_id=correction_id,
+        delivery=None if unsent else Delivery.PENDING,
     )
     if corrected is None:
         raise UserFacingError("The message already says that")
     session.publish(MessageCorrected(account=session.account, message=corrected))
-    if pending:
-        return  # the outbox sends the corrected text as the message itself
+    if not unsent and session.online:
+        _send_correction(session, corrected, correction_id)
+
+
+def flush_corrections(session: AccountSession, *, resend_unacked: bool) -> None:
+    """After the outbox (originals first): corrections never sent, and on a fresh session
+    those the server never acknowledged, with the same ids."""
+    resend_unacked = resend_unacked and session.client.acks_enabled
+    for message, correction_id, state in session.store.history.pending_corrections(session.account):
+        if state is Delivery.PENDING or resend_unacked:
+            _send_correction(session, message, correction_id)
+
+
+def correction_acked(session: AccountSession, message_id: str) -> None:
+    session.keep(
+        partial(
+            session.store.history.set_correction_delivery,
+            session.account,
+            message_id,
+            Delivery.ACKED,
+        )
+    )
+
+
+def _send_correction(session: AccountSession, message: StoredMessage, correction_id: str) -> None:
     # XEP-0308: always the first message's id, however often it is corrected.
-    session.client.send_chat(peer, clean, correction_id, replace_id=original.message_id)
+    assert message.message_id is not None
+    session.client.send_chat(
+        message.peer, message.body, correction_id, replace_id=message.message_id
+    )
+    session.keep(
+        partial(
+            session.store.history.set_correction_delivery,
+            session.account,
+            correction_id,
+            Delivery.SENT,
+        )
+    )
 
 
 def displayed_received(session: AccountSession, fact: DisplayedReceived) -> None:

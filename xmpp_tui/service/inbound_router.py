@@ -59,6 +59,7 @@ def route(session: AccountSession, fact: Inbound) -> None:
             extras.displayed_received(session, fact)
         case StanzaAcked(message_id=message_id):
             delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
+            extras.correction_acked(session, message_id)
         case MessageBounced(peer=peer, message_id=message_id, text=text):
             bounced = delivery.confirm(
                 session, peer=peer, message_id=message_id, delivery=Delivery.FAILED

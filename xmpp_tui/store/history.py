@@ -208,12 +208,14 @@ class HistoryStore:
         body: str,
         timestamp: datetime,
         correction_id: str | None,
+        delivery: Delivery | None = None,
     ) -> StoredMessage | None:
         """Give message `local_id` a corrected body (XEP-0308), keeping the one it replaces.
 
         The caller has checked that the correction may apply (same sender, same
         conversation). None when nothing changed: this correction was applied before (a
-        replay from carbons or the archive), or the body is the same.
+        replay from carbons or the archive), or the body is the same. `delivery` (PENDING)
+        makes it an outbox entry: a correction of ours still to be sent.
         """
         with self._db.transaction() as conn:
             row = conn.execute(
@@ -231,8 +233,15 @@ class HistoryStore:
                     return None
             conn.execute(
                 "INSERT INTO message_edits (account, message, previous_body, correction_id,"
-                " timestamp) VALUES (?, ?, ?, ?, ?)",
-                (account, local_id, row["body"], correction_id, _to_db(timestamp)),
+                " timestamp, delivery) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    local_id,
+                    row["body"],
+                    correction_id,
+                    _to_db(timestamp),
+                    None if delivery is None else delivery.value,
+                ),
             )
             # A message still in the outbox goes out with the new text as if first written:
             # its hash follows, so the archive's copy of it de-duplicates.
@@ -243,6 +252,28 @@ class HistoryStore:
             )
             updated = conn.execute("SELECT * FROM messages WHERE id = ?", (local_id,)).fetchone()
         return _message(updated)
+
+    def set_correction_delivery(
+        self, account: AccountId, correction_id: str, delivery: Delivery
+    ) -> bool:
+        """Move our correction `correction_id` forward (PENDING -> SENT -> ACKED); False if it
+        is not ours or that would be no change or a step back."""
+        if delivery not in (Delivery.SENT, Delivery.ACKED):
+            return False
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE message_edits SET delivery = ? WHERE account = ? AND correction_id = ?"
+                " AND delivery IN (?, ?)",
+                (
+                    delivery.value,
+                    account,
+                    correction_id,
+                    Delivery.PENDING.value,
+                    # SENT -> SENT is no change; only ACKED may follow SENT.
+                    Delivery.SENT.value if delivery is Delivery.ACKED else Delivery.PENDING.value,
+                ),
+            )
+            return cursor.rowcount > 0
 
     def mark_displayed(
         self, account: AccountId, peer: BareJid, message_id: str
@@ -301,6 +332,25 @@ class HistoryStore:
                 (account, replace_id, peer),
             ).fetchone()
         return None if row is None else _message(row)
+
+    def pending_corrections(self, account: AccountId) -> list[tuple[StoredMessage, str, Delivery]]:
+        """Our corrections the server has not acknowledged: per message, only the newest one
+        (it carries the whole text), as (message with its current text, correction id,
+        PENDING or SENT), oldest first."""
+        rows = self._db.connection.execute(
+            "SELECT e.message AS message, e.correction_id AS correction_id,"
+            " e.delivery AS delivery FROM message_edits AS e"
+            " WHERE e.account = ? AND e.delivery IN (?, ?) AND e.correction_id IS NOT NULL"
+            " AND e.id = (SELECT max(id) FROM message_edits WHERE message = e.message)"
+            " ORDER BY e.id",
+            (account, Delivery.PENDING.value, Delivery.SENT.value),
+        ).fetchall()
+        found = []
+        for row in rows:
+            message = self.get(account, int(row["message"]))
+            if message is not None:
+                found.append((message, str(row["correction_id"]), Delivery(row["delivery"])))
+        return found
 
     def edits(self, account: AccountId, local_id: int) -> list[tuple[datetime, str]]:
         """The bodies message `local_id` had before its corrections, oldest first, each with
