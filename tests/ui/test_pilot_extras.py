@@ -7,12 +7,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
 from tests.ui.pilot_helpers import active_pane
+from xmpp_tui.core.commands import SendMessage
 from xmpp_tui.core.models import Delivery
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 
@@ -104,3 +106,45 @@ async def test_me_action_and_read_mark_and_styling(
             lambda: history.messages[0].delivery is Delivery.DISPLAYED, timeout=TIMEOUT
         )
         await wait_until(lambda: any(r.endswith("✓✓ read") for r in history.rendered_rows()))
+
+
+async def test_read_marker_goes_out_only_once_the_terminal_has_focus(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    markers: list[str] = []
+    bob.client.register_plugin("xep_0333")
+    bob.client.add_event_handler(
+        "marker_displayed", lambda m: markers.append(str(m["displayed"]["id"]))
+    )
+    service = build_test_service((account_settings(prosody, alice),), tmp_path)
+    app = make_app(service, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: ": online" in app.main.status_bar.plain, timeout=TIMEOUT)
+        await pilot.press(*f"/add {bob.jid}", "enter")  # markers go to contacts only
+        await wait_until(
+            lambda: any(row.jid == bob.jid for row in app.main.roster_view.contacts),
+            timeout=TIMEOUT,
+        )
+        await pilot.press(*f"/msg {bob.jid}", "enter")
+        await pilot.pause()
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+
+        msg = bob.client.make_message(mto=alice.jid, mbody="are you there?", mtype="chat")
+        msg["id"] = "bob-1"
+        msg.xml.append(ET.fromstring("<markable xmlns='urn:xmpp:chat-markers:0'/>"))
+        msg.send()
+        history = active_pane(app).history
+        await wait_until(
+            lambda: any(m.body == "are you there?" for m in history.messages), timeout=TIMEOUT
+        )
+        # not seen yet: a message through alice's stream would follow a marker sent before it
+        # (sent by the service: a key press would tell Textual the terminal has focus)
+        await app.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="ping"))
+        await bob.wait_body("ping", timeout=TIMEOUT)
+        assert markers == []
+
+        app.post_message(events.AppFocus())
+        await wait_until(lambda: markers == ["bob-1"], timeout=TIMEOUT)
