@@ -107,6 +107,20 @@ async def test_me_action_and_read_mark_and_styling(
         )
         await wait_until(lambda: any(r.endswith("✓✓ read") for r in history.rendered_rows()))
 
+        # bob corrects his last message: the same row re-renders with the new text
+        original_id = bob.send_chat(alice.jid, "meet at noon")
+        await wait_until(lambda: any("meet at noon" in r for r in history.rendered_rows()))
+        count = len(history.messages)
+        fix = bob.client.make_message(mto=alice.jid, mbody="meet at one", mtype="chat")
+        fix.xml.append(ET.fromstring(f"<replace xmlns='{CORRECT}' id='{original_id}'/>"))
+        fix.send()
+        await wait_until(
+            lambda: any("meet at one (edited)" in r for r in history.rendered_rows()),
+            timeout=TIMEOUT,
+        )
+        assert len(history.messages) == count
+        assert not any("meet at noon" in r for r in history.rendered_rows())
+
 
 async def test_read_marker_goes_out_only_once_the_terminal_has_focus(
     prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
