@@ -31,6 +31,7 @@ _ACCOUNT_KEYS = (
     "resource",
     "password_command",
     "chat_states",
+    "read_markers",
 )
 
 
@@ -46,6 +47,7 @@ class AccountSettings:
     resource: str | None = None
     password_command: str | None = None
     send_chat_states: bool = True  # XEP-0085 "typing..." notifications to contacts
+    send_read_markers: bool = True  # XEP-0333 "displayed" markers to contacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +359,9 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
     chat_states = table.get("chat_states", True)
     if not isinstance(chat_states, bool):
         raise fail("chat_states", f"must be true or false, not {_toml_value(chat_states)}")
+    read_markers = table.get("read_markers", True)
+    if not isinstance(read_markers, bool):
+        raise fail("read_markers", f"must be true or false, not {_toml_value(read_markers)}")
 
     return AccountSettings(
         jid=bare,
@@ -367,6 +372,7 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
         resource=resource_value,
         password_command=password_command,
         send_chat_states=chat_states,
+        send_read_markers=read_markers,
     )
 
 

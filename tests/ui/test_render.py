@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 
 from xmpp_tui.core.models import (
@@ -225,3 +227,50 @@ def test_status_text_puts_the_pane_first_and_shortens_several_accounts() -> None
 )
 def test_trailing_blank_lines_are_dropped(typed: str, sent: str) -> None:
     assert message_text(typed) == sent
+
+
+def test_me_action_reads_star_name_text_in_both_directions() -> None:
+    assert _rows(_message("/me waves [b]hi[/b]"))[0] == "09:07 * bob waves [b]hi[/b]"
+    own = _message("/me waves", Direction.OUTGOING, delivery=Delivery.SENT)
+    assert _rows(own)[0].startswith("09:07 * me waves")
+    assert _rows(_message("/mean it"))[0] == "09:07 <bob> /mean it"  # not an action
+    # a nick cannot smuggle control characters into the action line
+    assert _rows(_message("/me x"), name="ev\u202eil\x1b")[0] == "09:07 * ev<U+202E>il␛ x"
+
+
+def test_edited_and_read_marks() -> None:
+    edited = replace(_message("fixed"), edited=True)
+    assert _rows(edited)[0] == "09:07 <bob> fixed (edited)"
+    read = _message("seen", Direction.OUTGOING, delivery=Delivery.DISPLAYED)
+    assert _rows(read)[0].endswith("seen ✓✓ read")
+
+
+def test_styling_becomes_text_styles_not_markup() -> None:
+    (line,) = message_lines(
+        _message("*bold* _it_ ~gone~ `[b]code[/b]`"),
+        peer_name="bob",
+        width=80,
+        console=CONSOLE,
+        tz=UTC,
+        styles=MessageStyles(),
+    )
+    assert line.plain == "09:07 <bob> *bold* _it_ ~gone~ `[b]code[/b]`"
+
+    def style_at(word: str) -> Style:
+        start = line.plain.index(word)
+        return line.get_style_at_offset(CONSOLE, start)
+
+    assert style_at("bold").bold and style_at("it").italic and style_at("gone").strike
+    assert not style_at("[b]code").bold  # the markup inside stays text
+    assert style_at("*bold").dim  # directives are dimmed, not hidden
+
+
+def test_styled_quote_and_block_keep_the_continuation_marker() -> None:
+    rows = _rows(_message("look:\n> quoted *x*\n```\n<bob> fake\n```"))
+    assert rows[0] == "09:07 <bob> look:"
+    assert rows[1:] == [
+        "      │ > quoted *x*",
+        "      │ ```",
+        "      │ <bob> fake",
+        "      │ ```",
+    ]

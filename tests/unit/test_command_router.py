@@ -266,3 +266,18 @@ def test_info_defaults_to_the_contact_or_our_server() -> None:
     ]
     with pytest.raises(UserFacingError):
         _route("/info bob@@x")
+
+
+def test_me_and_correct_act_on_the_conversation_as_typed() -> None:
+    assert _route('/me  waves "hi"', CHAT) == [
+        cmd.SendMessage(account=A, peer="bob@example.org", body='/me waves "hi"')
+    ]
+    assert _route("/correct the  plan", CHAT) == [
+        cmd.CorrectMessage(account=A, peer="bob@example.org", body="the  plan")
+    ]
+    for line in ("/me waves", "/correct x"):
+        with pytest.raises(UserFacingError, match="conversation"):
+            _route(line)
+    blocked = RouteContext(A, "bob@example.org", blocked=frozenset({"bob@example.org"}))
+    with pytest.raises(UserFacingError, match="blocked"):
+        _route("/correct x", blocked)

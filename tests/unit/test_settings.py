@@ -80,6 +80,7 @@ ca_file = "certs/ca.pem"
 resource = "laptop"
 password_command = "pass show xmpp/alice"
 chat_states = false
+read_markers = false
 
 [[accounts]]
 jid = "bob@example.net"
@@ -95,9 +96,11 @@ jid = "bob@example.net"
         resource="laptop",
         password_command="pass show xmpp/alice",
         send_chat_states=False,
+        send_read_markers=False,
     )
     assert bob == AccountSettings(jid="bob@example.net")
     assert bob.send_chat_states  # on unless switched off
+    assert bob.send_read_markers
 
 
 def test_empty_file_has_no_accounts(tmp_path: Path) -> None:
@@ -147,6 +150,11 @@ ACCOUNT = '[[accounts]]\njid = "alice@example.org"\n'
             ACCOUNT + "chat_states = 1\n",
             "accounts[0].chat_states",
             ["must be true or false, not 1"],
+        ),
+        (
+            ACCOUNT + 'read_markers = "no"\n',
+            "accounts[0].read_markers",
+            ['must be true or false, not "no"'],
         ),
         ("[[accounts]]\njid = 5\n", "accounts[0].jid", ["must be a string", "not 5"]),
         (ACCOUNT + 'resource = ["a"]\n', "accounts[0].resource", ["must be a string"]),

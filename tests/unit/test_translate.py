@@ -25,6 +25,7 @@ from xmpp_tui.core.models import ChatState, ResourcePresence, RosterItem, Show, 
 from xmpp_tui.xmpp import translate
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
+    DisplayedReceived,
     PresenceReceived,
     ReceiptReceived,
     RosterLoaded,
@@ -535,3 +536,39 @@ def test_archive_result_without_a_message_is_ignored() -> None:
         **{"from": OWN},
     )
     assert translate.archived(empty, own_bare=OWN, now=now) is None
+
+
+CORRECT_NS = "urn:xmpp:message-correct:0"
+MARKERS_NS = "urn:xmpp:chat-markers:0"
+
+
+def test_correction_and_markable_are_read() -> None:
+    fact = chat(
+        f"<body>fixed</body><replace xmlns='{CORRECT_NS}' id='m0'/><markable xmlns='{MARKERS_NS}'/>"
+    )
+    assert fact is not None
+    assert (fact.replace_id, fact.markable, fact.body) == ("m0", True, "fixed")
+    plain = chat()
+    assert plain is not None and (plain.replace_id, plain.markable) == (None, False)
+    empty_id = chat(f"<body>x</body><replace xmlns='{CORRECT_NS}' id=''/>")
+    assert empty_id is not None and empty_id.replace_id is None
+
+
+def test_displayed_marker_from_a_contact_and_from_our_other_device() -> None:
+    marker = message(f"<displayed xmlns='{MARKERS_NS}' id='out-1'/>")
+    assert translate.displayed(marker, own_bare=OWN) == DisplayedReceived(
+        peer=PEER, message_id="out-1"
+    )
+    no_id = message(f"<displayed xmlns='{MARKERS_NS}'/>")
+    assert translate.displayed(no_id, own_bare=OWN) is None
+    groupchat = message(f"<displayed xmlns='{MARKERS_NS}' id='x'/>", type="groupchat")
+    assert translate.displayed(groupchat, own_bare=OWN) is None
+    # inside a "sent" carbon: we displayed bob's message on another device
+    ours = message(
+        f"<displayed xmlns='{MARKERS_NS}' id='their-1'/>", **{"from": f"{OWN}/phone", "to": PEER}
+    )
+    assert translate.carbon_displayed(ours, own_bare=OWN) == DisplayedReceived(
+        peer=PEER, message_id="their-1", own=True
+    )
+    # a "sent" copy must come from our own account
+    assert translate.carbon_displayed(marker, own_bare=OWN) is None

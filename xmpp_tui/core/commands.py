@@ -45,7 +45,18 @@ class SendMessage(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectMessage(Command):
+    """Replace the text of our last message to ``peer`` (XEP-0308)."""
+
+    peer: BareJid
+    body: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MarkRead(Command):
+    """The user has seen ``peer``'s conversation (in front, at the bottom, app focused): the
+    unread count goes, and a read marker may go out (XEP-0333)."""
+
     peer: BareJid
 
 

@@ -114,6 +114,21 @@ class MessageAdded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageCorrected(Event):
+    """A stored message now has a corrected body (XEP-0308); same row, same sender."""
+
+    message: StoredMessage
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationRead(Event):
+    """The user read ``peer``'s conversation on another device (XEP-0333 carbon)."""
+
+    peer: BareJid
+    unread: int = 0  # what is still unread there (newer than what was read)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryChanged(Event):
     peer: BareJid
     message_id: int  # StoredMessage.id

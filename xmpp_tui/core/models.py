@@ -60,6 +60,7 @@ class Delivery(StrEnum):
     SENT = "sent"  # written to the stream
     ACKED = "acked"  # the server acknowledged it (XEP-0198)
     DELIVERED = "delivered"  # the recipient's client confirmed it (XEP-0184)
+    DISPLAYED = "displayed"  # the recipient has seen it ("read", XEP-0333)
     FAILED = "failed"  # the server returned an error
     RECEIVED = "received"
 
@@ -130,6 +131,10 @@ class StoredMessage:
     stanza_id: str | None = None  # XEP-0359, trusted only (by = our account)
     origin_id: str | None = None  # XEP-0359
     message_id: str | None = None  # message/@id
+    #: Corrected (XEP-0308) at least once; the earlier bodies are in the edit history.
+    edited: bool = False
+    #: The sender asked for chat markers (XEP-0333 <markable/>).
+    markable: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -77,6 +77,29 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("query",),
     ),
     CommandSpec(
+        "me",
+        "TEXT",
+        "Send an action, e.g. /me waves",
+        min_args=1,
+        max_args=1,
+        rest_is_text=True,
+        quotes=False,  # sent exactly as typed (ParsedCommand.rest)
+    ),
+    CommandSpec(
+        "correct",
+        "TEXT",
+        "Correct your last message in this conversation",
+        min_args=1,
+        max_args=1,
+        rest_is_text=True,
+        quotes=False,
+        details=(
+            "The contact's client shows the new text in place of the old one (XEP-0308).",
+            "Up in an empty message box does the same: it loads your last message to edit;",
+            "Enter sends the correction, Esc cancels.",
+        ),
+    ),
+    CommandSpec(
         "add",
         "JID [name]",
         "Add a contact and ask to see their presence",

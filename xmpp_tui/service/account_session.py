@@ -39,7 +39,7 @@ from xmpp_tui.core.models import (
     Show,
 )
 from xmpp_tui.secrets import PasswordSource
-from xmpp_tui.service import delivery, dispatch, inbound_router, sync
+from xmpp_tui.service import delivery, dispatch, extras, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
 from xmpp_tui.service.liveness import Liveness
 from xmpp_tui.service.roster_state import RosterState
@@ -80,6 +80,8 @@ class AccountSession:
         self.chat_state_peers: set[str] = set()
         self.blocked: set[str] = set()  # XEP-0191, as the server last told us
         self.sent_chat_states: dict[str, ChatState] = {}
+        # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
+        self.displayed_sent: dict[str, int] = {}
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE
@@ -301,6 +303,7 @@ class AccountSession:
             # After a resumption slixmpp re-sends what the server had not acked; on a
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
             delivery.flush_outbox(self, resend_unacked=not started.resumed)
+            extras.flush_corrections(self, resend_unacked=not started.resumed)
         except Exception:  # a broken setup must not leave a half session
             log.exception("session setup failed for %s", self.account)
             self.client.abort("session setup failed")

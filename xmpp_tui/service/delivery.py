@@ -23,9 +23,7 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def send_chat(session: AccountSession, peer: str, body: str) -> None:
     """Persist to the outbox (committed), then send if online; offline it waits."""
-    clean = _ILLEGAL_XML.sub("", body)
-    if not clean.strip():
-        raise UserFacingError("Nothing to send", "Type a message first")
+    clean = clean_body(body)
     message_id = uuid.uuid4().hex  # also the XEP-0359 origin-id
     stored = session.store.history.add_outgoing(
         account=session.account,
@@ -42,6 +40,14 @@ def send_chat(session: AccountSession, peer: str, body: str) -> None:
         session.sent_chat_states[peer] = ChatState.ACTIVE  # every message carries <active/>
         record(session, stored.id, Delivery.SENT)
         session.expect_ack(stored.id)
+
+
+def clean_body(body: str) -> str:
+    """The text as it can go on the wire; UserFacingError when nothing is left."""
+    clean = _ILLEGAL_XML.sub("", body)
+    if not clean.strip():
+        raise UserFacingError("Nothing to send", "Type a message first")
+    return clean
 
 
 def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:

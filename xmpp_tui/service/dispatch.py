@@ -10,6 +10,7 @@ from xmpp_tui.core.commands import (
     Block,
     Command,
     Connect,
+    CorrectMessage,
     DenySubscription,
     Disconnect,
     MarkRead,
@@ -31,7 +32,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, RosterItem, Show
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, extras
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -41,12 +42,15 @@ async def execute(session: AccountSession, command: Command) -> None:
     match command:
         case SendMessage(peer=peer, body=body):
             delivery.send_chat(session, _jid(peer), body)
+        case CorrectMessage(peer=peer, body=body):
+            extras.correct_last(session, _jid(peer), body)
         case SendChatState(peer=peer, state=state):
             _chat_state(session, peer, state)
         case MarkRead(peer=peer):
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:
                 session.store.history.mark_read(session.account, peer, latest[-1].id)
+            extras.send_displayed(session, peer)
         case ProvidePassword(password=password):
             session.provide_password(password)
         case SavePassword():

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.events import (
     ChatStateChanged,
-    MessageAdded,
     Notice,
     PresenceChanged,
     RosterItemChanged,
@@ -16,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import Delivery
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, extras
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -24,6 +23,7 @@ from xmpp_tui.xmpp.inbound import (
     ChatReceived,
     ChatStateReceived,
     ConnectionLost,
+    DisplayedReceived,
     Inbound,
     MessageBounced,
     PresenceReceived,
@@ -55,8 +55,11 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.publish(ChatStateChanged(account=account, peer=peer, state=state))
         case ReceiptReceived(peer=peer, message_id=message_id):
             delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.DELIVERED)
+        case DisplayedReceived():
+            extras.displayed_received(session, fact)
         case StanzaAcked(message_id=message_id):
             delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
+            extras.correction_acked(session, message_id)
         case MessageBounced(peer=peer, message_id=message_id, text=text):
             bounced = delivery.confirm(
                 session, peer=peer, message_id=message_id, delivery=Delivery.FAILED
@@ -82,9 +85,9 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
     if not fact.outgoing and is_blocked(session.blocked, fact.sender):
         log.info("dropped a message from blocked %s", fact.peer)  # the server should have
         return
-    stored = record_chat(session, fact)
-    if stored is not None:
-        session.publish(MessageAdded(account=session.account, message=stored))
+    recorded = record_chat(session, fact)
+    if recorded is not None:
+        session.publish(recorded)
     # Receipts only after the message is safely stored, and only to contacts:
     # a stranger does not learn that we are online and reading.
     if fact.receipt_requested and fact.message_id and fact.peer in session.roster:

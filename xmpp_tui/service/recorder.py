@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xmpp_tui.core.models import Direction, StoredMessage
+from xmpp_tui.core.events import MessageAdded, MessageCorrected
+from xmpp_tui.core.models import Direction
+from xmpp_tui.service import extras
 from xmpp_tui.xmpp.inbound import ChatReceived
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
 
 
-def record_chat(session: AccountSession, fact: ChatReceived) -> StoredMessage | None:
-    """The stored message, or None when the history already had it (de-duplicated)."""
-    return session.store.history.add_incoming(
+def record_chat(
+    session: AccountSession, fact: ChatReceived
+) -> MessageAdded | MessageCorrected | None:
+    """What changed in the history, as the event to publish; None when nothing did (a
+    duplicate, or a correction applied before)."""
+    if fact.replace_id is not None:
+        handled, corrected = extras.apply_incoming(session, fact)
+        if handled:
+            if corrected is None:
+                return None
+            return MessageCorrected(account=session.account, message=corrected)
+    stored = session.store.history.add_incoming(
         account=session.account,
         peer=fact.peer,
         sender=fact.sender,
@@ -25,4 +36,6 @@ def record_chat(session: AccountSession, fact: ChatReceived) -> StoredMessage | 
         message_id=fact.message_id,
         # A copy of what another of our devices sent is our own message.
         direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
+        markable=fact.markable,
     )
+    return None if stored is None else MessageAdded(account=session.account, message=stored)

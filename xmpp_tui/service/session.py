@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from xmpp_tui.core.bus import EventBus, Subscriber
 from xmpp_tui.core.clock import Clock, utc_now
@@ -121,6 +122,10 @@ class SessionService:
         self, account: AccountId, peer: str, *, before_id: int | None = None, limit: int = 100
     ) -> list[StoredMessage]:
         return self._store.history.page(account, peer, before_id=before_id, limit=limit)
+
+    def message_edits(self, account: AccountId, local_id: int) -> list[tuple[datetime, str]]:
+        """The texts message ``local_id`` had before its corrections, oldest first (XEP-0308)."""
+        return self._store.history.edits(account, local_id)
 
     def unread_counts(self, account: AccountId) -> dict[str, int]:
         return self._store.history.unread_counts(account)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import MessageAdded, Notice
+from xmpp_tui.core.events import MessageAdded, MessageCorrected, Notice
 from xmpp_tui.core.models import StoredMessage
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
@@ -75,16 +75,22 @@ async def catch_up(session: AccountSession) -> int:
 def _store_page(
     session: AccountSession, facts: tuple[ChatReceived, ...], last_id: str | None
 ) -> list[StoredMessage]:
+    """The page's new messages; its corrections are published once the page is committed."""
     stored: list[StoredMessage] = []
+    corrected: list[MessageCorrected] = []
     with session.store.database.transaction():
         for fact in facts:
             if not fact.outgoing and is_blocked(session.blocked, fact.sender):
                 continue
-            message = record_chat(session, fact)
-            if message is not None:
-                stored.append(message)
+            recorded = record_chat(session, fact)
+            if isinstance(recorded, MessageAdded):
+                stored.append(recorded.message)
+            elif recorded is not None:
+                corrected.append(recorded)
         if last_id:
             session.store.cursors.set(session.account, session.account, last_id)
+    for event in corrected:
+        session.publish(event)
     return stored
 
 

@@ -29,7 +29,13 @@ DEDUPE_WINDOW = timedelta(seconds=60)
 _MAX_ID = 2**63 - 1
 
 #: Forward order of outgoing delivery states; FAILED sits outside it.
-_RANK = {Delivery.PENDING: 0, Delivery.SENT: 1, Delivery.ACKED: 2, Delivery.DELIVERED: 3}
+_RANK = {
+    Delivery.PENDING: 0,
+    Delivery.SENT: 1,
+    Delivery.ACKED: 2,
+    Delivery.DELIVERED: 3,
+    Delivery.DISPLAYED: 4,
+}
 
 
 class HistoryStore:
@@ -52,6 +58,7 @@ class HistoryStore:
         origin_id: str | None,
         message_id: str | None,
         direction: Direction = Direction.INCOMING,
+        markable: bool = False,
     ) -> StoredMessage | None:
         """Store a received message (live, carbon or MAM); None if it is a duplicate.
 
@@ -136,6 +143,7 @@ class HistoryStore:
                 stanza_id=stanza_id,
                 origin_id=origin_id,
                 message_id=message_id,
+                markable=markable,
             )
 
     def add_outgoing(
@@ -192,7 +200,190 @@ class HistoryStore:
                 (account, peer, upto_id),
             )
 
+    def apply_correction(
+        self,
+        account: AccountId,
+        local_id: int,
+        *,
+        body: str,
+        timestamp: datetime,
+        correction_id: str | None,
+        delivery: Delivery | None = None,
+    ) -> StoredMessage | None:
+        """Give message `local_id` a corrected body (XEP-0308), keeping the one it replaces.
+
+        The caller has checked that the correction may apply (same sender, same
+        conversation). None when nothing changed: this correction was applied before (a
+        replay from carbons or the archive), or the body is the same. `delivery` (PENDING)
+        makes it an outbox entry: a correction of ours still to be sent.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM messages WHERE account = ? AND id = ?", (account, local_id)
+            ).fetchone()
+            if row is None or row["body"] == body:
+                return None
+            if correction_id is not None:
+                seen = conn.execute(
+                    "SELECT 1 FROM message_edits WHERE account = ? AND message = ?"
+                    " AND correction_id = ?",
+                    (account, local_id, correction_id),
+                ).fetchone()
+                if seen is not None:
+                    return None
+            conn.execute(
+                "INSERT INTO message_edits (account, message, previous_body, correction_id,"
+                " timestamp, delivery) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    account,
+                    local_id,
+                    row["body"],
+                    correction_id,
+                    _to_db(timestamp),
+                    None if delivery is None else delivery.value,
+                ),
+            )
+            # A message still in the outbox goes out with the new text as if first written:
+            # its hash follows, so the archive's copy of it de-duplicates.
+            unsent = row["delivery"] == Delivery.PENDING.value
+            conn.execute(
+                "UPDATE messages SET body = ?, edited = 1, body_hash = ? WHERE id = ?",
+                (body, _hash(body) if unsent else row["body_hash"], local_id),
+            )
+            updated = conn.execute("SELECT * FROM messages WHERE id = ?", (local_id,)).fetchone()
+        return _message(updated)
+
+    def set_correction_delivery(
+        self, account: AccountId, correction_id: str, delivery: Delivery
+    ) -> bool:
+        """Move our correction `correction_id` forward (PENDING -> SENT -> ACKED); False if it
+        is not ours or that would be no change or a step back."""
+        if delivery not in (Delivery.SENT, Delivery.ACKED):
+            return False
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE message_edits SET delivery = ? WHERE account = ? AND correction_id = ?"
+                " AND delivery IN (?, ?)",
+                (
+                    delivery.value,
+                    account,
+                    correction_id,
+                    Delivery.PENDING.value,
+                    # SENT -> SENT is no change; only ACKED may follow SENT.
+                    Delivery.SENT.value if delivery is Delivery.ACKED else Delivery.PENDING.value,
+                ),
+            )
+            return cursor.rowcount > 0
+
+    def mark_displayed(
+        self, account: AccountId, peer: BareJid, message_id: str
+    ) -> list[StoredMessage]:
+        """XEP-0333: `peer` has seen our message `message_id`, so every earlier one we sent
+        them too. Returns the messages that moved to DISPLAYED (none if the id is not ours
+        or not sent to `peer`)."""
+        with self._db.transaction() as conn:
+            target = conn.execute(
+                "SELECT id FROM messages WHERE account = ? AND peer = ? AND direction = 'out'"
+                " AND (message_id = ? OR origin_id = ?) ORDER BY id DESC LIMIT 1",
+                (account, peer, message_id, message_id),
+            ).fetchone()
+            if target is None:
+                return []
+            rows = conn.execute(
+                "SELECT id FROM messages WHERE account = ? AND peer = ? AND direction = 'out'"
+                " AND id <= ? AND delivery IN (?, ?, ?)",
+                (
+                    account,
+                    peer,
+                    int(target["id"]),
+                    Delivery.SENT.value,
+                    Delivery.ACKED.value,
+                    Delivery.DELIVERED.value,
+                ),
+            ).fetchall()
+            ids = [int(row["id"]) for row in rows]
+            conn.executemany(
+                "UPDATE messages SET delivery = ? WHERE id = ?",
+                [(Delivery.DISPLAYED.value, local_id) for local_id in ids],
+            )
+        return [message for local_id in ids if (message := self.get(account, local_id))]
+
     # -- reads ----------------------------------------------------------------------------
+
+    def find_correctable(
+        self, account: AccountId, peer: BareJid, replace_id: str
+    ) -> StoredMessage | None:
+        """The message in this conversation that a correction naming `replace_id` targets.
+
+        XEP-0308 says `replace_id` is the first message's id; some clients name the previous
+        correction instead, which the edit history remembers.
+        """
+        conn = self._db.connection
+        row = conn.execute(
+            "SELECT * FROM messages WHERE account = ? AND peer = ?"
+            " AND (message_id = ? OR origin_id = ?) ORDER BY id DESC LIMIT 1",
+            (account, peer, replace_id, replace_id),
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT m.* FROM message_edits AS e JOIN messages AS m ON m.id = e.message"
+                " WHERE e.account = ? AND e.correction_id = ? AND m.peer = ?"
+                " ORDER BY e.id DESC LIMIT 1",
+                (account, replace_id, peer),
+            ).fetchone()
+        return None if row is None else _message(row)
+
+    def pending_corrections(self, account: AccountId) -> list[tuple[StoredMessage, str, Delivery]]:
+        """Our corrections the server has not acknowledged: per message, only the newest one
+        (it carries the whole text), as (message with its current text, correction id,
+        PENDING or SENT), oldest first."""
+        rows = self._db.connection.execute(
+            "SELECT e.message AS message, e.correction_id AS correction_id,"
+            " e.delivery AS delivery FROM message_edits AS e"
+            " WHERE e.account = ? AND e.delivery IN (?, ?) AND e.correction_id IS NOT NULL"
+            " AND e.id = (SELECT max(id) FROM message_edits WHERE message = e.message)"
+            " ORDER BY e.id",
+            (account, Delivery.PENDING.value, Delivery.SENT.value),
+        ).fetchall()
+        found = []
+        for row in rows:
+            message = self.get(account, int(row["message"]))
+            if message is not None:
+                found.append((message, str(row["correction_id"]), Delivery(row["delivery"])))
+        return found
+
+    def edits(self, account: AccountId, local_id: int) -> list[tuple[datetime, str]]:
+        """The bodies message `local_id` had before its corrections, oldest first, each with
+        the time it was replaced."""
+        rows = self._db.connection.execute(
+            "SELECT timestamp, previous_body FROM message_edits"
+            " WHERE account = ? AND message = ? ORDER BY id",
+            (account, local_id),
+        ).fetchall()
+        return [(_from_db(str(row["timestamp"])), str(row["previous_body"])) for row in rows]
+
+    def last_message(
+        self, account: AccountId, peer: BareJid, direction: Direction
+    ) -> StoredMessage | None:
+        """The newest message in this conversation going `direction` (our last one is what
+        /correct changes; theirs is what a read marker names)."""
+        row = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND peer = ? AND direction = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (account, peer, direction.value),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def find_incoming(
+        self, account: AccountId, peer: BareJid, message_id: str
+    ) -> StoredMessage | None:
+        """The message `peer` sent us with this message/@id or origin-id."""
+        row = self._db.connection.execute(
+            "SELECT * FROM messages WHERE account = ? AND peer = ? AND direction = 'in'"
+            " AND (message_id = ? OR origin_id = ?) ORDER BY id DESC LIMIT 1",
+            (account, peer, message_id, message_id),
+        ).fetchone()
+        return None if row is None else _message(row)
 
     def find_outgoing(
         self, account: AccountId, *, message_id: str, peer: BareJid | None = None
@@ -357,11 +548,12 @@ class HistoryStore:
         stanza_id: str | None,
         origin_id: str | None,
         message_id: str | None,
+        markable: bool = False,
     ) -> StoredMessage:
         cursor = conn.execute(
             "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
-            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash, markable)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 peer,
@@ -375,6 +567,7 @@ class HistoryStore:
                 origin_id,
                 message_id,
                 _hash(body),
+                int(markable),
             ),
         )
         local_id = cursor.lastrowid
@@ -391,6 +584,7 @@ class HistoryStore:
             stanza_id=stanza_id,
             origin_id=origin_id,
             message_id=message_id,
+            markable=markable,
         )
 
 
@@ -439,6 +633,8 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         stanza_id=_optional(row["stanza_id"]),
         origin_id=_optional(row["origin_id"]),
         message_id=_optional(row["message_id"]),
+        edited=bool(row["edited"]),
+        markable=bool(row["markable"]),
     )
 
 

@@ -88,7 +88,30 @@ END;
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Message corrections (XEP-0308) and chat markers (XEP-0333). A correction rewrites the
+# original row's body (the FTS index follows through its trigger) but never its `sender` or
+# `body_hash`: the hash stays the original's, so the archive's copy of the original still
+# de-duplicates against the row. Every replaced body is kept in `message_edits`, with the id
+# of the correction that replaced it (a replayed correction is applied once); a correction we
+# make is an outbox entry of its own there (`delivery`), sent and re-sent like a message.
+_V3 = """
+ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE message_edits (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    account        TEXT NOT NULL,
+    message        INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    previous_body  TEXT NOT NULL,
+    correction_id  TEXT,            -- the correction's origin-id or message/@id
+    timestamp      TEXT NOT NULL,   -- when the correction was made (ISO-8601 UTC)
+    delivery       TEXT             -- our own correction's outbox state; NULL: received
+);
+CREATE INDEX message_edits_message ON message_edits (message, id);
+CREATE INDEX message_edits_correction ON message_edits (account, correction_id)
+    WHERE correction_id IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

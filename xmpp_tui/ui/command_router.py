@@ -164,6 +164,27 @@ def _status(rest: str, ctx: RouteContext) -> list[Action]:
     return [cmd.SetPresence(account=account, show=show, status=text)]
 
 
+def _me(rest: str, ctx: RouteContext) -> list[Action]:
+    """XEP-0245: the body is "/me " and the text, as typed."""
+    peer = _pane_peer(ctx, "me")
+    return [cmd.SendMessage(account=_account(ctx), peer=peer, body=f"/me {rest}")]
+
+
+def _correct(rest: str, ctx: RouteContext) -> list[Action]:
+    peer = _pane_peer(ctx, "correct")
+    return [cmd.CorrectMessage(account=_account(ctx), peer=peer, body=rest)]
+
+
+def _pane_peer(ctx: RouteContext, command: str) -> BareJid:
+    if ctx.peer is None:
+        raise UserFacingError(
+            f"/{command} works in a conversation; this is the console",
+            "Open one with /msg name@example.org",
+        )
+    _refuse_blocked(ctx.peer, ctx)
+    return ctx.peer
+
+
 def _trust(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
     certificate = ctx.certificates.get(account)
@@ -269,6 +290,8 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
 #: Commands whose arguments are free text as a whole: they get `ParsedCommand.rest`.
 _TEXT_HANDLERS: dict[str, Callable[[str, RouteContext], list[Action]]] = {
     "status": _status,
+    "me": _me,
+    "correct": _correct,
 }
 
 #: Command names this router knows; a test checks it covers the slash table.

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from xmpp_tui.core.models import Delivery, Direction, Show, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
+from xmpp_tui.core.styling import Line, Styling, style_body
 
 #: Marks a continuation line of a message, so a body line can never look like a sender line.
 CONTINUATION = "│ "
@@ -40,6 +41,7 @@ DELIVERY_MARKS: dict[Delivery, tuple[str, str]] = {
     Delivery.SENT: ("✓", "grey50"),
     Delivery.ACKED: ("✓", "green"),
     Delivery.DELIVERED: ("✓✓", "bold green"),
+    Delivery.DISPLAYED: ("✓✓ read", "bold cyan"),
     Delivery.FAILED: ("✗ failed", "bold red"),
     Delivery.RECEIVED: ("", ""),
 }
@@ -79,6 +81,38 @@ class MessageStyles:
     peer: Style = _PEER
     continuation: Style = _DIM
     body: Style = _PLAIN
+    edited: Style = _DIM
+
+
+#: XEP-0245: a body starting with this is an action ("/me waves" -> "* bob waves").
+ME_PREFIX = "/me "
+EDITED_MARK = "(edited)"
+
+#: XEP-0393 styles, combined per span; the directives themselves are dimmed.
+_STYLING: dict[Styling, Style] = {
+    Styling.STRONG: Style(bold=True),
+    Styling.EMPHASIS: Style(italic=True),
+    Styling.STRIKE: Style(strike=True),
+    Styling.PRE: Style(color="cyan"),
+    Styling.QUOTE: Style(color="green"),
+    Styling.DIRECTIVE: Style(dim=True),
+}
+
+
+def styled_line(line: Line, base: Style) -> Text:
+    """One line of XEP-0393 spans as `Text`: plain strings with styles, never markup."""
+    text = Text(end="")
+    for span in line:
+        style = base
+        for kind in sorted(span.styles):
+            style += _STYLING[kind]
+        text.append(span.text, style=style)
+    return text
+
+
+def is_action(body: str) -> bool:
+    """XEP-0245: ``/me`` then a space, at the very start of the body."""
+    return body.startswith(ME_PREFIX)
 
 
 def sender_label(message: StoredMessage, peer_name: str) -> str:
@@ -120,17 +154,27 @@ def message_lines(
     tz: tzinfo | None,
     styles: MessageStyles,
 ) -> list[Text]:
-    """``HH:MM <sender> body`` wrapped to ``width``; every further row starts with ``│``."""
+    """``HH:MM <sender> body`` wrapped to ``width``; every further row starts with ``│``.
+
+    A ``/me`` body (XEP-0245) reads ``HH:MM * sender rest``; the body is styled per
+    XEP-0393; a corrected message (XEP-0308) ends with "(edited)".
+    """
     width = max(width, TIME_WIDTH + 12)
     when = message.timestamp.astimezone(tz).strftime("%H:%M")
     own = message.direction is Direction.OUTGOING
+    label = sender_label(message, peer_name)
+    body = message.body
+    action = is_action(body)
+    if action:
+        body = body[len(ME_PREFIX) :]
     head = Text.assemble(
         (f"{when} ", styles.time),
-        (f"<{sender_label(message, peer_name)}> ", styles.own if own else styles.peer),
+        (f"* {label} " if action else f"<{label}> ", styles.own if own else styles.peer),
     )
-    body_lines = sanitize_for_display(message.body).split("\n")
     mark, mark_style = DELIVERY_MARKS[message.delivery]
-    pieces = [Text(line, style=styles.body) for line in body_lines]
+    pieces = [styled_line(line, styles.body) for line in style_body(sanitize_for_display(body))]
+    if message.edited:
+        pieces[-1].append(f" {EDITED_MARK}", style=styles.edited)
     if own and mark:
         pieces[-1].append(f" {mark}", style=mark_style)
     indent = Text.assemble(" " * TIME_WIDTH, (CONTINUATION, styles.continuation))

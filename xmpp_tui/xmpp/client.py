@@ -55,7 +55,9 @@ PLUGINS = (
     "xep_0199",  # ping (keepalive)
     "xep_0203",  # delayed delivery stamps
     "xep_0280",  # message carbons
+    "xep_0308",  # last message correction
     "xep_0313",  # message archive management
+    "xep_0333",  # chat markers (displayed)
     "xep_0359",  # origin-id / stanza-id
 )
 
@@ -363,8 +365,13 @@ class XmppClient:
 
     # -- outgoing: thin delegations to xmpp/features ---------------------------------
 
-    def send_chat(self, peer: str, body: str, message_id: str) -> None:
-        messages.send_chat(self._client, peer, body, message_id)
+    def send_chat(
+        self, peer: str, body: str, message_id: str, *, replace_id: str | None = None
+    ) -> None:
+        messages.send_chat(self._client, peer, body, message_id, replace_id=replace_id)
+
+    def send_displayed(self, peer: str, message_id: str) -> None:
+        messages.send_displayed(self._client, peer, message_id)
 
     def send_chat_state(self, peer: str, state: ChatState) -> None:
         messages.send_chat_state(self._client, peer, state.value)

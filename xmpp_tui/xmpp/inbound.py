@@ -28,6 +28,10 @@ class ChatReceived:
     outgoing: bool = False
     #: A copy for this device (XEP-0280): another resource handles receipts for it.
     carbon: bool = False
+    #: XEP-0308: this message corrects the one with this id (the sender's id for it).
+    replace_id: str | None = None
+    #: XEP-0333: the sender asks for chat markers.
+    markable: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +59,16 @@ class ReceiptReceived:
 
     peer: str
     message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisplayedReceived:
+    """XEP-0333: ``peer`` has seen our messages up to ``message_id``; or, with ``own``
+    (a carbon of a marker another device of ours sent), we have seen ``peer``'s."""
+
+    peer: str
+    message_id: str
+    own: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +153,7 @@ Inbound = (
     | ChatReceived
     | ChatStateReceived
     | ReceiptReceived
+    | DisplayedReceived
     | MessageBounced
     | StanzaAcked
     | RosterLoaded

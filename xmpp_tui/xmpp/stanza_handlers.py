@@ -34,6 +34,11 @@ def stanza_handlers(
         if stanza.name == "message" and stanza["id"]:
             report(StanzaAcked(message_id=str(stanza["id"])))
 
+    def carbon_sent(m: Any) -> None:
+        inner = m["carbon_sent"]
+        emit(translate.carbon(inner, own_bare=own, now=clock, sent=True))
+        emit(translate.carbon_displayed(inner, own_bare=own))
+
     def roster_update(iq: Any) -> None:
         # Results of our own get are awaited where they are sent; pushes arrive here.
         if iq["type"] == "set":
@@ -52,9 +57,8 @@ def stanza_handlers(
         "carbon_received": lambda m: emit(
             translate.carbon(m["carbon_received"], own_bare=own, now=clock, sent=False)
         ),
-        "carbon_sent": lambda m: emit(
-            translate.carbon(m["carbon_sent"], own_bare=own, now=clock, sent=True)
-        ),
+        "carbon_sent": carbon_sent,
+        "marker_displayed": lambda m: emit(translate.displayed(m, own_bare=own)),
         "receipt_received": lambda m: emit(translate.receipt(m)),
         "chatstate": lambda m: emit(translate.chat_state(m, own_bare=own)),
         "message_error": lambda m: emit(translate.message_error(m)),

@@ -19,6 +19,7 @@ from xmpp_tui.xmpp.inbound import (
     BlockListPushed,
     ChatReceived,
     ChatStateReceived,
+    DisplayedReceived,
     MessageBounced,
     PresenceReceived,
     ReceiptReceived,
@@ -31,6 +32,8 @@ from xmpp_tui.xmpp.inbound import (
 log = logging.getLogger(__name__)
 
 SID_NS = "urn:xmpp:sid:0"
+CORRECT_NS = "urn:xmpp:message-correct:0"  # XEP-0308
+MARKERS_NS = "urn:xmpp:chat-markers:0"  # XEP-0333
 _SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
 _SUBSCRIPTIONS = {s.value: s for s in Subscription}
 
@@ -62,7 +65,36 @@ def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
         origin_id=_origin_id(msg),
         stanza_id=trusted_stanza_id(msg, by=own_bare),
         receipt_requested=bool(msg["request_receipt"]),
+        replace_id=_child_id(msg, f"{{{CORRECT_NS}}}replace"),
+        markable=msg.xml.find(f"{{{MARKERS_NS}}}markable") is not None,
     )
+
+
+def displayed(msg: Any, *, own_bare: str) -> DisplayedReceived | None:
+    """A XEP-0333 ``displayed`` marker from a contact, for one of our messages.
+
+    Which message it names, and whether it was sent to that contact, the service checks
+    against the history: a marker from anyone else moves nothing.
+    """
+    if msg["type"] not in ("chat", "normal"):
+        return None
+    sender = msg["from"]
+    message_id = _child_id(msg, f"{{{MARKERS_NS}}}displayed")
+    if not sender.bare or str(sender.bare) == own_bare or message_id is None:
+        return None
+    return DisplayedReceived(peer=str(sender.bare), message_id=message_id)
+
+
+def carbon_displayed(inner: Any, *, own_bare: str) -> DisplayedReceived | None:
+    """The carbon of a ``displayed`` marker another device of ours sent (XEP-0280 "sent"):
+    the user has read that conversation there."""
+    message_id = _child_id(inner, f"{{{MARKERS_NS}}}displayed")
+    if message_id is None or str(inner["from"].bare) != own_bare:
+        return None
+    peer = str(inner["to"].bare)
+    if not peer or peer == own_bare:
+        return None
+    return DisplayedReceived(peer=peer, message_id=message_id, own=True)
 
 
 def carbon(inner: Any, *, own_bare: str, now: Clock, sent: bool) -> ChatReceived | None:
@@ -293,6 +325,14 @@ def _roster_item(jid: str, fields: dict[str, Any]) -> RosterItem | None:
 def _version(query: Any) -> str | None:
     version = query["ver"]
     return str(version) if version else None
+
+
+def _child_id(msg: Any, tag: str) -> str | None:
+    """The ``id`` attribute of the child element ``tag`` ("{ns}name"), if any."""
+    element = msg.xml.find(tag)
+    if element is None:
+        return None
+    return element.get("id") or None
 
 
 def _origin_id(msg: Any) -> str | None:

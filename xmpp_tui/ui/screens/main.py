@@ -19,10 +19,15 @@ from textual.screen import Screen
 
 from xmpp_tui.core import slash
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.commands import ApproveSubscription, Command, DenySubscription
+from xmpp_tui.core.commands import (
+    ApproveSubscription,
+    Command,
+    CorrectMessage,
+    DenySubscription,
+)
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
-from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, StoredMessage
+from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Direction, StoredMessage
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.command_router import (
     Action,
@@ -158,7 +163,26 @@ class MainScreen(Screen[None]):
         event.stop()
         if is_message_draft(event.text):
             self.chat_states.sent(self.deck.active_chat)
+        key = self.deck.active_chat
+        if event.correction and key is not None:
+            self.execute(CorrectMessage(account=key.account, peer=key.peer, body=event.text))
+            return
         await self.handle_input(event.text)
+
+    @on(Composer.EditLastRequested)
+    def on_composer_edit_last_requested(self, event: Composer.EditLastRequested) -> None:
+        """Up in an empty composer: edit our last message in this pane (XEP-0308), else
+        recall the last line sent (the console, or nothing of ours here yet)."""
+        event.stop()
+        key = self.deck.active_chat
+        pane = self.deck.chat(key) if key is not None else None
+        mine = (
+            [m for m in pane.history.messages if m.direction is Direction.OUTGOING] if pane else []
+        )
+        if mine:
+            self.composer.start_editing(mine[-1].body)
+        else:
+            self.composer.recall(-1)
 
     async def handle_input(self, text: str) -> None:
         try:

@@ -24,11 +24,13 @@ from xmpp_tui.core.events import (
     ChatStateChanged,
     CommandFailed,
     ConnectionChanged,
+    ConversationRead,
     DeliveryChanged,
     Event,
     HistoryWriteFailed,
     InfoReceived,
     MessageAdded,
+    MessageCorrected,
     Notice,
     OwnPresenceChanged,
     PasswordNeeded,
@@ -52,6 +54,7 @@ from xmpp_tui.ui.view_state import (
     ChatKey,
     ConnectionView,
     add_unread,
+    clear_unread,
     note_peer,
     reduce_roster,
 )
@@ -131,6 +134,16 @@ class EventReactions:
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
                     pane.set_peer_state(state)
+            case MessageCorrected(message=message):
+                pane = screen.deck.chat(ChatKey(account, message.peer))
+                if pane is not None and any(m.id == message.id for m in pane.history.messages):
+                    pane.add_message(message)  # the same row, re-rendered with the new text
+            case ConversationRead(peer=peer, unread=unread):
+                # Read on another device of ours (XEP-0333): the unread count follows.
+                roster = screen.rosters.setdefault(account, AccountRoster())
+                roster = clear_unread(roster, peer)
+                screen.rosters[account] = add_unread(roster, peer, unread) if unread else roster
+                screen.refresh_roster()
             case DeliveryChanged(peer=peer, message_id=message_id, delivery=delivery):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:

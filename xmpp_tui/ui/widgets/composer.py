@@ -5,6 +5,10 @@ XEP-0085), but not when sending clears it or a pane switch swaps it.
 
 Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
 at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
+
+Up in an EMPTY composer asks the screen for our last message in the pane (`EditLastRequested`);
+the screen either puts it in editing mode (`start_editing`: the border says so, Enter sends a
+XEP-0308 correction, Esc cancels) or, with nothing to edit (the console), recalls as before.
 """
 
 from __future__ import annotations
@@ -54,9 +58,14 @@ class Composer(TextArea):
     class Submitted(Message):
         """The user pressed Enter on a non-empty input."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, *, correction: bool = False) -> None:
             super().__init__()
             self.text = text
+            #: The text corrects our last message (sent from editing mode).
+            self.correction = correction
+
+    class EditLastRequested(Message):
+        """Up in an empty input: edit our last message here, if there is one."""
 
     class Edited(Message):
         """The user changed the draft: typed, deleted, pasted, completed, recalled a line."""
@@ -88,6 +97,8 @@ class Composer(TextArea):
         self._cycle: _Cycle | None = None
         #: The draft as last reported (or set without the user): a change from it is an edit.
         self._known_text = ""
+        #: Editing our last message: Enter sends a correction, Esc cancels.
+        self.editing = False
 
     # -- keys ---------------------------------------------------------------------------
 
@@ -117,6 +128,12 @@ class Composer(TextArea):
             self.replace("\n", start, end)
         elif key == "tab":
             handled = self.complete()
+        elif key == "escape" and self.editing:
+            self.stop_editing()
+        elif key in ("up", "down") and self.editing:
+            handled = False  # move within the text being edited
+        elif key == "up" and not self.text and self._recall is None:
+            self.post_message(self.EditLastRequested())
         elif key == "up" and self.cursor_location[0] == 0:
             handled = self.recall(-1)
         elif key == "down" and self.cursor_location[0] == self.document.line_count - 1:
@@ -137,16 +154,35 @@ class Composer(TextArea):
             self._sent = [*self._sent, text][-RECALL_LIMIT:]
         self._recall = None
         self._draft = ""
+        correction = self.editing
+        self.stop_editing()
         self.clear()
         self._known_text = ""  # emptied by sending, not by the user
-        self.post_message(self.Submitted(text))
+        self.post_message(self.Submitted(text, correction=correction))
+
+    def start_editing(self, text: str) -> None:
+        """Load our last message to correct it; the border says what Enter will do."""
+        self.editing = True
+        self.border_title = "editing your last message: Enter corrects it, Esc cancels"
+        self.set_draft(text)
+        self._known_text = text  # loaded, not typed
+
+    def stop_editing(self) -> None:
+        """Leave editing mode; Esc also empties the input (the edit is dropped)."""
+        if not self.editing:
+            return
+        self.editing = False
+        self.border_title = None
+        self.clear()
+        self._known_text = ""
 
     def swap_draft(self, text: str) -> str:
         """Put ``text`` in the input and return what was there (another pane's draft).
 
         Recalling sent lines and Tab cycling start over: they belonged to the other draft.
         """
-        previous = self.text
+        previous = "" if self.editing else self.text  # an edit does not become a draft
+        self.stop_editing()
         self._recall, self._draft, self._cycle = None, "", None
         self.set_draft(text)
         self._known_text = text  # another pane's draft, not an edit

@@ -82,7 +82,8 @@ class HistoryView(ScrollView, can_focus=True):
         self._total = 0
         self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
-        self._strips: LRUCache[tuple[int, Delivery, int, str, bool], list[Strip]] = LRUCache(1024)
+        # Keyed by the message itself (its text and marks change with a correction or receipt).
+        self._strips: LRUCache[tuple[StoredMessage, int, str, bool], list[Strip]] = LRUCache(1024)
         self._styles = MessageStyles()
         self._complete = False  # no older messages in the store
         self._loading = False
@@ -247,7 +248,7 @@ class HistoryView(ScrollView, can_focus=True):
 
     def _rows_of(self, message: StoredMessage) -> list[Strip]:
         new_day = self._new_day(message)
-        key = (message.id, message.delivery, self._width, self._peer_name, new_day)
+        key = (message, self._width, self._peer_name, new_day)
         cached = self._strips.get(key)
         if cached is not None:
             return cached

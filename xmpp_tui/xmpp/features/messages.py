@@ -1,4 +1,5 @@
-"""1:1 messages (RFC 6121), XEP-0359 origin-id, XEP-0184 receipts, XEP-0198 ack requests."""
+"""1:1 messages (RFC 6121), XEP-0359 origin-id, XEP-0184 receipts, XEP-0198 ack requests,
+XEP-0308 corrections, XEP-0333 chat markers."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def send_chat(client: Any, peer: str, body: str, message_id: str) -> None:
-    """A chat message with origin-id = id, asking for a receipt, then an ack request.
+def send_chat(
+    client: Any, peer: str, body: str, message_id: str, *, replace_id: str | None = None
+) -> None:
+    """A chat message with origin-id = id, asking for a receipt and markers, then an ack
+    request. With ``replace_id`` it corrects that earlier message (XEP-0308).
 
     slixmpp asks for an ack only every fifth stanza; asking after each user
     message is what lets the outbox learn that the server has it.
@@ -18,6 +22,9 @@ def send_chat(client: Any, peer: str, body: str, message_id: str) -> None:
     msg["id"] = message_id
     msg["origin_id"]["id"] = message_id
     msg["request_receipt"] = True
+    msg.enable("markable")
+    if replace_id is not None:
+        msg["replace"]["id"] = replace_id
     msg["chat_state"] = "active"  # XEP-0085 §5.1: a message says we are active
     msg.send()
     if client.plugin["xep_0198"].enabled_out:
@@ -33,6 +40,11 @@ def send_chat_state(client: Any, peer: str, state: str) -> None:
     msg = client.make_message(mto=peer, mtype="chat")
     msg["chat_state"] = state
     msg.send()
+
+
+def send_displayed(client: Any, peer: str, message_id: str) -> None:
+    """XEP-0333: we have seen ``peer``'s messages up to ``message_id``."""
+    client.plugin["xep_0333"].send_marker(peer, message_id, "displayed", mtype="chat")
 
 
 def send_receipt(client: Any, to: str, message_id: str) -> None:

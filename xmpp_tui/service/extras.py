@@ -1,0 +1,159 @@
+"""Message corrections (XEP-0308) and chat markers (XEP-0333) for 1:1 conversations.
+
+Corrections (SECURITY.md T8): a correction applies only when its sender's full JID is the
+original's and it names a message of the same conversation; it changes the text, never the
+sender, and the replaced text is kept (`HistoryStore.edits`). A correction whose original we
+do not hold is stored as an ordinary message (it may be the only copy). A correction from
+anyone else (another resource of the same contact, another JID) is a spoof, or at best
+ambiguous: it is stored as a new message from its real sender, with no link to the original,
+so the user sees exactly what was said and by whom.
+
+Markers: ours go only to contacts, once per message, when the user has read the
+conversation (`MarkRead`) and the account allows it; theirs move our messages to DISPLAYED
+only when they come from the bare JID those messages were sent to.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from functools import partial
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import ConversationRead, DeliveryChanged, MessageCorrected
+from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.service.delivery import clean_body
+from xmpp_tui.xmpp.inbound import ChatReceived, DisplayedReceived
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+log = logging.getLogger(__name__)
+
+
+def apply_incoming(
+    session: AccountSession, fact: ChatReceived
+) -> tuple[bool, StoredMessage | None]:
+    """A received correction (live, carbon or archive): ``(handled, corrected message)``.
+
+    Not handled (False) means "store it as an ordinary message": no original, or a sender
+    who may not correct it. Handled with None: this correction was applied before.
+    """
+    assert fact.replace_id is not None
+    history = session.store.history
+    original = history.find_correctable(session.account, fact.peer, fact.replace_id)
+    if original is None:
+        return False, None
+    if original.sender != fact.sender:
+        log.warning(
+            "correction of a message from another sender in %s: kept as a new message", fact.peer
+        )
+        return False, None
+    corrected = history.apply_correction(
+        session.account,
+        original.id,
+        body=fact.body,
+        timestamp=fact.timestamp,
+        correction_id=fact.origin_id or fact.message_id,
+    )
+    return True, corrected
+
+
+def correct_last(session: AccountSession, peer: str, body: str) -> None:
+    """/correct: our last message to ``peer`` gets ``body``, here and at the peer.
+
+    The correction is an outbox entry like a message: written first, sent when online,
+    re-sent on a fresh session until the server acknowledges it. A message still waiting in
+    the outbox is simply rewritten (it goes out with the new text).
+    """
+    clean = clean_body(body)
+    history = session.store.history
+    original = history.last_message(session.account, peer, Direction.OUTGOING)
+    if original is None or not original.message_id:
+        raise UserFacingError(f"Nothing to correct: you have not written to {peer} yet")
+    unsent = original.delivery is Delivery.PENDING
+    correction_id = uuid.uuid4().hex
+    corrected = history.apply_correction(
+        session.account,
+        original.id,
+        body=clean,
+        timestamp=session.clock(),
+        correction_id=correction_id,
+        delivery=None if unsent else Delivery.PENDING,
+    )
+    if corrected is None:
+        raise UserFacingError("The message already says that")
+    session.publish(MessageCorrected(account=session.account, message=corrected))
+    if not unsent and session.online:
+        _send_correction(session, corrected, correction_id)
+
+
+def flush_corrections(session: AccountSession, *, resend_unacked: bool) -> None:
+    """After the outbox (originals first): corrections never sent, and on a fresh session
+    those the server never acknowledged, with the same ids."""
+    resend_unacked = resend_unacked and session.client.acks_enabled
+    for message, correction_id, state in session.store.history.pending_corrections(session.account):
+        if state is Delivery.PENDING or resend_unacked:
+            _send_correction(session, message, correction_id)
+
+
+def correction_acked(session: AccountSession, message_id: str) -> None:
+    session.keep(
+        partial(
+            session.store.history.set_correction_delivery,
+            session.account,
+            message_id,
+            Delivery.ACKED,
+        )
+    )
+
+
+def _send_correction(session: AccountSession, message: StoredMessage, correction_id: str) -> None:
+    # XEP-0308: always the first message's id, however often it is corrected.
+    assert message.message_id is not None
+    session.client.send_chat(
+        message.peer, message.body, correction_id, replace_id=message.message_id
+    )
+    session.keep(
+        partial(
+            session.store.history.set_correction_delivery,
+            session.account,
+            correction_id,
+            Delivery.SENT,
+        )
+    )
+
+
+def displayed_received(session: AccountSession, fact: DisplayedReceived) -> None:
+    account = session.account
+    if fact.own:
+        # Another device of ours showed this conversation: read here too.
+        seen = session.store.history.find_incoming(account, fact.peer, fact.message_id)
+        if seen is None:
+            return
+        session.store.history.mark_read(account, fact.peer, seen.id)
+        unread = session.store.history.unread_counts(account).get(fact.peer, 0)
+        session.publish(ConversationRead(account=account, peer=fact.peer, unread=unread))
+        return
+    for message in session.store.history.mark_displayed(account, fact.peer, fact.message_id):
+        session.publish(
+            DeliveryChanged(
+                account=account, peer=message.peer, message_id=message.id, delivery=message.delivery
+            )
+        )
+
+
+def send_displayed(session: AccountSession, peer: str) -> None:
+    """The user has read ``peer``'s conversation: say so for the newest markable message,
+    once, to a contact, when the account allows it."""
+    if not session.settings.send_read_markers or not session.online or peer not in session.roster:
+        return
+    latest = session.store.history.last_message(session.account, peer, Direction.INCOMING)
+    if latest is None or not latest.markable or session.displayed_sent.get(peer) == latest.id:
+        return
+    marked_id = latest.message_id or latest.origin_id
+    if marked_id is None:
+        return
+    session.client.send_displayed(peer, marked_id)
+    session.displayed_sent[peer] = latest.id
