@@ -12,6 +12,7 @@ from xmpp_tui.core.commands import (
     Connect,
     DenySubscription,
     Disconnect,
+    FetchOlderHistory,
     MarkRead,
     ProvidePassword,
     QueryInfo,
@@ -31,7 +32,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, RosterItem, Show
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, older_history
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -47,6 +48,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:
                 session.store.history.mark_read(session.account, peer, latest[-1].id)
+        case FetchOlderHistory(peer=peer):
+            await older_history.fetch_older(session, peer)
         case ProvidePassword(password=password):
             session.provide_password(password)
         case SavePassword():

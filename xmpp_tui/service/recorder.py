@@ -12,8 +12,12 @@ if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
 
 
-def record_chat(session: AccountSession, fact: ChatReceived) -> StoredMessage | None:
-    """The stored message, or None when the history already had it (de-duplicated)."""
+def record_chat(
+    session: AccountSession, fact: ChatReceived, *, older: bool = False
+) -> StoredMessage | None:
+    """The stored message, or None when the history already had it (de-duplicated).
+
+    ``older``: from a backwards archive page, stored above the conversation's first message."""
     return session.store.history.add_incoming(
         account=session.account,
         peer=fact.peer,
@@ -25,4 +29,5 @@ def record_chat(session: AccountSession, fact: ChatReceived) -> StoredMessage | 
         message_id=fact.message_id,
         # A copy of what another of our devices sent is our own message.
         direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
+        older=older,
     )

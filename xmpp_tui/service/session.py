@@ -122,6 +122,10 @@ class SessionService:
     ) -> list[StoredMessage]:
         return self._store.history.page(account, peer, before_id=before_id, limit=limit)
 
+    def history_gaps(self, account: AccountId, peer: str) -> frozenset[int]:
+        """Ids of ``peer``'s messages after which the archive may have lost messages."""
+        return self._store.gaps.of(account, peer)
+
     def unread_counts(self, account: AccountId) -> dict[str, int]:
         return self._store.history.unread_counts(account)
 

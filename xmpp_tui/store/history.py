@@ -52,8 +52,13 @@ class HistoryStore:
         origin_id: str | None,
         message_id: str | None,
         direction: Direction = Direction.INCOMING,
+        older: bool = False,
     ) -> StoredMessage | None:
         """Store a received message (live, carbon or MAM); None if it is a duplicate.
+
+        ``older``: an archive page fetched backwards (scroll-back). The row gets an id below
+        every stored one (ids may go negative), so id order stays display order and the
+        message counts as read.
 
         `stanza_id` must already be trusted (by = our account, or a sid:0 room). A
         reflection of our own message (direction OUTGOING) that matches the outbox by
@@ -136,6 +141,7 @@ class HistoryStore:
                 stanza_id=stanza_id,
                 origin_id=origin_id,
                 message_id=message_id,
+                below_all=older,
             )
 
     def add_outgoing(
@@ -232,6 +238,23 @@ class HistoryStore:
             (account, peer, _MAX_ID if before_id is None else before_id, limit),
         ).fetchall()
         return [_message(row) for row in reversed(rows)]
+
+    def oldest(self, account: AccountId, peer: BareJid) -> tuple[str | None, datetime | None]:
+        """Where to page the archive back from: the trusted stanza-id of the conversation's
+        first (lowest id) message that has one, and the earliest timestamp stored."""
+        conn = self._db.connection
+        row = conn.execute(
+            "SELECT stanza_id FROM messages WHERE account = ? AND peer = ?"
+            " AND stanza_id IS NOT NULL ORDER BY id LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        first = conn.execute(
+            "SELECT min(timestamp) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
+        return (
+            None if row is None else str(row[0]),
+            None if first is None else _from_db(str(first)),
+        )
 
     def count(self, account: AccountId, peer: BareJid) -> int:
         row = self._db.connection.execute(
@@ -357,12 +380,21 @@ class HistoryStore:
         stanza_id: str | None,
         origin_id: str | None,
         message_id: str | None,
+        below_all: bool = False,
     ) -> StoredMessage:
+        # AUTOINCREMENT hands out ids above every id ever used; an older message goes below
+        # the smallest (explicit ids do not move the sequence).
+        row_id = (
+            int(conn.execute("SELECT min(coalesce(min(id), 0), 0) - 1 FROM messages").fetchone()[0])
+            if below_all
+            else None
+        )
         cursor = conn.execute(
-            "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
+            "INSERT INTO messages (id, account, peer, direction, sender, sender_bare, body,"
             " timestamp, delivery, stanza_id, origin_id, message_id, body_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                row_id,
                 account,
                 peer,
                 direction.value,
