@@ -26,10 +26,12 @@ from xmpp_tui.core.events import (
     ConnectionChanged,
     DeliveryChanged,
     Event,
+    HistoryGapMarked,
     HistoryWriteFailed,
     InfoReceived,
     MessageAdded,
     Notice,
+    OlderHistoryFetched,
     OwnPresenceChanged,
     PasswordNeeded,
     PasswordSaveOffered,
@@ -39,6 +41,7 @@ from xmpp_tui.core.events import (
     RosterReplaced,
     SubscriptionAnswered,
     SubscriptionRequested,
+    SyncProgress,
 )
 from xmpp_tui.core.models import AccountId, BareJid, ChatState, ConnectionState, Direction
 from xmpp_tui.core.sanitize import sanitize_identifier
@@ -127,6 +130,10 @@ class EventReactions:
                 screen.info_line(f"{account}: your status is {show.value}{suffix}")
             case MessageAdded():
                 self._message(event)
+            case HistoryGapMarked() | OlderHistoryFetched():
+                self._history_sync(event)
+            case SyncProgress():
+                screen.status_bar.set_sync(account, None if event.done else event)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
@@ -233,6 +240,15 @@ class EventReactions:
         screen.rosters[key.account] = roster
         if roster is not before:  # the reducers return the same state when nothing changed;
             screen.refresh_roster()  # a catch-up of thousands must not rebuild it each time
+
+    def _history_sync(self, event: HistoryGapMarked | OlderHistoryFetched) -> None:
+        pane = self.screen.deck.chat(ChatKey(event.account, event.peer))
+        if pane is None:  # an unopened pane reads its gaps from the store when it opens
+            return
+        if isinstance(event, HistoryGapMarked):
+            pane.history.add_gap(event.after_id)
+        else:
+            pane.history.older_fetched(event.count, event.complete, event.error)
 
     # -- prompts ------------------------------------------------------------------------
 
