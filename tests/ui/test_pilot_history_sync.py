@@ -11,10 +11,10 @@ import pytest
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service, start_harness
-from tests.ui.pilot_helpers import active_pane, inject
+from tests.ui.pilot_helpers import active_pane, inject, record_commands
 from tests.ui.support import ALICE, BOB, NOW, offline_service
 from xmpp_tui.core.commands import Command
-from xmpp_tui.core.events import HistoryGapMarked, SyncProgress
+from xmpp_tui.core.events import HistoryGapMarked, MessageAdded, SyncProgress
 from xmpp_tui.settings import AccountSettings
 from xmpp_tui.store import Store
 from xmpp_tui.ui.app import XmppTuiApp, make_app
@@ -144,3 +144,57 @@ async def test_gap_line_and_sync_progress(tmp_path: Path) -> None:
         await wait_until(lambda: "sync 1,200/10,000" in app.main.status_bar.plain)
         inject(app, SyncProgress(account=ALICE, pages=5, messages=2000, total=None, done=True))
         await wait_until(lambda: "sync" not in app.main.status_bar.plain)
+
+
+async def test_a_burst_of_messages_is_applied_at_once_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catch-up page arrives as a burst of MessageAdded: all shown, in order, one read mark."""
+    service = offline_service(tmp_path, seed=False)
+    history = service._store.history  # seeding only
+    burst = []
+    for n in range(150):
+        message = history.add_incoming(
+            account=ALICE,
+            peer=BOB,
+            sender=f"{BOB}/x",
+            body=f"burst {n:03}",
+            timestamp=NOW + timedelta(seconds=n),
+            stanza_id=f"s{n}",
+            origin_id=None,
+            message_id=None,
+        )
+        assert message is not None
+        burst.append(message)
+    app = make_app(service, clock=lambda: NOW, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"/msg carol@localhost", "enter")  # bob's pane stays closed
+        await pilot.press(*f"/msg {BOB}", "enter")
+        view = active_pane(app).history
+        already = len(view.messages)
+        executed = record_commands(app, monkeypatch)
+        for message in burst[-3:]:
+            inject(app, MessageAdded(account=ALICE, message=message))  # known: replaced
+        extra = [
+            history.add_incoming(
+                account=ALICE,
+                peer=BOB,
+                sender=f"{BOB}/x",
+                body=f"new {n}",
+                timestamp=NOW + timedelta(minutes=10, seconds=n),
+                stanza_id=f"n{n}",
+                origin_id=None,
+                message_id=None,
+            )
+            for n in range(120)
+        ]
+        for message in extra:
+            assert message is not None
+            inject(app, MessageAdded(account=ALICE, message=message))
+        await wait_until(lambda: len(view.messages) == already + 120)
+        await pilot.pause()
+        assert [m.body for m in view.messages[-120:]] == [f"new {n}" for n in range(120)]
+        assert "new 119" in view.rendered_rows()[-1]
+        assert view.scroll_y == view.max_scroll_y  # stuck to the newest
+        reads = [c for c in executed if type(c).__name__ == "MarkRead"]
+        assert 1 <= len(reads) <= 3  # one per burst, not one per message

@@ -193,5 +193,8 @@ class ChatPane(Vertical):
     def add_message(self, message: StoredMessage) -> None:
         self._history.add_message(message)
 
+    def add_messages(self, messages: list[StoredMessage]) -> None:
+        self._history.add_messages(messages)
+
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
         self._history.set_delivery(message_id, delivery)

@@ -160,6 +160,37 @@ class HistoryView(ScrollView, can_focus=True):
             self.unseen_below += 1
             self.post_message(self.UnseenChanged(self.unseen_below))
 
+    def add_messages(self, messages: Sequence[StoredMessage]) -> None:
+        """`add_message` for a burst (an archive page): newer messages are appended with one
+        relayout and one scroll, so a catch-up costs one layout per burst, not per message."""
+        if len(messages) == 1:
+            self.add_message(messages[0])
+            return
+        stick = self._at_bottom()
+        first_new: int | None = None
+        incoming = 0
+        for message in messages:
+            if message.id in self._positions or (
+                self._messages and message.id < self._messages[-1].id
+            ):
+                if first_new is not None:  # keep the appended rows counted before a replace
+                    self._relayout_from(first_new, stick_to_bottom=False)
+                    first_new = None
+                self.add_message(message)  # a replacement or an older one: the usual path
+                continue
+            self._row_counts.pop(message.id, None)
+            self._positions[message.id] = len(self._messages)
+            self._messages.append(message)
+            if first_new is None:
+                first_new = len(self._messages) - 1
+            if message.direction is Direction.INCOMING:
+                incoming += 1
+        if first_new is not None:
+            self._relayout_from(first_new, stick_to_bottom=stick)
+        if not stick and incoming:
+            self.unseen_below += incoming
+            self.post_message(self.UnseenChanged(self.unseen_below))
+
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
         index = self._positions.get(message_id)
         if index is not None:
