@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.strip import Strip
 
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
@@ -19,7 +20,7 @@ from xmpp_tui.settings import AccountSettings
 from xmpp_tui.store import Store
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.render import GAP_TEXT
-from xmpp_tui.ui.widgets.history_view import ARCHIVE_START, HistoryView
+from xmpp_tui.ui.widgets.history_view import ARCHIVE_START, LOADING_OLDER, HistoryView
 
 SIZE = (80, 24)
 TIMEOUT = 15.0
@@ -49,7 +50,11 @@ async def _archive_only(
 
 @pytest.mark.prosody
 async def test_scrolling_to_the_top_fetches_older_messages_from_the_archive(
-    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+    prosody: ProsodyServer,
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice = new_account("alice")
     bob = await peer()
@@ -67,11 +72,22 @@ async def test_scrolling_to_the_top_fetches_older_messages_from_the_archive(
         await wait_until(lambda: len(view.messages) == 20, timeout=TIMEOUT)
         assert view.scroll_y == view.max_scroll_y > 0  # opened at the newest
         assert view.max_scroll_y < view.size.height  # one page up reaches the top
+        shown: list[str] = []  # the top screen row at each refresh while it loads
+        real_render = view.render_line
+
+        def spy(y: int) -> Strip:
+            strip = real_render(y)
+            if y == 0:
+                shown.append(strip.text)
+            return strip
+
+        monkeypatch.setattr(view, "render_line", spy)
         await pilot.press("pageup")
         await wait_until(lambda: len(view.messages) == 60, timeout=TIMEOUT)
         await pilot.pause()
         bodies = [m.body for m in view.messages]
         assert bodies == [f"old {n:03}" for n in range(60)]  # above, in order, none twice
+        assert any(LOADING_OLDER in row for row in shown), shown[-5:]
         # the reader's place is kept: what was at the top is still on screen, near the top
         screen = _screen_rows(view)
         assert any("old 040" in row for row in screen[:3]), screen[:4]

@@ -272,7 +272,10 @@ class HistoryView(ScrollView, can_focus=True):
     def _set_banner(self, text: str) -> None:
         if text != self._banner:
             self._banner = text
-            self._relayout_kept()
+            if self.scroll_y <= 0 and not self._at_bottom():
+                self._relayout(stick_to_bottom=False)  # at the top: the banner comes into view
+            else:
+                self._relayout_kept()
 
     def _relayout_kept(self) -> None:
         """Lay out again, keeping the rows the reader looks at (or the bottom) in place."""
