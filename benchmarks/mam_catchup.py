@@ -4,7 +4,10 @@ Starts a throwaway Prosody on loopback, lets a real slixmpp peer send N messages
 while she is offline, then times the session service from start to "caught up" (every
 message stored). Prints messages per second and the event-loop lag seen meanwhile.
 
-    .venv/bin/python benchmarks/mam_catchup.py [--messages 10000]
+    .venv/bin/python benchmarks/mam_catchup.py [--messages 10000] [--ui]
+
+With ``--ui`` the catch-up runs under the real app (headless, 80x24, the conversation's pane
+open), so the lag includes the UI path: every event posted to the screen and drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from xmpp_tui.core.events import ConnectionChanged, Event  # noqa: E402
 from xmpp_tui.core.models import ConnectionState  # noqa: E402
 from xmpp_tui.secrets import PasswordSource  # noqa: E402
 from xmpp_tui.service.factory import build_service  # noqa: E402
+from xmpp_tui.service.session import SessionService  # noqa: E402
 from xmpp_tui.settings import AccountSettings, Settings  # noqa: E402
 
 
@@ -37,7 +41,26 @@ async def _lag_probe(samples: list[float], stop: asyncio.Event) -> None:
         samples.append(time.perf_counter() - before - 0.01)
 
 
-async def run(server: ProsodyServer, home: Path, count: int) -> None:
+async def _through_ui(service: SessionService, account: str, peer: str, count: int) -> int:
+    """Run the service under the headless app with ``peer``'s pane open until it is caught up;
+    returns how many messages were stored (the app closes the store when it exits)."""
+    from xmpp_tui.ui.app import make_app
+    from xmpp_tui.ui.view_state import ChatKey
+
+    app = make_app(service, cursor_blink=False)
+    async with app.run_test(size=(80, 24)):
+        await app.main.open_chat(ChatKey(account, peer))
+        deadline = time.perf_counter() + 600
+        # Online is published after the catch-up, so once the status bar says it, the
+        # screen has handled every message event before it.
+        while ": online" not in app.main.status_bar.plain:
+            if time.perf_counter() > deadline:
+                raise SystemExit("the app did not catch up within 600 s")
+            await asyncio.sleep(0.05)
+        return len(service.history_page(account, peer, limit=count + 10))
+
+
+async def run(server: ProsodyServer, home: Path, count: int, ui: bool = False) -> None:
     alice = server.unique_user("alice")
     bob = await Peer.connect(server, server.unique_user("bob"))
     started = time.perf_counter()
@@ -70,16 +93,22 @@ async def run(server: ProsodyServer, home: Path, count: int) -> None:
     stop = asyncio.Event()
     probe = asyncio.create_task(_lag_probe(lag, stop))
     started = time.perf_counter()
-    await service.start()
-    await asyncio.wait_for(online.wait(), timeout=600)  # online = caught up (sync runs first)
-    caught_up = time.perf_counter() - started
-    stored = len(service.history_page(alice.jid, bob.jid, limit=count + 10))
+    if ui:  # the app starts the service, and stops it on exit
+        stored = await _through_ui(service, alice.jid, bob.jid, count)
+        caught_up = time.perf_counter() - started
+    else:
+        await service.start()
+        await asyncio.wait_for(online.wait(), timeout=600)  # online = caught up (sync first)
+        caught_up = time.perf_counter() - started
+        stored = len(service.history_page(alice.jid, bob.jid, limit=count + 10))
     stop.set()
     await probe
-    await service.stop()
+    if not ui:
+        await service.stop()
     await bob.close()
     lag_ms = sorted(x * 1000 for x in lag)
-    print(f"MAM catch-up, {count} archived messages, Prosody on loopback, 2 CPUs")
+    where = "through the headless app" if ui else "service only"
+    print(f"MAM catch-up, {count} archived messages, {where}, Prosody on loopback, 2 CPUs")
     print(f"  peer sent them in            {sending:7.1f} s")
     print(f"  login -> caught up (online)  {caught_up:7.2f} s  ({stored} stored)")
     print(f"  catch-up speed               {stored / caught_up:7.0f} messages/s")
@@ -94,6 +123,7 @@ async def run(server: ProsodyServer, home: Path, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--ui", action="store_true", help="run it under the headless app")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -101,7 +131,7 @@ def main() -> None:
         server.setup(root / "prosody")
         server.start()
         try:
-            asyncio.run(run(server, root / "home", args.messages))
+            asyncio.run(run(server, root / "home", args.messages, args.ui))
         finally:
             server.stop()
 

@@ -172,6 +172,8 @@ modules_enabled = {
 default_archive_policy = true
 archive_expires_after = "never"
 max_archive_query_results = 100
+-- RSM <count/> in every answer (Prosody leaves it out when archives never expire)
+mam_include_total = true
 
 -- XEP-0198: keep hibernating sessions for 2 minutes
 smacks_hibernation_time = 120

@@ -61,6 +61,13 @@ class MarkRead(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOlderHistory(Command):
+    """Page the account's archive back for ``peer``, above the oldest stored message."""
+
+    peer: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AddContact(Command):
     """Add to the roster, ask for their presence and pre-approve theirs."""
 

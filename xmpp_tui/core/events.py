@@ -129,6 +129,41 @@ class ConversationRead(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryGapMarked(Event):
+    """Messages of ``peer`` may be missing after message ``after_id`` (archive fallback)."""
+
+    peer: BareJid
+    after_id: int  # StoredMessage.id of the last message before the gap
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OlderHistoryFetched(Event):
+    """A backwards archive page for ``peer`` was stored (answers `FetchOlderHistory`).
+
+    ``count`` new messages now sit above the conversation's first; ``complete``: the archive
+    holds nothing older. ``error`` is one line when the page could not be fetched.
+    """
+
+    peer: BareJid
+    count: int
+    complete: bool
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncProgress(Event):
+    """The archive catch-up is running (``done``: it ended); rate-limited.
+
+    ``messages`` read from the archive so far; ``total`` when the server counted them (RSM).
+    """
+
+    pages: int
+    messages: int
+    total: int | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryChanged(Event):
     peer: BareJid
     message_id: int  # StoredMessage.id

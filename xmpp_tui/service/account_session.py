@@ -79,6 +79,10 @@ class AccountSession:
         # and the last state we told each peer.
         self.chat_state_peers: set[str] = set()
         self.blocked: set[str] = set()  # XEP-0191, as the server last told us
+        #: The catch-up fell back to a time query this session (at most once: SECURITY R-EXPIRED).
+        self.archive_fell_back = False
+        #: Conversations with a backwards archive page in flight (`service/older_history.py`).
+        self.older_fetches: set[str] = set()
         self.sent_chat_states: dict[str, ChatState] = {}
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
@@ -298,6 +302,7 @@ class AccountSession:
         self._epoch += 1
         try:
             if not started.resumed:
+                self.archive_fell_back = False
                 self._forget_presence()
                 await self._fresh_session_setup()
             # After a resumption slixmpp re-sends what the server had not acked; on a

@@ -13,6 +13,7 @@ from xmpp_tui.core.commands import (
     CorrectMessage,
     DenySubscription,
     Disconnect,
+    FetchOlderHistory,
     MarkRead,
     ProvidePassword,
     QueryInfo,
@@ -32,7 +33,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras
+from xmpp_tui.service import delivery, extras, older_history
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -51,6 +52,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             if latest:
                 session.store.history.mark_read(session.account, peer, latest[-1].id)
             extras.send_displayed(session, peer)
+        case FetchOlderHistory(peer=peer):
+            await older_history.fetch_older(session, peer)
         case ProvidePassword(password=password):
             session.provide_password(password)
         case SavePassword():

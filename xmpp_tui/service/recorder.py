@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 
 
 def record_chat(
-    session: AccountSession, fact: ChatReceived
+    session: AccountSession, fact: ChatReceived, *, older: bool = False
 ) -> MessageAdded | MessageCorrected | None:
     """What changed in the history, as the event to publish; None when nothing did (a
-    duplicate, or a correction applied before)."""
+    duplicate, or a correction applied before).
+
+    ``older``: from a backwards archive page, stored above the conversation's first message."""
     if fact.replace_id is not None:
         handled, corrected = extras.apply_incoming(session, fact)
         if handled:
@@ -37,5 +39,6 @@ def record_chat(
         # A copy of what another of our devices sent is our own message.
         direction=Direction.OUTGOING if fact.outgoing else Direction.INCOMING,
         markable=fact.markable,
+        older=older,
     )
     return None if stored is None else MessageAdded(account=session.account, message=stored)

@@ -127,6 +127,10 @@ class SessionService:
         """The texts message ``local_id`` had before its corrections, oldest first (XEP-0308)."""
         return self._store.history.edits(account, local_id)
 
+    def history_gaps(self, account: AccountId, peer: str) -> frozenset[int]:
+        """Ids of ``peer``'s messages after which the archive may have lost messages."""
+        return self._store.gaps.of(account, peer)
+
     def unread_counts(self, account: AccountId) -> dict[str, int]:
         return self._store.history.unread_counts(account)
 

@@ -4,16 +4,29 @@ Pages forward from the stored cursor (the archive's result id, never message/@id
 archive says it is complete; each page's messages and the new cursor are committed in one
 transaction, so a crash replays a page (harmless: de-duplicated) and never skips one. Live
 messages that arrive meanwhile are stored as usual but never move the cursor.
+
+An unknown cursor (expired or reset archive) falls back, at most once per session, to a
+time-based query; every conversation with stored history then gets a gap record after its newest
+message (`store/gaps.py`), drawn as a line in the history view. A catch-up longer than one page
+publishes `SyncProgress` (at most every `PROGRESS_INTERVAL`, plus a final ``done``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import MessageAdded, MessageCorrected, Notice
+from xmpp_tui.core.events import (
+    HistoryGapMarked,
+    MessageAdded,
+    MessageCorrected,
+    Notice,
+    SyncProgress,
+)
 from xmpp_tui.core.models import StoredMessage
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
@@ -30,6 +43,30 @@ PAGE_SIZE = 100
 FIRST_WINDOW = timedelta(days=7)
 #: After an unknown cursor, re-read this much before the newest stored message.
 OVERLAP = timedelta(minutes=5)
+#: At most one progress event this often (seconds); the status bar needs no more.
+PROGRESS_INTERVAL = 0.25
+
+
+class ProgressThrottle:
+    """Says when a progress event is due: from the second page on, at most every ``interval``."""
+
+    def __init__(
+        self, interval: float = PROGRESS_INTERVAL, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._interval = interval
+        self._now = now
+        self._last: float | None = None
+        self.published = False
+
+    def due(self, pages: int) -> bool:
+        if pages < 2:
+            return False  # one page is no "long sync": no flicker in the status bar
+        moment = self._now()
+        if self._last is not None and moment - self._last < self._interval:
+            return False
+        self._last = moment
+        self.published = True
+        return True
 
 
 async def catch_up(session: AccountSession) -> int:
@@ -38,38 +75,64 @@ async def catch_up(session: AccountSession) -> int:
     cursor = session.store.cursors.get(account, account)
     # No cursor: the last week, or from the newest message we already hold (an upgrade).
     start = _resume_time(session) if cursor is None else None
-    fell_back = False
-    added = 0
-    while True:
-        try:
-            page = await session.client.archive_page(
-                after=cursor, start=start, size=PAGE_SIZE, timeout=session.timing.iq_timeout
-            )
-        except CursorUnknown:
-            if fell_back:
-                return added  # never loop on a server that forgets every cursor
-            fell_back = True
-            start = _resume_time(session)
-            cursor = None
-            session.publish(
-                Notice(
-                    account=account,
-                    text="The server's archive no longer knows where we stopped: "
-                    f"reading it again from {start:%Y-%m-%d %H:%M} UTC; "
-                    "messages older than that may be missing",
+    added = pages = read = 0
+    total: int | None = None
+    throttle = ProgressThrottle(PROGRESS_INTERVAL)
+    try:
+        while True:
+            try:
+                page = await session.client.archive_page(
+                    after=cursor, start=start, size=PAGE_SIZE, timeout=session.timing.iq_timeout
                 )
+            except CursorUnknown:
+                if session.archive_fell_back:
+                    log.warning("archive cursor unknown again for %s: not retrying", account)
+                    return added  # never loop on a server that forgets every cursor
+                session.archive_fell_back = True
+                start = _resume_time(session)
+                cursor = None
+                _mark_gaps(session, start)
+                continue
+            except UserFacingError as error:
+                log.info("no archive catch-up for %s: %s", account, error.message)
+                return added
+            stored = _store_page(session, page.messages, page.last_id)
+            added += len(stored)
+            pages += 1
+            read += len(page.messages)
+            # With `after` a server counts the whole archive, not what is left: only a
+            # time-based query (first start, fallback) has a meaningful total.
+            if start is not None and page.total is not None:
+                total = page.total
+            for message in stored:
+                session.publish(MessageAdded(account=account, message=message))
+            if page.complete or not page.last_id or page.last_id == cursor:
+                return added
+            if throttle.due(pages):
+                session.publish(
+                    SyncProgress(account=account, pages=pages, messages=read, total=total)
+                )
+            cursor = page.last_id
+    finally:
+        if throttle.published:
+            session.publish(
+                SyncProgress(account=account, pages=pages, messages=read, total=total, done=True)
             )
-            continue
-        except UserFacingError as error:
-            log.info("no archive catch-up for %s: %s", account, error.message)
-            return added
-        stored = _store_page(session, page.messages, page.last_id)
-        added += len(stored)
-        for message in stored:
-            session.publish(MessageAdded(account=account, message=message))
-        if page.complete or not page.last_id or page.last_id == cursor:
-            return added
-        cursor = page.last_id
+
+
+def _mark_gaps(session: AccountSession, start: datetime) -> None:
+    """The archive forgot our cursor: say so, and mark where messages may be missing."""
+    account = session.account
+    session.publish(
+        Notice(
+            account=account,
+            text="The server's archive no longer knows where we stopped: "
+            f"reading it again from {start:%Y-%m-%d %H:%M} UTC; "
+            "messages older than that may be missing (marked in each conversation)",
+        )
+    )
+    for peer, after_id in session.store.gaps.mark_after_newest(account):
+        session.publish(HistoryGapMarked(account=account, peer=peer, after_id=after_id))
 
 
 def _store_page(

@@ -10,11 +10,20 @@ from pathlib import Path
 
 from xmpp_tui.store.cursors import CursorStore
 from xmpp_tui.store.database import Database
+from xmpp_tui.store.gaps import GapStore
 from xmpp_tui.store.history import HistoryStore
 from xmpp_tui.store.roster_cache import RosterCache
 from xmpp_tui.store.trust import TrustStore
 
-__all__ = ["CursorStore", "Database", "HistoryStore", "RosterCache", "Store", "TrustStore"]
+__all__ = [
+    "CursorStore",
+    "Database",
+    "GapStore",
+    "HistoryStore",
+    "RosterCache",
+    "Store",
+    "TrustStore",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,7 @@ class Store:
     roster: RosterCache
     trust: TrustStore
     cursors: CursorStore
+    gaps: GapStore
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -43,6 +53,7 @@ class Store:
             roster=RosterCache(database),
             trust=TrustStore(database),
             cursors=CursorStore(database),
+            gaps=GapStore(database),
         )
 
     def close(self) -> None:

@@ -59,8 +59,13 @@ class HistoryStore:
         message_id: str | None,
         direction: Direction = Direction.INCOMING,
         markable: bool = False,
+        older: bool = False,
     ) -> StoredMessage | None:
         """Store a received message (live, carbon or MAM); None if it is a duplicate.
+
+        ``older``: an archive page fetched backwards (scroll-back). The row gets an id below
+        every stored one (ids may go negative), so id order stays display order and the
+        message counts as read.
 
         `stanza_id` must already be trusted (by = our account, or a sid:0 room). A
         reflection of our own message (direction OUTGOING) that matches the outbox by
@@ -144,6 +149,7 @@ class HistoryStore:
                 origin_id=origin_id,
                 message_id=message_id,
                 markable=markable,
+                below_all=older,
             )
 
     def add_outgoing(
@@ -424,6 +430,23 @@ class HistoryStore:
         ).fetchall()
         return [_message(row) for row in reversed(rows)]
 
+    def oldest(self, account: AccountId, peer: BareJid) -> tuple[str | None, datetime | None]:
+        """Where to page the archive back from: the trusted stanza-id of the conversation's
+        first (lowest id) message that has one, and the earliest timestamp stored."""
+        conn = self._db.connection
+        row = conn.execute(
+            "SELECT stanza_id FROM messages WHERE account = ? AND peer = ?"
+            " AND stanza_id IS NOT NULL ORDER BY id LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        first = conn.execute(
+            "SELECT min(timestamp) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
+        return (
+            None if row is None else str(row[0]),
+            None if first is None else _from_db(str(first)),
+        )
+
     def count(self, account: AccountId, peer: BareJid) -> int:
         row = self._db.connection.execute(
             "SELECT count(*) FROM messages WHERE account = ? AND peer = ?", (account, peer)
@@ -549,12 +572,21 @@ class HistoryStore:
         origin_id: str | None,
         message_id: str | None,
         markable: bool = False,
+        below_all: bool = False,
     ) -> StoredMessage:
+        # AUTOINCREMENT hands out ids above every id ever used; an older message goes below
+        # the smallest (explicit ids do not move the sequence).
+        row_id = (
+            int(conn.execute("SELECT min(coalesce(min(id), 0), 0) - 1 FROM messages").fetchone()[0])
+            if below_all
+            else None
+        )
         cursor = conn.execute(
-            "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
+            "INSERT INTO messages (id, account, peer, direction, sender, sender_bare, body,"
             " timestamp, delivery, stanza_id, origin_id, message_id, body_hash, markable)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                row_id,
                 account,
                 peer,
                 direction.value,

@@ -111,7 +111,19 @@ CREATE INDEX message_edits_correction ON message_edits (account, correction_id)
     WHERE correction_id IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# Where the archive may have lost messages (an unknown MAM cursor made the catch-up fall back
+# to a time-based query): one row per conversation, placed after the message `after_id`.
+_V4 = """
+CREATE TABLE history_gaps (
+    account  TEXT NOT NULL,
+    peer     TEXT NOT NULL,
+    after_id INTEGER NOT NULL,   -- messages.id of the last message before the gap
+    created  TEXT NOT NULL,
+    PRIMARY KEY (account, peer, after_id)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -145,6 +145,23 @@ def day_separator(when: datetime, tz: tzinfo | None, styles: MessageStyles) -> T
     return Text(f"── {day} ──", style=styles.time, end="")
 
 
+#: The line drawn where the archive may have lost messages (never looks like a message line).
+GAP_TEXT = "⚠ messages may be missing here (archive gap)"
+
+
+def gap_line(width: int) -> Text:
+    """``⚠ messages may be missing here (archive gap) ─────``, reverse-video, full width."""
+    text = Text(GAP_TEXT, style="bold yellow reverse", end="")
+    if width > text.cell_len + 1:
+        text.append(" " + "─" * (width - text.cell_len - 1), style="yellow")
+    return fit(text, width)
+
+
+def history_banner(text: str) -> Text:
+    """The top row of a history: ``┄ loading older messages… ┄`` or ``┄ beginning … ┄``."""
+    return Text.assemble("┄ ", one_line(text), " ┄", style="dim italic", end="")
+
+
 def message_lines(
     message: StoredMessage,
     *,

@@ -407,7 +407,16 @@ class XmppClient:
         return identities, features, name
 
     async def archive_page(
-        self, *, after: str | None, start: datetime | None, size: int, timeout: float
+        self,
+        *,
+        after: str | None,
+        start: datetime | None,
+        size: int,
+        timeout: float,
+        before: str | None = None,
+        end: datetime | None = None,
+        with_jid: str | None = None,
+        newest: bool = False,
     ) -> mam.ArchivePage:
         """One page of our own XEP-0313 archive (raises mam.CursorUnknown)."""
         return await mam.page(
@@ -418,6 +427,10 @@ class XmppClient:
             start=start,
             size=size,
             timeout=timeout,
+            before=before,
+            end=end,
+            with_jid=with_jid,
+            newest=newest,
         )
 
     async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:

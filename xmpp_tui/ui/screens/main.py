@@ -24,6 +24,7 @@ from xmpp_tui.core.commands import (
     Command,
     CorrectMessage,
     DenySubscription,
+    FetchOlderHistory,
 )
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
@@ -259,6 +260,7 @@ class MainScreen(Screen[None]):
             blocked=key.peer in roster.blocked,
             via=key.account if len(self.service.accounts) > 1 else None,
             tz=self.tz,
+            gaps=self.service.history_gaps(key.account, key.peer),
             id=widget_id,
         )
 
@@ -289,6 +291,11 @@ class MainScreen(Screen[None]):
     def on_history_reached_bottom(self, event: HistoryView.ReachedBottom) -> None:
         event.stop()
         self.panes.refresh_read()
+
+    @on(ChatPane.OlderWanted)
+    def on_chat_pane_older_wanted(self, event: ChatPane.OlderWanted) -> None:
+        event.stop()
+        self.execute(FetchOlderHistory(account=event.key.account, peer=event.key.peer))
 
     @on(RosterView.ContactChosen)
     async def on_contact_chosen(self, event: RosterView.ContactChosen) -> None:

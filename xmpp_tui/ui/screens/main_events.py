@@ -27,11 +27,13 @@ from xmpp_tui.core.events import (
     ConversationRead,
     DeliveryChanged,
     Event,
+    HistoryGapMarked,
     HistoryWriteFailed,
     InfoReceived,
     MessageAdded,
     MessageCorrected,
     Notice,
+    OlderHistoryFetched,
     OwnPresenceChanged,
     PasswordNeeded,
     PasswordSaveOffered,
@@ -41,8 +43,16 @@ from xmpp_tui.core.events import (
     RosterReplaced,
     SubscriptionAnswered,
     SubscriptionRequested,
+    SyncProgress,
 )
-from xmpp_tui.core.models import AccountId, BareJid, ChatState, ConnectionState, Direction
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    ChatState,
+    ConnectionState,
+    Direction,
+    StoredMessage,
+)
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.certificate import CertificateScreen
@@ -83,6 +93,8 @@ class EventReactions:
         #: Accounts whose block list came in an event this run: later changes get a console line
         #: (the first one is the fetch after connecting, not news).
         self._block_lists_seen: set[AccountId] = set()
+        #: MessageAdded events waiting for `flush_messages` (a catch-up posts them in bursts).
+        self._pending: list[MessageAdded] = []
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -102,6 +114,14 @@ class EventReactions:
         screen.refresh_roster()
 
     def apply(self, event: Event) -> None:
+        if isinstance(event, MessageAdded):
+            # A burst (an archive page) is handled at once, after the events queued with it:
+            # one layout, one roster refresh and one read mark instead of one per message.
+            self._pending.append(event)
+            if len(self._pending) == 1:
+                self.screen.app.call_later(self.flush_messages)  # after the queued events
+            return
+        self.flush_messages()  # whatever follows a message sees it in place (order kept)
         screen = self.screen
         account = event.account
         if isinstance(event, (*_ROSTER_EVENTS, SubscriptionRequested)):
@@ -128,8 +148,10 @@ class EventReactions:
                 suffix = f" ({status})" if status else ""
                 screen.status_bar.set_presence(account, show)
                 screen.info_line(f"{account}: your status is {show.value}{suffix}")
-            case MessageAdded():
-                self._message(event)
+            case HistoryGapMarked() | OlderHistoryFetched():
+                self._history_sync(event)
+            case SyncProgress():
+                screen.status_bar.set_sync(account, None if event.done else event)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
@@ -228,24 +250,43 @@ class EventReactions:
             elif jids:
                 self.screen.info_line(f"{account}: {verb} {', '.join(sorted(jids))}")
 
-    def _message(self, event: MessageAdded) -> None:
-        screen, message = self.screen, event.message
-        key = ChatKey(event.account, message.peer)
-        before = screen.rosters.setdefault(key.account, AccountRoster())
-        roster = note_peer(before, key.peer)
-        pane = screen.deck.chat(key)
-        if pane is not None:
-            pane.add_message(message)
-            if message.direction is Direction.INCOMING:
-                pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
-        if message.direction is Direction.INCOMING:
-            if screen.chat_visible(key):
-                screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
-            else:
-                roster = add_unread(roster, key.peer)
-        screen.rosters[key.account] = roster
-        if roster is not before:  # the reducers return the same state when nothing changed;
+    def flush_messages(self) -> None:
+        """Apply the pending MessageAdded events, grouped by conversation, in arrival order."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        screen = self.screen
+        by_key: dict[ChatKey, list[StoredMessage]] = {}
+        for event in pending:
+            by_key.setdefault(ChatKey(event.account, event.message.peer), []).append(event.message)
+        changed = False
+        for key, messages in by_key.items():
+            before = screen.rosters.setdefault(key.account, AccountRoster())
+            roster = note_peer(before, key.peer)
+            incoming = sum(m.direction is Direction.INCOMING for m in messages)
+            pane = screen.deck.chat(key)
+            if pane is not None:
+                pane.add_messages(messages)
+                if incoming:
+                    pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
+            if incoming:
+                if screen.chat_visible(key):
+                    screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
+                else:
+                    roster = add_unread(roster, key.peer, incoming)
+            screen.rosters[key.account] = roster
+            changed = changed or roster is not before
+        if changed:  # the reducers return the same state when nothing changed;
             screen.refresh_roster()  # a catch-up of thousands must not rebuild it each time
+
+    def _history_sync(self, event: HistoryGapMarked | OlderHistoryFetched) -> None:
+        pane = self.screen.deck.chat(ChatKey(event.account, event.peer))
+        if pane is None:  # an unopened pane reads its gaps from the store when it opens
+            return
+        if isinstance(event, HistoryGapMarked):
+            pane.history.add_gap(event.after_id)
+        else:
+            pane.history.older_fetched(event.count, event.complete, event.error)
 
     # -- prompts ------------------------------------------------------------------------
 

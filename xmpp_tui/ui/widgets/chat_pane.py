@@ -8,6 +8,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from xmpp_tui.core.models import ChatState, ContactPresence, Delivery, StoredMessage
@@ -77,6 +78,13 @@ def header_text(
 
 
 class ChatPane(Vertical):
+    class OlderWanted(Message):
+        """The history is at its top and the store has nothing older: ask the archive."""
+
+        def __init__(self, key: ChatKey) -> None:
+            super().__init__()
+            self.key = key
+
     DEFAULT_CSS = """
     ChatPane { height: 1fr; }
     ChatPane > .chat-header {
@@ -107,6 +115,7 @@ class ChatPane(Vertical):
         shared: bool = True,
         blocked: bool = False,
         via: str | None = None,
+        gaps: frozenset[int] = frozenset(),
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -115,7 +124,7 @@ class ChatPane(Vertical):
         self._contact_name, self._presence, self._shared = name, presence, shared
         self._blocked = blocked
         self._peer_state = ChatState.ACTIVE
-        self._history = HistoryView(load_page=load_page, peer_name=name, tz=tz)
+        self._history = HistoryView(load_page=load_page, peer_name=name, tz=tz, gaps=gaps)
         self._header = Static(self._header_text(), classes="chat-header")
         self._new_below = Static("", classes="new-below")
 
@@ -138,6 +147,10 @@ class ChatPane(Vertical):
         noun = "message" if count == 1 else "messages"
         self._new_below.update(Text(f"↓ {count} new {noun}"))
         self._new_below.set_class(count > 0, "-shown")
+
+    def on_history_view_older_wanted(self, event: HistoryView.OlderWanted) -> None:
+        event.stop()
+        self.post_message(self.OlderWanted(self.key))
 
     @property
     def history(self) -> HistoryView:
@@ -179,6 +192,9 @@ class ChatPane(Vertical):
 
     def add_message(self, message: StoredMessage) -> None:
         self._history.add_message(message)
+
+    def add_messages(self, messages: list[StoredMessage]) -> None:
+        self._history.add_messages(messages)
 
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
         self._history.set_delivery(message_id, delivery)

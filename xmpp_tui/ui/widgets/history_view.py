@@ -6,6 +6,11 @@ its rows kept in an LRU (a day separator row goes above the first message of eac
 costs no widgets and no full re-render. Older pages are fetched in a worker when the view is
 scrolled to the top. Scrolled up, new incoming messages are counted (`unseen_below`) and stay
 unread until the view is back at the bottom.
+
+When the store has nothing older, reaching the top (or paging up there) posts `OlderWanted`: the
+screen asks the server's archive, and `older_fetched` loads what it stored, above, keeping the
+reader's position. A banner row above the oldest message says "loading older messages…" and then
+"beginning of the archive". An archive gap (`add_gap`) is a distinct line after its message.
 """
 
 from __future__ import annotations
@@ -14,23 +19,32 @@ from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.cache import LRUCache
-from textual.events import Resize
+from textual.events import MouseScrollUp, Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from xmpp_tui.core.models import Delivery, Direction, StoredMessage
-from xmpp_tui.ui.render import MessageStyles, day_separator, message_lines
+from xmpp_tui.ui.render import (
+    MessageStyles,
+    day_separator,
+    gap_line,
+    history_banner,
+    message_lines,
+)
 
 #: Loads up to ``limit`` messages older than ``before_id`` (None: the newest), oldest first.
 PageLoader = Callable[[int | None, int], Sequence[StoredMessage]]
 
 PAGE_SIZE = 100
+
+LOADING_OLDER = "loading older messages…"
+ARCHIVE_START = "beginning of the archive"
 
 
 class HistoryView(ScrollView, can_focus=True):
@@ -63,16 +77,24 @@ class HistoryView(ScrollView, can_focus=True):
     class ReachedBottom(Message):
         """Scrolled back to the newest message: what arrived meanwhile has been seen."""
 
+    class OlderWanted(Message):
+        """At the top with nothing older in the store: fetch a page from the archive."""
+
     def __init__(
         self,
         *,
         load_page: PageLoader,
         peer_name: str,
         tz: tzinfo | None,
+        gaps: frozenset[int] = frozenset(),
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._load_page = load_page
+        self._gaps = set(gaps)  # message ids an archive gap follows
+        self._banner = ""  # the row above the oldest message ("" : none)
+        self._fetching = False  # an archive page was asked for and has not come
+        self._archive_complete = False  # the archive has nothing older either
         self._peer_name = peer_name
         self._tz = tz
         self._messages: list[StoredMessage] = []  # by id, oldest first
@@ -83,7 +105,9 @@ class HistoryView(ScrollView, can_focus=True):
         self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
         # Keyed by the message itself (its text and marks change with a correction or receipt).
-        self._strips: LRUCache[tuple[StoredMessage, int, str, bool], list[Strip]] = LRUCache(1024)
+        self._strips: LRUCache[tuple[StoredMessage, int, str, bool, bool], list[Strip]] = LRUCache(
+            1024
+        )
         self._styles = MessageStyles()
         self._complete = False  # no older messages in the store
         self._loading = False
@@ -137,6 +161,37 @@ class HistoryView(ScrollView, can_focus=True):
             self.unseen_below += 1
             self.post_message(self.UnseenChanged(self.unseen_below))
 
+    def add_messages(self, messages: Sequence[StoredMessage]) -> None:
+        """`add_message` for a burst (an archive page): newer messages are appended with one
+        relayout and one scroll, so a catch-up costs one layout per burst, not per message."""
+        if len(messages) == 1:
+            self.add_message(messages[0])
+            return
+        stick = self._at_bottom()
+        first_new: int | None = None
+        incoming = 0
+        for message in messages:
+            if message.id in self._positions or (
+                self._messages and message.id < self._messages[-1].id
+            ):
+                if first_new is not None:  # keep the appended rows counted before a replace
+                    self._relayout_from(first_new, stick_to_bottom=False)
+                    first_new = None
+                self.add_message(message)  # a replacement or an older one: the usual path
+                continue
+            self._row_counts.pop(message.id, None)
+            self._positions[message.id] = len(self._messages)
+            self._messages.append(message)
+            if first_new is None:
+                first_new = len(self._messages) - 1
+            if message.direction is Direction.INCOMING:
+                incoming += 1
+        if first_new is not None:
+            self._relayout_from(first_new, stick_to_bottom=stick)
+        if not stick and incoming:
+            self.unseen_below += incoming
+            self.post_message(self.UnseenChanged(self.unseen_below))
+
     def set_delivery(self, message_id: int, delivery: Delivery) -> None:
         index = self._positions.get(message_id)
         if index is not None:
@@ -161,9 +216,93 @@ class HistoryView(ScrollView, can_focus=True):
             self.unseen_below = 0
             self.post_message(self.UnseenChanged(0))
             self.post_message(self.ReachedBottom())
-        if new_value <= 0 and not self._complete and not self._loading and self._messages:
+        if new_value <= 0 and not self._loading:
+            if self._complete or not self._messages:
+                self.want_older()
+            else:
+                self._loading = True
+                self.load_older()
+
+    def scroll_page_up(self, *args: Any, **kwargs: Any) -> None:
+        at_top = self.scroll_y <= 0
+        super().scroll_page_up(*args, **kwargs)
+        if at_top:  # nothing to scroll (a short or empty history): still ask for older
+            self.want_older()
+
+    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+        if self.scroll_y <= 0:
+            self.want_older()
+
+    def want_older(self) -> None:
+        """Ask the archive for older messages, once at a time, until it has no more."""
+        if not (self._complete or not self._messages) or self._loading:
+            return  # the store still has older pages: load_older comes first
+        if self._fetching or self._archive_complete:
+            return
+        self._fetching = True
+        self._set_banner(LOADING_OLDER)
+        self.post_message(self.OlderWanted())
+
+    def older_fetched(self, count: int, complete: bool, error: str = "") -> None:
+        """The archive page asked for by `OlderWanted` is stored (or failed: ``error``)."""
+        self._fetching = False
+        self._archive_complete = complete
+        if error:
+            self._set_banner(f"older messages could not be fetched: {error}")
+            return
+        if count:
+            self._complete = False  # the store now has older messages: load them above
             self._loading = True
             self.load_older()
+        else:
+            self._set_banner(ARCHIVE_START if complete else "")
+
+    def add_gap(self, after_id: int) -> None:
+        """Messages may be missing after message ``after_id`` (archive fallback)."""
+        if after_id in self._gaps:
+            return
+        self._gaps.add(after_id)
+        if after_id in self._positions:
+            self._row_counts.pop(after_id, None)
+            self._relayout_kept()
+
+    @property
+    def banner(self) -> str:
+        return self._banner
+
+    def _set_banner(self, text: str) -> None:
+        if text != self._banner:
+            self._banner = text
+            if self.scroll_y <= 0 and not self._at_bottom():
+                self._relayout(stick_to_bottom=False)  # at the top: the banner comes into view
+            else:
+                self._relayout_kept()
+
+    def _relayout_kept(self) -> None:
+        """Lay out again, keeping the rows the reader looks at (or the bottom) in place."""
+        if self._at_bottom():
+            self._relayout(stick_to_bottom=True)
+            return
+        anchor = self._anchor()
+        self._relayout(stick_to_bottom=False)
+        self._restore(anchor)
+
+    def _anchor(self) -> tuple[int, float] | None:
+        """The message at the top of the view and how far into it (rows) the view starts."""
+        if not self._messages or not self._starts:
+            return None
+        row = self.scroll_y
+        index = max(0, bisect_right(self._starts, int(row)) - 1)
+        return self._messages[index].id, row - self._starts[index]
+
+    def _restore(self, anchor: tuple[int, float] | None) -> None:
+        if anchor is None:
+            return
+        index = self._positions.get(anchor[0])
+        if index is None or index >= len(self._starts):
+            return
+        y = max(0.0, self._starts[index] + anchor[1])
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     @work(exclusive=True, group="history-older", exit_on_error=False)
     async def load_older(self) -> None:
@@ -171,22 +310,26 @@ class HistoryView(ScrollView, can_focus=True):
             before = self._messages[0].id if self._messages else None
             older = list(self._load_page(before, PAGE_SIZE))
             self._complete = len(older) < PAGE_SIZE
+            if self._complete and self._archive_complete:
+                self._banner = ARCHIVE_START
+            elif not self._fetching:
+                self._banner = ""
             if older:
-                rows_before = self._total
+                anchor = self._anchor()
+                stick = self._at_bottom()
                 known = self._positions
-                self._row_counts.pop(self._messages[0].id, None)  # may lose its day separator
+                if self._messages:  # may lose its day separator
+                    self._row_counts.pop(self._messages[0].id, None)
                 self._set_messages([m for m in older if m.id not in known] + self._messages)
-                self._relayout(stick_to_bottom=False)
-                # Keep the rows the user was looking at in place.
-                self.scroll_to(
-                    y=self._total - rows_before, animate=False, immediate=True, force=True
-                )
+                self._relayout(stick_to_bottom=stick)
+                if not stick:  # keep the rows the user was looking at in place
+                    self._restore(anchor)
+            else:
+                self._relayout_kept()
         finally:
             self._loading = False
-        #: The view shows the newest row; kept across resizes (the composer growing shrinks the
-        #: view without scrolling it, and the bottom must stay in view).
-        self._stuck = True
-        self.unseen_below = 0  # incoming messages added while scrolled up
+        if not older and self.scroll_y <= 0:
+            self.want_older()  # the store ran out exactly at a page boundary
 
     # -- layout and rendering -----------------------------------------------------------
 
@@ -219,7 +362,7 @@ class HistoryView(ScrollView, can_focus=True):
             index = 0  # the kept rows cannot be trusted: lay out everything
         starts = self._starts[:index]
         if index == 0:
-            total = 0
+            total = self._banner_rows
         elif index < len(self._starts):
             total = self._starts[index]  # a replaced message: the rows above it stay
         else:
@@ -246,9 +389,14 @@ class HistoryView(ScrollView, can_focus=True):
         previous = self._messages[index - 1].timestamp.astimezone(self._tz).date()
         return message.timestamp.astimezone(self._tz).date() != previous
 
+    @property
+    def _banner_rows(self) -> int:
+        return 1 if self._banner else 0
+
     def _rows_of(self, message: StoredMessage) -> list[Strip]:
         new_day = self._new_day(message)
-        key = (message, self._width, self._peer_name, new_day)
+        gap = message.id in self._gaps
+        key = (message, self._width, self._peer_name, new_day, gap)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
@@ -262,6 +410,8 @@ class HistoryView(ScrollView, can_focus=True):
             tz=self._tz,
             styles=self._styles,
         )
+        if gap:
+            lines.append(gap_line(self._width))
         strips = [Strip(list(line.render(console)), line.cell_len) for line in lines]
         self._strips[key] = strips
         return strips
@@ -270,6 +420,9 @@ class HistoryView(ScrollView, can_focus=True):
         """The strip for history row ``row`` (0 = first row of the oldest loaded message)."""
         if not 0 <= row < self._total:
             return Strip([])
+        if row < self._banner_rows:
+            line = history_banner(self._banner)
+            return Strip(list(line.render(self.app.console)), line.cell_len)
         index = bisect_right(self._starts, row) - 1
         return self._rows_of(self._messages[index])[row - self._starts[index]]
 

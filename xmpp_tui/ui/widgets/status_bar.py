@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.events import SyncProgress
 from xmpp_tui.core.models import AccountId, ConnectionState, Show
 from xmpp_tui.ui.render import one_line
 from xmpp_tui.ui.view_state import ConnectionView, connection_label, short_names
@@ -52,13 +53,20 @@ def short_label(view: ConnectionView, now: datetime, show: Show | None = None) -
     return _SHORT_STATES[view.state]
 
 
+def sync_label(progress: SyncProgress) -> str:
+    """``sync 1,200/10,000`` (or ``sync 1,200`` when the server gave no count)."""
+    total = f"/{progress.total:,}" if progress.total else ""
+    return f"sync {progress.messages:,}{total}"
+
+
 def status_text(
     connections: Mapping[AccountId, ConnectionView],
     pane: str,
     now: datetime,
     presences: Mapping[AccountId, Show] | None = None,
+    syncs: Mapping[AccountId, SyncProgress] | None = None,
 ) -> Text:
-    presences = presences or {}
+    presences, syncs = presences or {}, syncs or {}
     parts: list[Text] = []
     names = short_names(list(connections))
     for account, view in connections.items():
@@ -70,9 +78,11 @@ def status_text(
             name = account
         else:
             label, name = short_label(view, now, show), names[account]
-        parts.append(
-            Text.assemble(one_line(name), ": ", one_line(label, _STATE_STYLES[view.state]))
-        )
+        part = Text.assemble(one_line(name), ": ", one_line(label, _STATE_STYLES[view.state]))
+        progress = syncs.get(account)
+        if progress is not None:
+            part.append(f" {sync_label(progress)}", style="yellow")
+        parts.append(part)
     text = one_line(f"[{pane}]", "bold")
     if parts:
         text.append("  ")
@@ -99,6 +109,7 @@ class StatusBar(Static):
         self._clock = clock
         self._connections: dict[AccountId, ConnectionView] = {}
         self._presences: dict[AccountId, Show] = {}
+        self._syncs: dict[AccountId, SyncProgress] = {}
         self._pane = "1"
 
     def on_mount(self) -> None:
@@ -111,6 +122,14 @@ class StatusBar(Static):
 
     def set_presence(self, account: AccountId, show: Show) -> None:
         self._presences[account] = show
+        self._redraw()
+
+    def set_sync(self, account: AccountId, progress: SyncProgress | None) -> None:
+        """A running archive catch-up (None: it ended)."""
+        if progress is None:
+            self._syncs.pop(account, None)
+        else:
+            self._syncs[account] = progress
         self._redraw()
 
     def set_pane(self, label: str) -> None:
@@ -126,7 +145,9 @@ class StatusBar(Static):
         return self._text().plain
 
     def _text(self) -> Text:
-        return status_text(self._connections, self._pane, self._clock(), self._presences)
+        return status_text(
+            self._connections, self._pane, self._clock(), self._presences, self._syncs
+        )
 
     def _redraw(self) -> None:
         self.update(self._text())

@@ -25,6 +25,8 @@ class ArchivePage:
     messages: tuple[ChatReceived, ...]
     last_id: str | None  # the cursor after this page (RSM <last/>)
     complete: bool
+    first_id: str | None = None  # RSM <first/>: where a backwards page continues
+    total: int | None = None  # RSM <count/>, when the server counts
 
 
 async def page(
@@ -36,19 +38,40 @@ async def page(
     start: datetime | None,
     size: int,
     timeout: float,
+    before: str | None = None,
+    end: datetime | None = None,
+    with_jid: str | None = None,
+    newest: bool = False,
 ) -> ArchivePage:
+    """One page: forward ``after`` a result id, or backwards ``before`` one (newest first);
+    ``newest``: the newest page (an empty RSM ``<before/>``).
+
+    A backwards page is asked with ``retrieve()`` and an explicit ``before`` id: slixmpp's
+    ``iterate(reverse=True)`` writes a bool into ``<before/>`` and never sends the query, and
+    ``retrieve()`` turns every RSM value into a string, so the empty ``<before/>`` of the
+    newest page is built here (`_newest_page`).
+    """
+    from slixmpp import JID
     from slixmpp.exceptions import IqError, IqTimeout
 
     rsm: dict[str, Any] = {"max": size}
     if after:
         rsm["after"] = after
+    if before:
+        rsm["before"] = before
+    with_ = JID(with_jid) if with_jid else None
     try:
-        result = await client.plugin["xep_0313"].retrieve(start=start, rsm=rsm, timeout=timeout)
+        if newest and not before:
+            result = await _newest_page(client, with_jid=with_, end=end, size=size, timeout=timeout)
+        else:
+            result = await client.plugin["xep_0313"].retrieve(
+                start=start, end=end, with_jid=with_, rsm=rsm, timeout=timeout
+            )
     except IqTimeout as error:
         raise UserFacingError("The message archive did not answer", "It is tried again") from error
     except IqError as error:
         if error.iq["error"]["condition"] == "item-not-found":
-            raise CursorUnknown(after) from error
+            raise CursorUnknown(after or before) from error
         raise UserFacingError(
             f"The message archive refused: {error.iq['error']['condition']}", ""
         ) from error
@@ -66,4 +89,47 @@ async def page(
         or None
     )
     complete = str(fin.xml.get("complete", "")) in ("true", "1") or not result["mam"]["results"]
-    return ArchivePage(messages=messages, last_id=last, complete=complete)
+    first = (
+        str(fin["rsm"]["first"] or "")
+        or (str(results[0]["mam_result"]["id"]) if results else None)
+        or None
+    )
+    count = str(fin["rsm"]["count"] or "")
+    return ArchivePage(
+        messages=messages,
+        last_id=last,
+        complete=complete,
+        first_id=first,
+        total=int(count) if count.isdigit() else None,
+    )
+
+
+async def _newest_page(
+    client: Any, *, with_jid: Any, end: datetime | None, size: int, timeout: float
+) -> Any:
+    """``retrieve()`` with an empty ``<before/>``: the same query and result collector."""
+    from slixmpp.xmlstream.handler import Collector
+    from slixmpp.xmlstream.matcher import MatchXMLMask
+
+    iq = client.make_iq_set()
+    query_id = iq["id"]
+    iq["mam"]["queryid"] = query_id
+    iq["mam"]["end"] = end
+    iq["mam"]["with"] = with_jid
+    iq["mam"]["rsm"]["max"] = str(size)
+    iq["mam"]["rsm"]["before"] = True  # slixmpp writes an empty element for True
+    mask = client.Message()
+    origin = mask.xml.find("{urn:xmpp:sid:0}origin-id")
+    if origin is not None:
+        mask.xml.remove(origin)
+    del mask["id"]
+    del mask["lang"]
+    mask["mam_result"]["queryid"] = query_id
+    collector = Collector(f"MAM_Results_{query_id}", MatchXMLMask(str(mask)))
+    client.register_handler(collector)
+    try:
+        result = await iq.send(timeout=timeout)
+    finally:
+        results = collector.stop()
+    result["mam"]["results"] = results
+    return result

@@ -1,0 +1,51 @@
+"""Archive gaps: where messages may be missing from a conversation (XEP-0313 fallback).
+
+When the server no longer knows our archive cursor, the catch-up re-reads the archive from a
+point in time; whatever the server expired between the old cursor and that point is lost. A gap
+row marks the spot in each conversation that had stored history: right after its newest stored
+message (messages.id ``after_id``), so the history view can draw a line there.
+"""
+
+from __future__ import annotations
+
+from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.core.models import AccountId, BareJid
+from xmpp_tui.store.database import Database
+
+
+class GapStore:
+    def __init__(self, database: Database, clock: Clock = utc_now) -> None:
+        self._db = database
+        self._clock = clock
+
+    def mark_after_newest(self, account: AccountId) -> list[tuple[BareJid, int]]:
+        """A gap after the newest stored message of every conversation of ``account``.
+
+        Returns the new gaps as (peer, after_id); a conversation whose newest message already
+        has a gap gets no second one.
+        """
+        created = self._clock().isoformat()
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT peer, max(id) AS last FROM messages WHERE account = ? GROUP BY peer"
+                " ORDER BY peer",
+                (account,),
+            ).fetchall()
+            added: list[tuple[BareJid, int]] = []
+            for row in rows:
+                peer, last = str(row["peer"]), int(row["last"])
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO history_gaps (account, peer, after_id, created)"
+                    " VALUES (?, ?, ?, ?)",
+                    (account, peer, last, created),
+                )
+                if cursor.rowcount:
+                    added.append((peer, last))
+        return added
+
+    def of(self, account: AccountId, peer: BareJid) -> frozenset[int]:
+        """The message ids of ``peer``'s conversation that a gap follows."""
+        rows = self._db.connection.execute(
+            "SELECT after_id FROM history_gaps WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchall()
+        return frozenset(int(row[0]) for row in rows)
