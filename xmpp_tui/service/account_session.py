@@ -3,7 +3,8 @@
 The supervisor loop is the only place that decides when to (re)connect:
 non-fatal failures back off with jitter, fatal ones (wrong password, rejected
 certificate, resource conflict) wait for the user. Session start order on a
-fresh session: roster -> initial presence -> outbox flush.
+fresh session: carbons -> block list -> archive catch-up -> roster -> initial presence ->
+catch-up again -> bookmarks -> room rejoin and bookmark autojoin -> outbox flush.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from xmpp_tui.core.models import (
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service import delivery, dispatch, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
+from xmpp_tui.service.bookmarks import Bookmarks
 from xmpp_tui.service.liveness import Liveness
+from xmpp_tui.service.rooms import Rooms
 from xmpp_tui.service.roster_state import RosterState
 from xmpp_tui.service.timing import Timing
 from xmpp_tui.settings import AccountSettings
@@ -80,6 +83,8 @@ class AccountSession:
         self.chat_state_peers: set[str] = set()
         self.blocked: set[str] = set()  # XEP-0191, as the server last told us
         self.sent_chat_states: dict[str, ChatState] = {}
+        self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
+        self.rooms = Rooms(self)  # XEP-0045
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE
@@ -136,6 +141,7 @@ class AccountSession:
         self._liveness.stop()
         if self._setup_task is not None:
             self._setup_task.cancel()
+        self.rooms.stopped()
         await self.client.disconnect()
         self.online = False
         self._forget_presence()
@@ -338,6 +344,10 @@ class AccountSession:
         # that queried the archive: read the archive once more. The query is processed
         # after the presence (same stream), so from here on everything arrives live.
         await self._catch_up()
+        # Last: bookmarks, then back into our rooms and the autojoin ones (in the background:
+        # each join waits for its room, and one silent room must not hold the session).
+        await self.bookmarks.load()
+        self.rooms.session_started()
 
     async def _catch_up(self) -> None:
         try:

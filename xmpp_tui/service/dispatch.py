@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.commands import (
+    AddBookmark,
     AddContact,
     ApproveSubscription,
     Block,
@@ -12,9 +13,12 @@ from xmpp_tui.core.commands import (
     Connect,
     DenySubscription,
     Disconnect,
+    JoinRoom,
+    LeaveRoom,
     MarkRead,
     ProvidePassword,
     QueryInfo,
+    RemoveBookmark,
     RemoveContact,
     RenameContact,
     RequestSubscription,
@@ -30,7 +34,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import ChatState, RosterItem, Show
+from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
 from xmpp_tui.service import delivery
 
 if TYPE_CHECKING:
@@ -39,8 +43,25 @@ if TYPE_CHECKING:
 
 async def execute(session: AccountSession, command: Command) -> None:
     match command:
+        case SendMessage(peer=peer, body=body) if session.rooms.is_room(_jid(peer)):
+            delivery.send_groupchat(session, _jid(peer), body)
         case SendMessage(peer=peer, body=body):
             delivery.send_chat(session, _jid(peer), body)
+        case JoinRoom(room=room, nick=nick, password=password):
+            await session.rooms.join(_jid(room), nick.strip(), password)
+        case LeaveRoom(room=room):
+            session.rooms.leave(_jid(room))
+        case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
+            _require_online(session)
+            bookmark = Bookmark(
+                jid=_jid(room), name=name, nick=nick, password=password, autojoin=autojoin
+            )
+            await session.bookmarks.add(bookmark)
+            _notice(session, f"Bookmarked {bookmark.jid}" + (" (autojoin)" if autojoin else ""))
+        case RemoveBookmark(room=room):
+            _require_online(session)
+            await session.bookmarks.remove(_jid(room))
+            _notice(session, f"Removed the bookmark for {_jid(room)}")
         case SendChatState(peer=peer, state=state):
             _chat_state(session, peer, state)
         case MarkRead(peer=peer):

@@ -16,7 +16,7 @@ from xmpp_tui.core.clock import Clock, utc_now
 from xmpp_tui.core.commands import Command
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed
-from xmpp_tui.core.models import AccountId, AccountSnapshot, StoredMessage
+from xmpp_tui.core.models import AccountId, AccountSnapshot, RoomInfo, StoredMessage
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service.account_session import AccountSession
 from xmpp_tui.service.timing import Timing
@@ -121,6 +121,14 @@ class SessionService:
         self, account: AccountId, peer: str, *, before_id: int | None = None, limit: int = 100
     ) -> list[StoredMessage]:
         return self._store.history.page(account, peer, before_id=before_id, limit=limit)
+
+    def rooms(self, account: AccountId) -> tuple[RoomInfo, ...]:
+        """The rooms the account is in (or rejoins when it is back online)."""
+        return self._sessions[account].rooms.snapshot()
+
+    def room_history(self, account: AccountId) -> list[str]:
+        """Rooms with stored history (group chats, not contacts)."""
+        return self._store.history.rooms(account)
 
     def unread_counts(self, account: AccountId) -> dict[str, int]:
         return self._store.history.unread_counts(account)

@@ -2,7 +2,7 @@
 
 Dedupe never drops a legitimate message:
 
-(a) same account + trusted stanza-id            -> duplicate
+(a) same account + conversation + trusted stanza-id -> duplicate (a room sets its own ids)
 (b) else same account + origin-id + sender bare -> duplicate (this is also how our own
     reflected messages, from carbons or MAM, find their outbox row)
 (c) else same account + message/@id + sender full JID + body hash within +-60 s -> duplicate
@@ -20,7 +20,14 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from xmpp_tui.core.models import AccountId, BareJid, Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    ConversationKind,
+    Delivery,
+    Direction,
+    StoredMessage,
+)
 from xmpp_tui.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,7 @@ class HistoryStore:
         origin_id: str | None,
         message_id: str | None,
         direction: Direction = Direction.INCOMING,
+        kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage | None:
         """Store a received message (live, carbon or MAM); None if it is a duplicate.
 
@@ -70,8 +78,9 @@ class HistoryStore:
             conflict = False
             if stanza_id is not None:
                 rows = conn.execute(
-                    "SELECT id, body_hash FROM messages WHERE account = ? AND stanza_id = ?",
-                    (account, stanza_id),
+                    "SELECT id, body_hash FROM messages"
+                    " WHERE account = ? AND peer = ? AND stanza_id = ?",
+                    (account, peer, stanza_id),
                 ).fetchall()
                 if _same_body(rows, body_hash) is not None:
                     return None
@@ -136,6 +145,7 @@ class HistoryStore:
                 stanza_id=stanza_id,
                 origin_id=origin_id,
                 message_id=message_id,
+                kind=kind,
             )
 
     def add_outgoing(
@@ -148,6 +158,7 @@ class HistoryStore:
         timestamp: datetime,
         origin_id: str,
         message_id: str,
+        kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage:
         """The persisted outbox write: committed (state PENDING) before it returns."""
         with self._db.transaction() as conn:
@@ -163,6 +174,7 @@ class HistoryStore:
                 stanza_id=None,
                 origin_id=origin_id or None,
                 message_id=message_id or None,
+                kind=kind,
             )
 
     def set_delivery(
@@ -256,6 +268,15 @@ class HistoryStore:
             (account,),
         ).fetchall()
         return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
+
+    def rooms(self, account: AccountId) -> list[BareJid]:
+        """Every room (group chat) with stored history, sorted."""
+        rows = self._db.connection.execute(
+            "SELECT DISTINCT peer FROM messages WHERE account = ? AND kind = 'groupchat'"
+            " ORDER BY peer",
+            (account,),
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def unread_counts(self, account: AccountId) -> dict[BareJid, int]:
         """Incoming messages after each conversation's read mark; only non-zero counts."""
@@ -357,11 +378,12 @@ class HistoryStore:
         stanza_id: str | None,
         origin_id: str | None,
         message_id: str | None,
+        kind: ConversationKind,
     ) -> StoredMessage:
         cursor = conn.execute(
             "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
-            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 peer,
@@ -375,6 +397,7 @@ class HistoryStore:
                 origin_id,
                 message_id,
                 _hash(body),
+                kind.value,
             ),
         )
         local_id = cursor.lastrowid
@@ -391,6 +414,7 @@ class HistoryStore:
             stanza_id=stanza_id,
             origin_id=origin_id,
             message_id=message_id,
+            kind=kind,
         )
 
 
@@ -439,6 +463,7 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         stanza_id=_optional(row["stanza_id"]),
         origin_id=_optional(row["origin_id"]),
         message_id=_optional(row["message_id"]),
+        kind=ConversationKind(row["kind"]),
     )
 
 
