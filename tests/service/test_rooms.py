@@ -8,8 +8,7 @@ import time
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
-from tests.service.harness import Harness
-from tests.service.conftest import HarnessFactory
+from tests.service.harness import Harness, HarnessFactory
 from xmpp_tui.core.commands import JoinRoom, LeaveRoom, SendMessage
 from xmpp_tui.core.events import CommandFailed, MessageAdded, RoomChanged
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction

@@ -321,6 +321,7 @@ class AccountSession:
         # Order (XSF carbons remarks): carbons, then the archive, then initial presence,
         # so nothing falls between live delivery and the archive. The block list comes
         # first so archived messages from blocked JIDs are filtered too.
+        self.rooms.session_reset()
         await self.client.enable_carbons(self.timing.iq_timeout)
         blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
         if blocked is not None:

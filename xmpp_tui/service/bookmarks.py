@@ -82,7 +82,11 @@ class Bookmarks:
             self.items[bookmark.jid] = bookmark
             changed = True
             newly_autojoin = bookmark.autojoin and (before is None or not before.autojoin)
-            if newly_autojoin and session.online and not session.rooms.is_joined(bookmark.jid):
+            if (
+                newly_autojoin
+                and session.online
+                and not session.rooms.is_entering_or_in(bookmark.jid)
+            ):
                 text = f"Joining {bookmark.jid} (bookmark)"
                 session.publish(Notice(account=session.account, text=text))
                 session.rooms.join_in_background(bookmark.jid)

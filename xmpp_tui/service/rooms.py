@@ -80,6 +80,9 @@ class Rooms:
         state = self._rooms.get(room)
         return state is not None and state.joined
 
+    def is_entering_or_in(self, room: str) -> bool:
+        return room in self._joining or self.is_joined(room)
+
     def is_room(self, peer: str) -> bool:
         """Whether messages to ``peer`` are for a room we are (or mean to be) in."""
         state = self._rooms.get(peer)
@@ -183,16 +186,22 @@ class Rooms:
         self._publish(state)
         del self._rooms[room]
 
-    def session_started(self) -> None:
-        """A fresh session (not resumed): the server took us out of every room. Rejoin the
-        rooms we were in, then the bookmarks with autojoin (XEP-0402 §3.3)."""
-        session = self._session
-        again = [state for state in self._rooms.values() if state.wanted]
+    def session_reset(self) -> None:
+        """A fresh session (not resumed) began: the server took us out of every room."""
         for state in self._rooms.values():
-            state.joined = False
-            state.occupants.clear()
-        for state in again:
-            self.join_in_background(state.jid, state.nick, state.password)
+            if state.joined:
+                state.joined = False
+                state.occupants.clear()
+                self._publish(state)
+
+    def session_started(self) -> None:
+        """After the initial presence and the bookmarks: rejoin the rooms we were in, then
+        the bookmarks with autojoin (XEP-0402 §3.3). A room already joined (a bookmark that
+        another device added in the meantime) or being joined is left alone."""
+        session = self._session
+        for state in list(self._rooms.values()):
+            if state.wanted and not state.joined and state.jid not in self._joining:
+                self.join_in_background(state.jid, state.nick, state.password)
         for bookmark in session.bookmarks.autojoin():
             if bookmark.jid not in self._rooms:
                 self.join_in_background(bookmark.jid)
