@@ -20,6 +20,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.events import (
     AccountFailed,
     BlockListChanged,
+    BookmarksChanged,
     CertificateRejected,
     ChatStateChanged,
     CommandFailed,
@@ -34,13 +35,21 @@ from xmpp_tui.core.events import (
     PasswordNeeded,
     PasswordSaveOffered,
     PresenceChanged,
+    RoomChanged,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
     SubscriptionAnswered,
     SubscriptionRequested,
 )
-from xmpp_tui.core.models import AccountId, BareJid, ChatState, ConnectionState, Direction
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    ChatState,
+    ConnectionState,
+    ConversationKind,
+    Direction,
+)
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens.certificate import CertificateScreen
@@ -53,8 +62,10 @@ from xmpp_tui.ui.view_state import (
     ConnectionView,
     add_unread,
     note_peer,
+    note_room,
     reduce_roster,
 )
+from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 if TYPE_CHECKING:
     from xmpp_tui.ui.screens.main import MainScreen
@@ -65,6 +76,8 @@ _ROSTER_EVENTS = (
     RosterItemRemoved,
     PresenceChanged,
     BlockListChanged,
+    RoomChanged,
+    BookmarksChanged,
 )
 #: A block-list change touching more JIDs than this is one console line with a count.
 _BLOCK_LINES = 3
@@ -91,8 +104,12 @@ class EventReactions:
                 items=items,
                 presences={p.jid: p for p in snapshot.presences},
                 unread=service.unread_counts(account),
-                strangers=frozenset(service.conversations(account)) - items.keys(),
+                strangers=frozenset(service.conversations(account))
+                - items.keys()
+                - set(service.room_history(account)),
                 blocked=frozenset(snapshot.blocked),
+                rooms={room.jid: room for room in service.rooms(account)},
+                room_jids=frozenset(service.room_history(account)),
             )
             self._connections[account] = snapshot.state
             screen.set_connection(account, ConnectionView(snapshot.state, snapshot.detail))
@@ -127,6 +144,10 @@ class EventReactions:
                 screen.info_line(f"{account}: your status is {show.value}{suffix}")
             case MessageAdded():
                 self._message(event)
+            case RoomChanged(room=room):
+                pane = screen.deck.chat(ChatKey(account, room.jid))
+                if isinstance(pane, RoomPane):
+                    pane.update_room(room)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
@@ -219,7 +240,10 @@ class EventReactions:
         screen, message = self.screen, event.message
         key = ChatKey(event.account, message.peer)
         before = screen.rosters.setdefault(key.account, AccountRoster())
-        roster = note_peer(before, key.peer)
+        if message.kind is ConversationKind.GROUPCHAT:
+            roster = note_room(before, key.peer)
+        else:
+            roster = note_peer(before, key.peer)
         pane = screen.deck.chat(key)
         if pane is not None:
             pane.add_message(message)

@@ -69,11 +69,13 @@ class HistoryView(ScrollView, can_focus=True):
         load_page: PageLoader,
         peer_name: str,
         tz: tzinfo | None,
+        own_nick: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._load_page = load_page
         self._peer_name = peer_name
+        self._own_nick = own_nick  # in a room: messages naming it are highlighted
         self._tz = tz
         self._messages: list[StoredMessage] = []  # by id, oldest first
         self._positions: dict[int, int] = {}  # message id -> index in self._messages
@@ -82,7 +84,9 @@ class HistoryView(ScrollView, can_focus=True):
         self._total = 0
         self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
-        self._strips: LRUCache[tuple[int, Delivery, int, str, bool], list[Strip]] = LRUCache(1024)
+        self._strips: LRUCache[tuple[int, Delivery, int, str, bool, str], list[Strip]] = LRUCache(
+            1024
+        )
         self._styles = MessageStyles()
         self._complete = False  # no older messages in the store
         self._loading = False
@@ -144,6 +148,12 @@ class HistoryView(ScrollView, can_focus=True):
     def _set_messages(self, messages: list[StoredMessage]) -> None:
         self._messages = messages
         self._positions = {message.id: index for index, message in enumerate(messages)}
+
+    def set_own_nick(self, nick: str) -> None:
+        if nick != self._own_nick:
+            self._own_nick = nick
+            if self.is_mounted:
+                self.refresh()
 
     def set_peer_name(self, name: str) -> None:
         if name != self._peer_name:
@@ -247,7 +257,7 @@ class HistoryView(ScrollView, can_focus=True):
 
     def _rows_of(self, message: StoredMessage) -> list[Strip]:
         new_day = self._new_day(message)
-        key = (message.id, message.delivery, self._width, self._peer_name, new_day)
+        key = (message.id, message.delivery, self._width, self._peer_name, new_day, self._own_nick)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
@@ -260,6 +270,7 @@ class HistoryView(ScrollView, can_focus=True):
             console=console,
             tz=self._tz,
             styles=self._styles,
+            own_nick=self._own_nick,
         )
         strips = [Strip(list(line.render(console)), line.cell_len) for line in lines]
         self._strips[key] = strips
