@@ -67,19 +67,26 @@ def say(peer: Peer, room: str, body: str) -> None:
     peer.client.make_message(mto=room, mbody=body, mtype="groupchat").send()
 
 
+def _is(msg: Any, room: str, body: str) -> bool:
+    return (
+        msg["type"] == "groupchat"
+        and str(msg["from"].bare) == room
+        and str(msg["body"]) == body
+        and msg.xml.find("{urn:xmpp:delay}delay") is None  # live, not replayed history
+    )
+
+
 async def wait_groupchat(
     peer: Peer, room: str, body: str, *, timeout: float = DEFAULT_TIMEOUT
 ) -> Any:
-    """The next groupchat message from ``room`` with ``body`` (live, not replayed history)."""
+    """A live groupchat message from ``room`` with ``body``, already received or the next."""
+    for msg in peer.received:
+        if _is(msg, room, body):
+            return msg
     got: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
     def on_message(msg: Any) -> None:
-        if (
-            msg["type"] == "groupchat"
-            and str(msg["from"].bare) == room
-            and str(msg["body"]) == body
-            and not got.done()
-        ):
+        if _is(msg, room, body) and not got.done():
             got.set_result(msg)
 
     peer.client.add_event_handler("message", on_message)

@@ -86,7 +86,7 @@ class Rooms:
     def is_room(self, peer: str) -> bool:
         """Whether messages to ``peer`` are for a room we are (or mean to be) in."""
         state = self._rooms.get(peer)
-        return state is not None and state.wanted
+        return state is not None and (state.wanted or state.joined)
 
     def nick(self, room: str) -> str | None:
         state = self._rooms.get(room)
@@ -233,7 +233,7 @@ class Rooms:
                 self._publish(state)
             return
         if fact.available:
-            state.joined = True
+            state.joined = state.wanted = True
             state.nick = fact.nick  # the room may have changed it (status 210)
             self._publish(state)
             if pending is not None and not pending.done():
