@@ -9,7 +9,7 @@ import time
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
-from xmpp_tui.core.commands import JoinRoom, LeaveRoom, SendMessage
+from xmpp_tui.core.commands import Connect, Disconnect, JoinRoom, LeaveRoom, SendMessage
 from xmpp_tui.core.events import CommandFailed, MessageAdded, RoomChanged
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction
 
@@ -155,3 +155,54 @@ async def test_groupchat_only_from_a_room_we_are_in(
     await h.wait_event(MessageAdded, lambda e: e.message.body == "control")
     assert [e.message.body for e in h.of_type(MessageAdded)] == ["control"]
     assert h.service.room_history(alice.jid) == []
+
+
+async def test_rooms_rejoined_after_a_fresh_session(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """Offline and back (a new session, not a resumption): back in the room, same nick,
+    the replayed history not stored twice, a message written while offline sent after."""
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    room_peer.say(bob, room, "early")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
+    await joined(h, room)
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "early")
+
+    await h.service.execute(Disconnect(account=alice.jid))
+    await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
+    await h.service.execute(SendMessage(account=alice.jid, peer=room, body="while away"))
+    rejoins = len([e for e in h.of_type(RoomChanged) if e.room.joined])
+    await h.service.execute(Connect(account=alice.jid))
+    await wait_until(
+        lambda: len([e for e in h.of_type(RoomChanged) if e.room.joined]) > rejoins, timeout=10
+    )
+    assert h.service.rooms(alice.jid)[0].nick == "al"
+    got = await room_peer.wait_groupchat(bob, room, "while away")
+    assert str(got["from"].resource) == "al"
+    room_peer.say(bob, room, "after")
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "after")
+    assert bodies(h, alice.jid, room) == ["early", "while away", "after"]
+
+
+async def test_no_message_to_a_room_we_left(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """After /leave, text typed in the room's pane is refused, never sent as a 1:1 message
+    to the room's address."""
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    room_peer.say(bob, room, "history")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "history")
+    await h.service.execute(LeaveRoom(account=alice.jid, room=room))
+    await h.service.execute(SendMessage(account=alice.jid, peer=room, body="lost?"))
+    failed = await h.wait_event(CommandFailed)
+    assert failed.message == f"You are not in {room}" and "/join" in failed.hint
+    assert bodies(h, alice.jid, room) == ["history"]

@@ -70,7 +70,7 @@ def test_groupchat_message_with_the_rooms_stanza_id_only() -> None:
     forged = translate_rooms.room_message(
         message(f"<body>hi</body><stanza-id xmlns='{SID}' by='{OWN}' id='x'/>"), now=now
     )
-    assert forged is not None and forged.stanza_id is None
+    assert isinstance(forged, RoomMessageReceived) and forged.stanza_id is None
 
 
 def test_only_the_room_stamps_history() -> None:

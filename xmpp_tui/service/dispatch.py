@@ -46,6 +46,7 @@ async def execute(session: AccountSession, command: Command) -> None:
         case SendMessage(peer=peer, body=body) if session.rooms.is_room(_jid(peer)):
             delivery.send_groupchat(session, _jid(peer), body)
         case SendMessage(peer=peer, body=body):
+            _refuse_room_not_joined(session, _jid(peer))
             delivery.send_chat(session, _jid(peer), body)
         case JoinRoom(room=room, nick=nick, password=password):
             await session.rooms.join(_jid(room), nick.strip(), password)
@@ -174,6 +175,14 @@ def _chat_state(session: AccountSession, peer: str, state: ChatState) -> None:
         return
     session.client.send_chat_state(peer, state)
     session.sent_chat_states[peer] = state
+
+
+def _refuse_room_not_joined(session: AccountSession, peer: str) -> None:
+    """A room we are not in gets no message (and never a 1:1 one to its address)."""
+    if session.bookmarks.get(peer) is not None or session.store.history.is_room(
+        session.account, peer
+    ):
+        raise UserFacingError(f"You are not in {peer}", f"Type /join {peer} to enter it")
 
 
 def _trust(session: AccountSession, sha256: str) -> None:

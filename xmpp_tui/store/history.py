@@ -269,6 +269,14 @@ class HistoryStore:
         ).fetchall()
         return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
 
+    def is_room(self, account: AccountId, peer: BareJid) -> bool:
+        """Whether the history with ``peer`` is a group chat."""
+        row = self._db.connection.execute(
+            "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND kind = 'groupchat' LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        return row is not None
+
     def rooms(self, account: AccountId) -> list[BareJid]:
         """Every room (group chat) with stored history, sorted."""
         rows = self._db.connection.execute(
