@@ -60,6 +60,12 @@ async def test_join_send_receive_leave(
     assert len(ours) == 1 and ours[0].direction is Direction.OUTGOING
     assert ours[0].stanza_id  # gained the room's stanza-id from the reflection
 
+    # The subject, set by the room's owner, reaches the room's snapshot.
+    subject = bob.client.make_message(mto=room, mtype="groupchat")
+    subject["subject"] = "Plans [b]x[/b]"
+    subject.send()
+    await h.wait_event(RoomChanged, lambda e: e.room.subject == "Plans [b]x[/b]")
+
     # Receive live.
     room_peer.say(bob, room, "welcome [b]alice[/b]")
     live = await h.wait_event(MessageAdded, lambda e: e.message.body == "welcome [b]alice[/b]")

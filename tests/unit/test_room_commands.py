@@ -22,6 +22,7 @@ from xmpp_tui.ui.view_state import (
     note_room,
     reduce_roster,
 )
+from xmpp_tui.ui.widgets.room_pane import NOT_JOINED, room_header_text
 
 A = "alice@example.org"
 ROOM = "team@conference.example.org"
@@ -99,3 +100,19 @@ def test_rooms_are_listed_under_their_heading_never_as_strangers() -> None:
         roster, RoomChanged(account=A, room=RoomInfo(jid=ROOM, nick="al", joined=False))
     )
     assert ROOM not in [r.jid for r in account_rows(A, left) if isinstance(r, RoomRow)]
+
+
+def test_room_header_shows_name_nick_occupants_and_subject_as_text() -> None:
+    info = RoomInfo(
+        jid=ROOM,
+        nick="al",
+        joined=True,
+        subject="Plans [@click=app.quit]x[/]\u009b2J",
+        name="Team",
+        occupants=("al", "bob"),
+    )
+    first, second = room_header_text(ROOM, info).plain.split("\n")
+    assert first == f"Team  {ROOM}"
+    assert second.startswith("● in as al  2 occupants  Plans [@click=app.quit]x[/]")
+    assert "\u009b" not in second
+    assert room_header_text(ROOM, None).plain.split("\n") == [ROOM, f"○ {NOT_JOINED}"]

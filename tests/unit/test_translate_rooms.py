@@ -98,9 +98,15 @@ def test_only_the_room_stamps_history() -> None:
 
 
 def test_subject_and_what_is_not_a_room_line() -> None:
-    assert translate_rooms.room_message(
-        message("<subject>Plans [b]x[/b]</subject>"), now=now
-    ) == RoomSubjectReceived(room=ROOM, nick="bob", subject="Plans [b]x[/b]")
+    subject = message("<subject>Plans [b]x[/b]</subject>")
+    assert translate_rooms.room_subject(subject) == RoomSubjectReceived(
+        room=ROOM, nick="bob", subject="Plans [b]x[/b]"
+    )
+    assert translate_rooms.room_message(subject, now=now) is None
+    # With a body it is a line that carries a subject, not a subject change.
+    both = message("<subject>s</subject><body>b</body>")
+    assert translate_rooms.room_subject(both) is None
+    assert translate_rooms.room_subject(message("<subject>s</subject>", type="chat")) is None
     assert translate_rooms.room_message(message("<body>hi</body>", type="chat"), now=now) is None
     # The room itself (no nick) speaks notices, not lines.
     assert (

@@ -272,6 +272,7 @@ class XmppClient:
         client.plugin["xep_0184"].auto_ack = False
         client.plugin["xep_0184"].auto_request = False
         bookmarks.register(client)  # before any presence: +notify goes into our caps
+        muc.register(client)
         self._client = client
         self._wire(client)
         return client

@@ -52,6 +52,7 @@ def stanza_handlers(
             or translate_rooms.room_message(m, now=clock)
         ),
         "presence": lambda p: emit(translate_rooms.room_presence(p)),
+        "room_subject": lambda m: emit(translate_rooms.room_subject(m)),
         # XEP-0402 notifications (registered in features/bookmarks.py); own account only.
         "bookmarks2_publish": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),
         "bookmarks2_retract": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),

@@ -34,8 +34,21 @@ DELAY_NS = "urn:xmpp:delay"
 SID_NS = "urn:xmpp:sid:0"
 
 
-def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | RoomSubjectReceived | None:
-    """A groupchat message with a body, or a subject change; None for anything else."""
+def room_subject(msg: Any) -> RoomSubjectReceived | None:
+    """A room's subject (XEP-0045 §8.1: a groupchat message with a subject and no body)."""
+    if msg["type"] != "groupchat" or msg["body"]:
+        return None
+    sender = msg["from"]
+    subject = msg.xml.find("{jabber:client}subject")
+    if subject is None or not sender.bare:
+        return None
+    return RoomSubjectReceived(
+        room=str(sender.bare), nick=str(sender.resource), subject=subject.text or ""
+    )
+
+
+def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | None:
+    """A groupchat message with a body; None for anything else."""
     if msg["type"] != "groupchat":
         return None
     sender = msg["from"]
@@ -43,10 +56,7 @@ def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | RoomSubjectRe
     if not room:
         return None
     nick = str(sender.resource)
-    subject = msg.xml.find("{jabber:client}subject")
     body = str(msg["body"])
-    if subject is not None and not body:
-        return RoomSubjectReceived(room=room, nick=nick, subject=subject.text or "")
     if not body or not nick:
         return None  # a message from the room itself (no nick) is a notice, not a line
     when, history = now(), False

@@ -18,6 +18,25 @@ OWNER_NS = "http://jabber.org/protocol/muc#owner"
 DATA_NS = "jabber:x:data"
 
 
+#: slixmpp fires "message" only for messages with a body; a subject change has none.
+SUBJECT_EVENT = "room_subject"
+
+
+def register(client: Any) -> None:
+    """Report subject-only messages as :data:`SUBJECT_EVENT` (without loading xep_0045)."""
+    from slixmpp.xmlstream.handler import Callback
+    from slixmpp.xmlstream.matcher import MatchXPath
+
+    ns = client.default_ns
+    client.register_handler(
+        Callback(
+            "room subject",
+            MatchXPath(f"{{{ns}}}message/{{{ns}}}subject"),
+            lambda msg: client.event(SUBJECT_EVENT, msg),
+        )
+    )
+
+
 def join(client: Any, room: str, nick: str, *, password: str, history: int) -> None:
     """Presence to room/nick with ``<history maxstanzas=history/>``."""
     pres = client.make_presence(pto=f"{room}/{nick}")
