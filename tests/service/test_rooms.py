@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import secrets
 import time
+from xml.etree import ElementTree as ET
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
 from xmpp_tui.core.commands import Connect, Disconnect, JoinRoom, LeaveRoom, SendMessage
-from xmpp_tui.core.events import CommandFailed, MessageAdded, RoomChanged
+from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction
 
 MUC = "conference.localhost"
@@ -212,3 +213,22 @@ async def test_no_message_to_a_room_we_left(
     failed = await h.wait_event(CommandFailed)
     assert failed.message == f"You are not in {room}" and "/join" in failed.hint
     assert bodies(h, alice.jid, room) == ["history"]
+
+
+async def test_kicked_says_so_and_is_not_rejoined(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    owner = await peer()
+    room = new_room()
+    await room_peer.join(owner, room, "owner")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
+    await joined(h, room)
+    kick = owner.client.make_iq_set(ito=room)
+    query = ET.SubElement(kick.xml, "{http://jabber.org/protocol/muc#admin}query")
+    ET.SubElement(query, "{http://jabber.org/protocol/muc#admin}item", nick="al", role="none")
+    await kick.send(timeout=5)
+    notice = await h.wait_event(Notice, lambda e: room in e.text)
+    assert notice.text == f"You left {room}: you were kicked"
+    assert h.service.rooms(alice.jid) == ()  # not wanted: no rejoin on the next session

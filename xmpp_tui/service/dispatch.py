@@ -49,6 +49,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             _refuse_room_not_joined(session, _jid(peer))
             delivery.send_chat(session, _jid(peer), body)
         case JoinRoom(room=room, nick=nick, password=password):
+            if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
+                parse_jid(f"{_jid(room)}/{nick.strip()}")
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))

@@ -242,6 +242,9 @@ class Rooms:
         # Our own unavailable presence: kicked (307), banned (301), room gone, or our leave.
         was_joined, state.joined = state.joined, False
         state.occupants.clear()
+        # Kicked, banned, removed or the room destroyed: not rejoined by itself. Only a
+        # shutdown of the room's service (332) is worth trying again on the next session.
+        state.wanted = 332 in fact.statuses
         if was_joined:
             self._publish(state)
             why = _exit_reason(fact.statuses)
