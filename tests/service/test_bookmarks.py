@@ -140,8 +140,9 @@ async def test_forged_bookmark_notifications_change_nothing(
     # From another user, a publish of an autojoin room and a retract of the real one.
     forged_event(mallory, alice.jid, evil).send()
     forged_event(mallory, alice.jid, real, retract=True).send()
-    # "From" our server's domain (a component can send as anything under its own domain;
-    # a user cannot, so this one is sent by mallory with from rewritten by the server).
+    # Claiming our server's domain: the server does not let a client choose its "from", so
+    # this arrives as mallory's (or not at all); the domain itself as sender is refused in
+    # tests/unit/test_translate_rooms.py.
     domain = forged_event(mallory, alice.jid, real, retract=True)
     domain["from"] = "localhost"
     domain.send()
