@@ -123,8 +123,10 @@ class EventReactions:
             if isinstance(event, BlockListChanged):
                 self._block_list_news(account, roster.blocked, frozenset(event.blocked))
             screen.rosters[account] = reduce_roster(roster, event)
-            screen.refresh_roster()
-            self._refresh_headers(account)
+            if not isinstance(event, RoomChanged) or _room_row_changed(roster, event):
+                # Occupants coming and going change a room's header, not its roster row.
+                screen.refresh_roster()
+                self._refresh_headers(account)
         match event:
             case ConnectionChanged():
                 self._connection(event)
@@ -303,6 +305,11 @@ class EventReactions:
                 screen.execute(TrustCertificate(account=account, sha256=certificate.sha256))
 
         screen.app.push_screen(CertificateScreen(account, certificate), answered)
+
+
+def _room_row_changed(before: AccountRoster, event: RoomChanged) -> bool:
+    old = before.rooms.get(event.room.jid)
+    return old is None or (old.joined, old.name) != (event.room.joined, event.room.name)
 
 
 def info_text(event: InfoReceived) -> str:
