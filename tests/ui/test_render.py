@@ -14,6 +14,7 @@ from xmpp_tui.core.models import (
     ChatState,
     ConnectionState,
     ContactPresence,
+    ConversationKind,
     Delivery,
     Direction,
     ResourcePresence,
@@ -274,3 +275,43 @@ def test_styled_quote_and_block_keep_the_continuation_marker() -> None:
         "      │ <bob> fake",
         "      │ ```",
     ]
+
+
+def _room_message(sender: str, body: str) -> StoredMessage:
+    return StoredMessage(
+        id=2,
+        account="a@x",
+        peer="room@c.x",
+        direction=Direction.INCOMING,
+        sender=sender,
+        body=body,
+        timestamp=WHEN,
+        delivery=Delivery.RECEIVED,
+        kind=ConversationKind.GROUPCHAT,
+    )
+
+
+def test_room_lines_show_the_nick_sanitised_never_a_contact_name() -> None:
+    message = _room_message("room@c.x/ma\u202eory[b]", "hi")
+    label = sender_label(message, "Bob (contact)")
+    assert label.startswith("ma") and label.endswith("ory[b]")
+    assert "\u202e" not in label and "Bob" not in label
+    assert _rows(message, name="Bob")[0].startswith(f"09:07 <{label}> hi")
+
+
+def test_a_mention_of_our_nick_reverses_the_sender() -> None:
+    def sender_style(message: StoredMessage, nick: str) -> Style:
+        [line] = message_lines(
+            message,
+            peer_name="room",
+            width=60,
+            console=CONSOLE,
+            tz=UTC,
+            styles=MessageStyles(),
+            own_nick=nick,
+        )
+        return line.get_style_at_offset(CONSOLE, len("09:07 <"))
+
+    assert sender_style(_room_message("room@c.x/bob", "hey AL, look"), "al").reverse
+    assert not sender_style(_room_message("room@c.x/bob", "hey all"), "bo").reverse
+    assert not sender_style(_room_message("room@c.x/bob", "hey al"), "").reverse

@@ -251,3 +251,31 @@ def test_disk_full_is_a_user_facing_error_and_keeps_earlier_rows(tmp_path: Path)
                 store.history.mark_read("a@x", f"peer{i}" + "y" * 2000, i)
     finally:
         store.close()
+
+
+def test_v5_keeps_earlier_history_and_scopes_stanza_ids_per_conversation(tmp_path: Path) -> None:
+    """Rows written before group chat become 1:1 ("chat") rows; a stanza-id is then unique
+    per (account, peer), not per account."""
+    path = tmp_path / "h.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:4])
+    conn.execute(
+        "INSERT INTO messages (account, peer, direction, sender, sender_bare, body, timestamp,"
+        " delivery, stanza_id, body_hash) VALUES ('a@x', 'b@x', 'in', 'b@x/r', 'b@x', 'hi',"
+        " '2024-05-01T12:00:00.000000+00:00', 'received', 's1', 'h')"
+    )
+    assert migrate(conn) == 5
+    assert conn.execute("SELECT kind FROM messages").fetchall() == [("chat",)]
+    conn.execute(
+        "INSERT INTO messages (account, peer, direction, sender, sender_bare, body, timestamp,"
+        " delivery, stanza_id, body_hash, kind) VALUES ('a@x', 'room@c.x', 'in', 'room@c.x/n',"
+        " 'room@c.x', 'hi', '2024-05-01T12:00:00.000000+00:00', 'received', 's1', 'h',"
+        " 'groupchat')"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO messages (account, peer, direction, sender, sender_bare, body,"
+            " timestamp, delivery, stanza_id, body_hash) VALUES ('a@x', 'b@x', 'in', 'b@x/r',"
+            " 'b@x', 'again', '2024-05-01T12:00:00.000000+00:00', 'received', 's1', 'h')"
+        )
+    conn.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import ConversationKind, Delivery, Direction, StoredMessage
 from xmpp_tui.store import Store
 from xmpp_tui.store.history import HistoryStore
 
@@ -445,3 +445,63 @@ def test_sql_metacharacters_round_trip_exactly(tmp_path: Path, text: str) -> Non
         assert store.database.connection.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
     finally:
         store.close()
+
+
+# -- rooms (XEP-0045): stanza-ids are the room's own, scoped to the conversation ----------------
+
+ROOM = "team@conference.example.org"
+OTHER_ROOM = "other@conference.example.org"
+
+
+def room_line(history: HistoryStore, room: str, body: str, stanza_id: str) -> StoredMessage | None:
+    return history.add_incoming(
+        account=ME,
+        peer=room,
+        sender=f"{room}/bob",
+        body=body,
+        timestamp=T0,
+        stanza_id=stanza_id,
+        origin_id=None,
+        message_id=None,
+        kind=ConversationKind.GROUPCHAT,
+    )
+
+
+def test_a_rooms_stanza_id_dedupes_only_in_that_room(history: HistoryStore) -> None:
+    first = room_line(history, ROOM, "same words", "s1")
+    assert first is not None and first.kind is ConversationKind.GROUPCHAT
+    assert room_line(history, ROOM, "same words", "s1") is None  # replayed on rejoin
+    # Another room (or a contact) choosing the same id and body is not a duplicate.
+    assert room_line(history, OTHER_ROOM, "same words", "s1") is not None
+    assert incoming(history, body="same words", stanza_id="s1") is not None
+    assert history.rooms(ME) == [OTHER_ROOM, ROOM]
+    assert history.page(ME, ROOM)[0].kind is ConversationKind.GROUPCHAT
+    assert history.page(ME, BOB)[0].kind is ConversationKind.CHAT
+
+
+def test_our_room_message_reflected_once(history: HistoryStore) -> None:
+    sent = history.add_outgoing(
+        account=ME,
+        peer=ROOM,
+        sender=f"{ROOM}/al",
+        body="hello room",
+        timestamp=T0,
+        origin_id="o1",
+        message_id="o1",
+        kind=ConversationKind.GROUPCHAT,
+    )
+    reflected = history.add_incoming(
+        account=ME,
+        peer=ROOM,
+        sender=f"{ROOM}/al",
+        body="hello room",
+        timestamp=T0 + timedelta(seconds=1),
+        stanza_id="room-sid",
+        origin_id="o1",
+        message_id="o1",
+        kind=ConversationKind.GROUPCHAT,
+    )
+    assert reflected is None
+    stored = history.get(ME, sent.id)
+    assert stored is not None and stored.stanza_id == "room-sid"
+    assert [m.body for m in history.page(ME, ROOM)] == ["hello room"]

@@ -29,6 +29,7 @@ from xmpp_tui.ui.view_state import (
     ContactRow,
     HeaderRow,
     PaneList,
+    RosterRow,
     add_unread,
     answer_request,
     clear_unread,
@@ -54,7 +55,7 @@ def _roster(*items: RosterItem) -> AccountRoster:
     return reduce_roster(AccountRoster(), RosterReplaced(account=A, items=items))
 
 
-def _titles(rows: list[HeaderRow | ContactRow]) -> list[str]:
+def _titles(rows: list[RosterRow]) -> list[str]:
     return [r.title if isinstance(r, HeaderRow) else f"  {r.name}" for r in rows]
 
 

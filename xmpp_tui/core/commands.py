@@ -150,6 +150,36 @@ class Unblock(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JoinRoom(Command):
+    """Enter a room (XEP-0045); ``nick`` empty: the bookmark's, else our local part."""
+
+    room: BareJid
+    nick: str = ""
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaveRoom(Command):
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddBookmark(Command):
+    """Save (or replace) the bookmark for ``room`` on the server, for every device."""
+
+    room: BareJid
+    name: str = ""
+    nick: str = ""
+    password: str = field(default="", repr=False)
+    autojoin: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveBookmark(Command):
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class QueryInfo(Command):
     """Ask ``jid`` (a contact's device, a server, a service) what it is and speaks."""
 

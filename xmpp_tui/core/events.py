@@ -12,11 +12,13 @@ from datetime import datetime
 from xmpp_tui.core.models import (
     AccountId,
     BareJid,
+    Bookmark,
     CertificateInfo,
     ChatState,
     ConnectionState,
     ContactPresence,
     Delivery,
+    RoomInfo,
     RosterItem,
     Show,
     StoredMessage,
@@ -175,6 +177,20 @@ class BlockListChanged(Event):
     """The whole block list now (XEP-0191), after a fetch, our command or another device's."""
 
     blocked: tuple[BareJid, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookmarksChanged(Event):
+    """Every bookmark now (XEP-0402/0048), after a fetch, our command or another device's."""
+
+    bookmarks: tuple[Bookmark, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomChanged(Event):
+    """A room we joined, left, or whose subject or occupants changed (a snapshot)."""
+
+    room: RoomInfo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

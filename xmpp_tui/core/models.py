@@ -48,6 +48,11 @@ class ChatState(StrEnum):
     GONE = "gone"  # closed the conversation
 
 
+class ConversationKind(StrEnum):
+    CHAT = "chat"  # 1:1 (RFC 6121)
+    GROUPCHAT = "groupchat"  # a room (XEP-0045): peer = room bare JID, sender = room/nick
+
+
 class Direction(StrEnum):
     INCOMING = "in"
     OUTGOING = "out"
@@ -135,6 +140,30 @@ class StoredMessage:
     edited: bool = False
     #: The sender asked for chat markers (XEP-0333 <markable/>).
     markable: bool = False
+    kind: ConversationKind = ConversationKind.CHAT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bookmark:
+    """A saved room (XEP-0402 / XEP-0048); ``password`` never shown."""
+
+    jid: BareJid  # the room
+    name: str = ""
+    nick: str = ""  # empty: our local part
+    password: str = field(default="", repr=False)
+    autojoin: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomInfo:
+    """What we know about one room we are in (or were, ``joined`` False)."""
+
+    jid: BareJid
+    nick: str
+    joined: bool
+    subject: str = ""  # remote text
+    name: str = ""  # from the bookmark, when there is one
+    occupants: tuple[str, ...] = ()  # nicks, remote text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,7 +3,8 @@
 The supervisor loop is the only place that decides when to (re)connect:
 non-fatal failures back off with jitter, fatal ones (wrong password, rejected
 certificate, resource conflict) wait for the user. Session start order on a
-fresh session: roster -> initial presence -> outbox flush.
+fresh session: carbons -> block list -> archive catch-up -> roster -> initial presence ->
+catch-up again -> bookmarks -> room rejoin and bookmark autojoin -> outbox flush.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from xmpp_tui.core.models import (
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service import delivery, dispatch, extras, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
+from xmpp_tui.service.bookmarks import Bookmarks
 from xmpp_tui.service.liveness import Liveness
+from xmpp_tui.service.rooms import Rooms
 from xmpp_tui.service.roster_state import RosterState
 from xmpp_tui.service.timing import Timing
 from xmpp_tui.settings import AccountSettings
@@ -86,6 +89,8 @@ class AccountSession:
         self.sent_chat_states: dict[str, ChatState] = {}
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
+        self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
+        self.rooms = Rooms(self)  # XEP-0045
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE
@@ -142,6 +147,7 @@ class AccountSession:
         self._liveness.stop()
         if self._setup_task is not None:
             self._setup_task.cancel()
+        self.rooms.stopped()
         await self.client.disconnect()
         self.online = False
         self._forget_presence()
@@ -323,6 +329,7 @@ class AccountSession:
         # Order (XSF carbons remarks): carbons, then the archive, then initial presence,
         # so nothing falls between live delivery and the archive. The block list comes
         # first so archived messages from blocked JIDs are filtered too.
+        self.rooms.session_reset()
         await self.client.enable_carbons(self.timing.iq_timeout)
         blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
         if blocked is not None:
@@ -346,6 +353,10 @@ class AccountSession:
         # that queried the archive: read the archive once more. The query is processed
         # after the presence (same stream), so from here on everything arrives live.
         await self._catch_up()
+        # Last: bookmarks, then back into our rooms and the autojoin ones (in the background:
+        # each join waits for its room, and one silent room must not hold the session).
+        await self.bookmarks.load()
+        self.rooms.session_started()
 
     async def _catch_up(self) -> None:
         try:

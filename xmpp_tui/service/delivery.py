@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import DeliveryChanged, MessageAdded
-from xmpp_tui.core.models import ChatState, Delivery, StoredMessage
+from xmpp_tui.core.models import ChatState, ConversationKind, Delivery, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,45 @@ def clean_body(body: str) -> str:
     return clean
 
 
+def send_groupchat(session: AccountSession, room: str, body: str) -> None:
+    """Like `send_chat`, to a room (XEP-0045): stored as ours under our nick, sent once we
+    are in the room (at once, or by `flush_room` after the join)."""
+    clean = clean_body(body)
+    message_id = uuid.uuid4().hex
+    nick = session.rooms.nick(room) or session.account.split("@", 1)[0]
+    stored = session.store.history.add_outgoing(
+        account=session.account,
+        peer=room,
+        sender=f"{room}/{nick}",
+        body=clean,
+        timestamp=session.clock(),
+        origin_id=message_id,
+        message_id=message_id,
+        kind=ConversationKind.GROUPCHAT,
+    )
+    session.publish(MessageAdded(account=session.account, message=stored))
+    if session.online and session.rooms.is_joined(room):
+        session.client.send_groupchat(room, clean, message_id)
+        record(session, stored.id, Delivery.SENT)
+        session.expect_ack(stored.id)
+
+
+def flush_room(session: AccountSession, room: str) -> None:
+    """After joining ``room``: send what waited for it. A message written to the stream
+    before a fresh session (SENT, never acknowledged) goes again, with the same ids."""
+    resend = session.client.acks_enabled
+    for message in session.store.history.pending(session.account):
+        if message.kind is not ConversationKind.GROUPCHAT or message.peer != room:
+            continue
+        if message.delivery is Delivery.SENT and not resend:
+            continue
+        if not message.origin_id:
+            continue
+        session.client.send_groupchat(room, message.body, message.origin_id)
+        session.keep(partial(record, session, message.id, Delivery.SENT))
+        session.expect_ack(message.id)
+
+
 def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
     """Send what never reached the stream; on a fresh session also what the server never
     acknowledged, with the same ids (only if it acknowledges at all: else nothing settles)."""
@@ -57,6 +96,12 @@ def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
     pending = session.store.history.pending(session.account)
     log.info("outbox: %d waiting, re-sending unacknowledged: %s", len(pending), resend_unacked)
     for message in pending:
+        if message.kind is ConversationKind.GROUPCHAT:
+            if message.delivery is Delivery.PENDING and session.rooms.is_joined(message.peer):
+                session.client.send_groupchat(message.peer, message.body, message.origin_id or "")
+                session.keep(partial(record, session, message.id, Delivery.SENT))
+                session.expect_ack(message.id)
+            continue  # else sent by `flush_room` once the room is joined again
         if message.delivery is Delivery.SENT and message.stanza_id:
             # Found in our own archive by the catch-up: the server has it.
             session.keep(partial(record, session, message.id, Delivery.ACKED))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.commands import (
+    AddBookmark,
     AddContact,
     ApproveSubscription,
     Block,
@@ -14,9 +15,12 @@ from xmpp_tui.core.commands import (
     DenySubscription,
     Disconnect,
     FetchOlderHistory,
+    JoinRoom,
+    LeaveRoom,
     MarkRead,
     ProvidePassword,
     QueryInfo,
+    RemoveBookmark,
     RemoveContact,
     RenameContact,
     RequestSubscription,
@@ -32,7 +36,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import ChatState, RosterItem, Show
+from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
 from xmpp_tui.service import delivery, extras, older_history
 
 if TYPE_CHECKING:
@@ -41,10 +45,35 @@ if TYPE_CHECKING:
 
 async def execute(session: AccountSession, command: Command) -> None:
     match command:
+        case SendMessage(peer=peer, body=body) if session.rooms.is_room(_jid(peer)):
+            delivery.send_groupchat(session, _jid(peer), body)
         case SendMessage(peer=peer, body=body):
+            _refuse_room_not_joined(session, _jid(peer))
             delivery.send_chat(session, _jid(peer), body)
+        case CorrectMessage(peer=peer) if session.rooms.is_room(_jid(peer)):
+            raise UserFacingError(
+                "Corrections in group chats are not supported yet",
+                "Send a new message instead",
+            )
         case CorrectMessage(peer=peer, body=body):
             extras.correct_last(session, _jid(peer), body)
+        case JoinRoom(room=room, nick=nick, password=password):
+            if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
+                parse_jid(f"{_jid(room)}/{nick.strip()}")
+            await session.rooms.join(_jid(room), nick.strip(), password)
+        case LeaveRoom(room=room):
+            session.rooms.leave(_jid(room))
+        case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
+            _require_online(session)
+            bookmark = Bookmark(
+                jid=_jid(room), name=name, nick=nick, password=password, autojoin=autojoin
+            )
+            await session.bookmarks.add(bookmark)
+            _notice(session, f"Bookmarked {bookmark.jid}" + (" (autojoin)" if autojoin else ""))
+        case RemoveBookmark(room=room):
+            _require_online(session)
+            await session.bookmarks.remove(_jid(room))
+            _notice(session, f"Removed the bookmark for {_jid(room)}")
         case SendChatState(peer=peer, state=state):
             _chat_state(session, peer, state)
         case MarkRead(peer=peer):
@@ -160,6 +189,14 @@ def _chat_state(session: AccountSession, peer: str, state: ChatState) -> None:
         return
     session.client.send_chat_state(peer, state)
     session.sent_chat_states[peer] = state
+
+
+def _refuse_room_not_joined(session: AccountSession, peer: str) -> None:
+    """A room we are not in gets no message (and never a 1:1 one to its address)."""
+    if session.bookmarks.get(peer) is not None or session.store.history.is_room(
+        session.account, peer
+    ):
+        raise UserFacingError(f"You are not in {peer}", f"Type /join {peer} to enter it")
 
 
 def _trust(session: AccountSession, sha256: str) -> None:

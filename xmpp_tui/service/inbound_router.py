@@ -20,14 +20,19 @@ from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
     BlockListPushed,
+    BookmarksPushed,
     ChatReceived,
     ChatStateReceived,
     ConnectionLost,
     DisplayedReceived,
     Inbound,
     MessageBounced,
+    OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RoomMessageReceived,
+    RoomPresenceError,
+    RoomSubjectReceived,
     RosterPushed,
     StanzaAcked,
     SubscriptionReply,
@@ -50,6 +55,16 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case BlockListPushed(blocked=False, jids=jids):
             # An unblock naming nobody unblocks everyone (XEP-0191 §3.4).
             session.set_blocked(session.blocked - set(jids) if jids else set())
+        case RoomMessageReceived():
+            session.rooms.on_message(fact)
+        case RoomSubjectReceived():
+            session.rooms.on_subject(fact)
+        case OccupantPresence():
+            session.rooms.on_presence(fact)
+        case RoomPresenceError():
+            session.rooms.on_error(fact)
+        case BookmarksPushed():
+            session.bookmarks.apply(fact)
         case ChatStateReceived(peer=peer, state=state):
             session.chat_state_peers.add(peer)
             session.publish(ChatStateChanged(account=account, peer=peer, state=state))

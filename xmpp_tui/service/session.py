@@ -17,7 +17,7 @@ from xmpp_tui.core.clock import Clock, utc_now
 from xmpp_tui.core.commands import Command
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed
-from xmpp_tui.core.models import AccountId, AccountSnapshot, StoredMessage
+from xmpp_tui.core.models import AccountId, AccountSnapshot, RoomInfo, StoredMessage
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service.account_session import AccountSession
 from xmpp_tui.service.timing import Timing
@@ -130,6 +130,14 @@ class SessionService:
     def history_gaps(self, account: AccountId, peer: str) -> frozenset[int]:
         """Ids of ``peer``'s messages after which the archive may have lost messages."""
         return self._store.gaps.of(account, peer)
+
+    def rooms(self, account: AccountId) -> tuple[RoomInfo, ...]:
+        """The rooms the account is in (or rejoins when it is back online)."""
+        return self._sessions[account].rooms.snapshot()
+
+    def room_history(self, account: AccountId) -> list[str]:
+        """Rooms with stored history (group chats, not contacts)."""
+        return self._store.history.rooms(account)
 
     def unread_counts(self, account: AccountId) -> dict[str, int]:
         return self._store.history.unread_counts(account)

@@ -19,7 +19,8 @@ class GapStore:
         self._clock = clock
 
     def mark_after_newest(self, account: AccountId) -> list[tuple[BareJid, int]]:
-        """A gap after the newest stored message of every conversation of ``account``.
+        """A gap after the newest stored message of every 1:1 conversation of ``account``
+        (rooms keep their own archives: our account's archive has no gap in them).
 
         Returns the new gaps as (peer, after_id); a conversation whose newest message already
         has a gap gets no second one.
@@ -27,7 +28,8 @@ class GapStore:
         created = self._clock().isoformat()
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT peer, max(id) AS last FROM messages WHERE account = ? GROUP BY peer"
+                "SELECT peer, max(id) AS last FROM messages WHERE account = ? AND kind = 'chat'"
+                " GROUP BY peer"
                 " ORDER BY peer",
                 (account,),
             ).fetchall()

@@ -2,7 +2,7 @@
 
 Dedupe never drops a legitimate message:
 
-(a) same account + trusted stanza-id            -> duplicate
+(a) same account + conversation + trusted stanza-id -> duplicate (a room sets its own ids)
 (b) else same account + origin-id + sender bare -> duplicate (this is also how our own
     reflected messages, from carbons or MAM, find their outbox row)
 (c) else same account + message/@id + sender full JID + body hash within +-60 s -> duplicate
@@ -20,7 +20,14 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from xmpp_tui.core.models import AccountId, BareJid, Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import (
+    AccountId,
+    BareJid,
+    ConversationKind,
+    Delivery,
+    Direction,
+    StoredMessage,
+)
 from xmpp_tui.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,7 @@ class HistoryStore:
         direction: Direction = Direction.INCOMING,
         markable: bool = False,
         older: bool = False,
+        kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage | None:
         """Store a received message (live, carbon or MAM); None if it is a duplicate.
 
@@ -82,8 +90,9 @@ class HistoryStore:
             conflict = False
             if stanza_id is not None:
                 rows = conn.execute(
-                    "SELECT id, body_hash FROM messages WHERE account = ? AND stanza_id = ?",
-                    (account, stanza_id),
+                    "SELECT id, body_hash FROM messages"
+                    " WHERE account = ? AND peer = ? AND stanza_id = ?",
+                    (account, peer, stanza_id),
                 ).fetchall()
                 if _same_body(rows, body_hash) is not None:
                     return None
@@ -150,6 +159,7 @@ class HistoryStore:
                 message_id=message_id,
                 markable=markable,
                 below_all=older,
+                kind=kind,
             )
 
     def add_outgoing(
@@ -162,6 +172,7 @@ class HistoryStore:
         timestamp: datetime,
         origin_id: str,
         message_id: str,
+        kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage:
         """The persisted outbox write: committed (state PENDING) before it returns."""
         with self._db.transaction() as conn:
@@ -177,6 +188,7 @@ class HistoryStore:
                 stanza_id=None,
                 origin_id=origin_id or None,
                 message_id=message_id or None,
+                kind=kind,
             )
 
     def set_delivery(
@@ -471,6 +483,23 @@ class HistoryStore:
         ).fetchall()
         return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
 
+    def is_room(self, account: AccountId, peer: BareJid) -> bool:
+        """Whether the history with ``peer`` is a group chat."""
+        row = self._db.connection.execute(
+            "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND kind = 'groupchat' LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        return row is not None
+
+    def rooms(self, account: AccountId) -> list[BareJid]:
+        """Every room (group chat) with stored history, sorted."""
+        rows = self._db.connection.execute(
+            "SELECT DISTINCT peer FROM messages WHERE account = ? AND kind = 'groupchat'"
+            " ORDER BY peer",
+            (account,),
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def unread_counts(self, account: AccountId) -> dict[BareJid, int]:
         """Incoming messages after each conversation's read mark; only non-zero counts."""
         rows = self._db.connection.execute(
@@ -571,6 +600,7 @@ class HistoryStore:
         stanza_id: str | None,
         origin_id: str | None,
         message_id: str | None,
+        kind: ConversationKind,
         markable: bool = False,
         below_all: bool = False,
     ) -> StoredMessage:
@@ -583,8 +613,8 @@ class HistoryStore:
         )
         cursor = conn.execute(
             "INSERT INTO messages (id, account, peer, direction, sender, sender_bare, body,"
-            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash, markable)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " timestamp, delivery, stanza_id, origin_id, message_id, body_hash, markable, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row_id,
                 account,
@@ -600,6 +630,7 @@ class HistoryStore:
                 message_id,
                 _hash(body),
                 int(markable),
+                kind.value,
             ),
         )
         local_id = cursor.lastrowid
@@ -617,6 +648,7 @@ class HistoryStore:
             origin_id=origin_id,
             message_id=message_id,
             markable=markable,
+            kind=kind,
         )
 
 
@@ -667,6 +699,7 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         message_id=_optional(row["message_id"]),
         edited=bool(row["edited"]),
         markable=bool(row["markable"]),
+        kind=ConversationKind(row["kind"]),
     )
 
 

@@ -123,7 +123,19 @@ CREATE TABLE history_gaps (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# Group chat (XEP-0045). A room assigns its own stanza-ids (XEP-0359, by = the room), so a
+# stanza-id is unique per conversation, not per account: one room must not be able to make
+# a message of another room (or of a contact) look like a duplicate. `kind` tells a room's
+# conversation from a contact's.
+_V5 = """
+DROP INDEX messages_stanza_id;
+CREATE UNIQUE INDEX messages_stanza_id ON messages (account, peer, stanza_id)
+    WHERE stanza_id IS NOT NULL;
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'
+    CHECK (kind IN ('chat', 'groupchat'));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Show
+from xmpp_tui.core.models import AccountId, BareJid, Bookmark, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
 
@@ -21,6 +21,14 @@ from xmpp_tui.core.slash import ParsedCommand, help_text
 class OpenChat:
     account: AccountId
     peer: BareJid
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRoom:
+    """Show ``room``'s pane (a group chat), creating it if needed."""
+
+    account: AccountId
+    room: BareJid
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,7 @@ class ShowLines:
     text: str
 
 
-UiAction = OpenChat | ClosePane | ShowHelp | Quit | ShowInfo | ShowLines | UseAccount
+UiAction = OpenChat | OpenRoom | ClosePane | ShowHelp | Quit | ShowInfo | ShowLines | UseAccount
 Action = cmd.Command | UiAction
 
 
@@ -77,6 +85,9 @@ class RouteContext:
     accounts: tuple[AccountId, ...] = ()
     console_account: AccountId | None = None
     blocked: frozenset[BareJid] = frozenset()
+    #: Rooms (group chats) of ``account`` and its bookmarks.
+    rooms: frozenset[BareJid] = frozenset()
+    bookmarks: tuple[Bookmark, ...] = ()
 
 
 #: Words accepted first by /status, mapped to presence; "online" is what people type.
@@ -250,6 +261,89 @@ def _blocked(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [ShowLines("\n".join(lines))]
 
 
+def _room(text: str) -> BareJid:
+    """A room's address: ``name@service``, never a bare domain."""
+    parsed = parse_bare_jid(text)
+    if not parsed.local:
+        raise UserFacingError(
+            f"{text.strip()} is not a room address; use room@conference.example.org",
+            "A room's address has a name, an @ and the group chat service",
+        )
+    return parsed.bare
+
+
+def _this_room(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
+    if args:
+        return _room(args[0])
+    if ctx.peer is None or ctx.peer not in ctx.rooms:
+        raise UserFacingError(
+            f"/{command} needs a room here", f"Type /{command} room@conference.example.org"
+        )
+    return ctx.peer
+
+
+def _join(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/join ROOM[/NICK] [PASSWORD]``: open the room's pane and enter it."""
+    account = _account(ctx)
+    parsed = parse_jid(args[0])
+    room = _room(parsed.bare)
+    password = args[1] if len(args) > 1 else ""
+    return [
+        OpenRoom(account, room),
+        cmd.JoinRoom(account=account, room=room, nick=parsed.resource, password=password),
+    ]
+
+
+def _leave(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    return [cmd.LeaveRoom(account=_account(ctx), room=_this_room(args, ctx, "leave"))]
+
+
+def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin] [--nick NICK] [NAME]``,
+    ``/bookmark remove [ROOM]``."""
+    account = _account(ctx)
+    verb, rest = (args[0], list(args[1:])) if args else ("list", [])
+    if verb == "list":
+        return [ShowLines(bookmark_lines(ctx.bookmarks))]
+    if verb == "remove":
+        return [cmd.RemoveBookmark(account=account, room=_this_room(rest, ctx, "bookmark remove"))]
+    autojoin, nick, words = False, "", []
+    while rest:
+        word = rest.pop(0)
+        if word == "--autojoin":
+            autojoin = True
+        elif word == "--nick":
+            if not rest:
+                raise UserFacingError("--nick needs a nickname", "/bookmark add --nick al")
+            nick = rest.pop(0)
+        else:
+            words.append(word)
+    named = bool(words) and "@" in words[0]
+    room = _room(words.pop(0)) if named else _this_room([], ctx, "bookmark add")
+    return [
+        cmd.AddBookmark(
+            account=account, room=room, name=" ".join(words), nick=nick, autojoin=autojoin
+        )
+    ]
+
+
+def bookmark_lines(bookmarks: Sequence[Bookmark]) -> str:
+    """One bookmark a line (name, room, nick, autojoin), every remote string sanitised."""
+    if not bookmarks:
+        return "No bookmarks. /bookmark add ROOM adds one."
+    lines = [f"Bookmarks ({len(bookmarks)}):"]
+    for bookmark in bookmarks:
+        line = f"  {sanitize_identifier(bookmark.jid)}"
+        if bookmark.name:
+            line += f" ({sanitize_identifier(bookmark.name)})"
+        if bookmark.nick:
+            line += f" as {sanitize_identifier(bookmark.nick)}"
+        if bookmark.autojoin:
+            line += ", autojoin"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _help(args: Sequence[str], _ctx: RouteContext) -> list[Action]:
     name = args[0].lstrip("/") if args else None
     return [ShowHelp(help_text(name))]
@@ -278,6 +372,9 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "unblock": _on_target(lambda a, j: cmd.Unblock(account=a, jid=j), "unblock"),
     "blocked": _blocked,
     "info": _info,
+    "join": _join,
+    "leave": _leave,
+    "bookmark": _bookmark,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from xmpp_tui.core.models import Delivery, Direction, Show, StoredMessage
+from xmpp_tui.core.models import ConversationKind, Delivery, Direction, Show, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 from xmpp_tui.core.styling import Line, Styling, style_body
 
@@ -70,6 +70,8 @@ _DIM = Style(dim=True)
 _OWN = Style(bold=True, color="cyan")
 _PEER = Style(bold=True, color="magenta")
 _PLAIN = Style()
+#: Added to the sender of a room message that names our nick.
+MENTION = Style(reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +118,24 @@ def is_action(body: str) -> bool:
 
 
 def sender_label(message: StoredMessage, peer_name: str) -> str:
+    """``me``, the contact's name, or in a room the occupant's nick (never a contact's name:
+    SECURITY.md T9)."""
     if message.direction is Direction.OUTGOING:
         return OWN_LABEL
+    if message.kind is ConversationKind.GROUPCHAT:
+        peer_name = room_nick(message.sender)
     return truncate_cells(sanitize_identifier(peer_name, max_len=2048), SENDER_CELLS)
+
+
+def room_nick(sender: str) -> str:
+    """The nick in ``room@service/nick`` (the room's own JID when it has none)."""
+    _room, slash, nick = sender.partition("/")
+    return nick if slash else sender
+
+
+def mentions(body: str, nick: str) -> bool:
+    """Whether a room message names ``nick`` (case-insensitive)."""
+    return bool(nick) and nick.casefold() in body.casefold()
 
 
 def truncate_cells(text: str, cells: int) -> str:
@@ -170,15 +187,20 @@ def message_lines(
     console: Console,
     tz: tzinfo | None,
     styles: MessageStyles,
+    own_nick: str = "",
 ) -> list[Text]:
     """``HH:MM <sender> body`` wrapped to ``width``; every further row starts with ``│``.
 
     A ``/me`` body (XEP-0245) reads ``HH:MM * sender rest``; the body is styled per
-    XEP-0393; a corrected message (XEP-0308) ends with "(edited)".
+    XEP-0393; a corrected message (XEP-0308) ends with "(edited)". In a room, a message
+    naming ``own_nick`` has its sender shown reversed (a mention).
     """
     width = max(width, TIME_WIDTH + 12)
     when = message.timestamp.astimezone(tz).strftime("%H:%M")
     own = message.direction is Direction.OUTGOING
+    sender_style = styles.own if own else styles.peer
+    if not own and message.kind is ConversationKind.GROUPCHAT and mentions(message.body, own_nick):
+        sender_style = sender_style + MENTION
     label = sender_label(message, peer_name)
     body = message.body
     action = is_action(body)
@@ -186,7 +208,7 @@ def message_lines(
         body = body[len(ME_PREFIX) :]
     head = Text.assemble(
         (f"{when} ", styles.time),
-        (f"* {label} " if action else f"<{label}> ", styles.own if own else styles.peer),
+        (f"* {label} " if action else f"<{label}> ", sender_style),
     )
     mark, mark_style = DELIVERY_MARKS[message.delivery]
     pieces = [styled_line(line, styles.body) for line in style_body(sanitize_for_display(body))]

@@ -12,8 +12,10 @@ from datetime import datetime
 
 from xmpp_tui.core.events import (
     BlockListChanged,
+    BookmarksChanged,
     Event,
     PresenceChanged,
+    RoomChanged,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
@@ -23,8 +25,10 @@ from xmpp_tui.core.events import (
 from xmpp_tui.core.models import (
     AccountId,
     BareJid,
+    Bookmark,
     ConnectionState,
     ContactPresence,
+    RoomInfo,
     RosterItem,
     Show,
     Subscription,
@@ -34,6 +38,8 @@ from xmpp_tui.core.models import (
 UNGROUPED = "Contacts"
 #: Heading for peers we have history with but who are not in the roster.
 NOT_IN_ROSTER = "Not in roster"
+#: Heading for group chats: rooms we are in, bookmarked, or have history with.
+ROOMS = "Rooms"
 
 
 # -- roster -------------------------------------------------------------------------------
@@ -51,6 +57,21 @@ class AccountRoster:
     #: The account's block list (XEP-0191). A blocked JID gets a row only when it is in the
     #: roster or has history (a stranger); blocking alone adds no row.
     blocked: frozenset[BareJid] = frozenset()
+    #: Rooms we are in (or were, this run), by room JID (XEP-0045).
+    rooms: Mapping[BareJid, RoomInfo] = field(default_factory=dict)
+    bookmarks: tuple[Bookmark, ...] = ()
+    #: Other JIDs known to be rooms: history with them is group chat, or /join named them.
+    room_jids: frozenset[BareJid] = frozenset()
+
+    def is_room(self, jid: BareJid) -> bool:
+        return (
+            jid in self.rooms
+            or jid in self.room_jids
+            or any(bookmark.jid == jid for bookmark in self.bookmarks)
+        )
+
+    def room_info(self, jid: BareJid) -> RoomInfo | None:
+        return self.rooms.get(jid)
 
     def presence_of(self, jid: BareJid) -> ContactPresence:
         return self.presences.get(jid) or ContactPresence(jid=jid)
@@ -95,7 +116,24 @@ def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
             return state
         case BlockListChanged(blocked=blocked):
             return replace(state, blocked=frozenset(blocked))
+        case RoomChanged(room=room):
+            return replace(
+                state,
+                rooms={**state.rooms, room.jid: room},
+                room_jids=state.room_jids | {room.jid},
+                strangers=state.strangers - {room.jid},
+            )
+        case BookmarksChanged(bookmarks=bookmarks):
+            jids = {b.jid for b in bookmarks}
+            return replace(state, bookmarks=bookmarks, strangers=state.strangers - jids)
     return state
+
+
+def note_room(state: AccountRoster, room: BareJid) -> AccountRoster:
+    """Remember that ``room`` is a group chat (history, or the user typed /join)."""
+    if room in state.room_jids:
+        return state
+    return replace(state, room_jids=state.room_jids | {room}, strangers=state.strangers - {room})
 
 
 def _sharing(items: Iterable[RosterItem]) -> set[BareJid]:
@@ -110,7 +148,7 @@ def answer_request(state: AccountRoster, jid: BareJid) -> AccountRoster:
 
 def note_peer(state: AccountRoster, peer: BareJid) -> AccountRoster:
     """Remember a conversation peer so strangers still appear in the roster pane."""
-    if peer in state.items or peer in state.strangers:
+    if peer in state.items or peer in state.strangers or state.is_room(peer):
         return state
     return replace(state, strangers=state.strangers | {peer})
 
@@ -144,7 +182,40 @@ class ContactRow:
     blocked: bool = False  # on the account's block list
 
 
-RosterRow = HeaderRow | ContactRow
+@dataclass(frozen=True, slots=True)
+class RoomRow:
+    account: AccountId
+    jid: BareJid
+    name: str
+    joined: bool = False
+    unread: int = 0
+    autojoin: bool = False  # bookmarked with autojoin
+
+
+RosterRow = HeaderRow | ContactRow | RoomRow
+
+
+def room_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
+    """The "Rooms" section: every room we are in, bookmarked, or have history with."""
+    marks = {b.jid: b for b in roster.bookmarks}
+    jids = set(roster.rooms) | set(marks) | set(roster.room_jids)
+    jids -= {jid for jid, info in roster.rooms.items() if not info.joined and jid not in marks}
+    rows: list[RoomRow] = []
+    for jid in jids:
+        info, bookmark = roster.rooms.get(jid), marks.get(jid)
+        name = (bookmark.name if bookmark else "") or (info.name if info else "") or jid
+        rows.append(
+            RoomRow(
+                account=account,
+                jid=jid,
+                name=name,
+                joined=bool(info and info.joined),
+                unread=roster.unread.get(jid, 0),
+                autojoin=bool(bookmark and bookmark.autojoin),
+            )
+        )
+    rows.sort(key=lambda r: (not r.joined, r.name.casefold(), r.jid))
+    return [HeaderRow(ROOMS), *rows] if rows else []
 
 
 def _contact_row(account: AccountId, roster: AccountRoster, jid: BareJid) -> ContactRow:
@@ -175,6 +246,7 @@ def account_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
             groups.setdefault(group, []).append(_contact_row(account, roster, jid))
     # Requests and unread messages from strangers must be visible somewhere.
     strangers = roster.strangers | roster.requests | {j for j, n in roster.unread.items() if n}
+    strangers = frozenset(j for j in strangers if not roster.is_room(j))
     for jid in sorted(strangers - roster.items.keys()):
         groups.setdefault(NOT_IN_ROSTER, []).append(_contact_row(account, roster, jid))
     order = sorted(g for g in groups if g not in (UNGROUPED, NOT_IN_ROSTER))
@@ -183,7 +255,7 @@ def account_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
     for group in order:
         rows.append(HeaderRow(group))
         rows.extend(sorted(groups[group], key=_sort_key))
-    return rows
+    return rows + room_rows(account, roster)
 
 
 def roster_rows(rosters: Mapping[AccountId, AccountRoster]) -> list[RosterRow]:

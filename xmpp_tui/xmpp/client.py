@@ -20,7 +20,7 @@ from typing import Any
 
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import ChatState, Show
+from xmpp_tui.core.models import Bookmark, ChatState, Show
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -29,7 +29,16 @@ from xmpp_tui.xmpp.certificates import (
     verification_reason,
     verified_context,
 )
-from xmpp_tui.xmpp.features import blocking, discovery, mam, messages, presence, roster
+from xmpp_tui.xmpp.features import (
+    blocking,
+    bookmarks,
+    discovery,
+    mam,
+    messages,
+    muc,
+    presence,
+    roster,
+)
 from xmpp_tui.xmpp.inbound import (
     ConnectFailed,
     ConnectionLost,
@@ -46,19 +55,23 @@ Report = Callable[[Inbound], None]
 #: Plugins we speak. Receipts are answered by the service after the message is stored.
 PLUGINS = (
     "xep_0030",  # service discovery
+    "xep_0060",  # publish-subscribe (XEP-0402 bookmarks, retract)
     "xep_0085",  # chat states
     "xep_0115",  # entity capabilities
+    "xep_0163",  # PEP (+notify for bookmarks)
     "xep_0092",  # software version (our name, not the library's)
     "xep_0184",  # delivery receipts
     "xep_0191",  # blocking command
     "xep_0198",  # stream management
     "xep_0199",  # ping (keepalive)
     "xep_0203",  # delayed delivery stamps
+    "xep_0223",  # PEP private data (XEP-0402 publish and fetch)
     "xep_0280",  # message carbons
     "xep_0308",  # last message correction
     "xep_0313",  # message archive management
     "xep_0333",  # chat markers (displayed)
     "xep_0359",  # origin-id / stanza-id
+    "xep_0402",  # PEP native bookmarks (stanza only)
 )
 
 
@@ -260,6 +273,8 @@ class XmppClient:
         client.plugin["xep_0092"].os = ""
         client.plugin["xep_0184"].auto_ack = False
         client.plugin["xep_0184"].auto_request = False
+        bookmarks.register(client)  # before any presence: +notify goes into our caps
+        muc.register(client)
         self._client = client
         self._wire(client)
         return client
@@ -432,6 +447,35 @@ class XmppClient:
             with_jid=with_jid,
             newest=newest,
         )
+
+    # -- rooms and bookmarks (XEP-0045, XEP-0402 / XEP-0048) ---------------------------
+
+    def join_room(self, room: str, nick: str, *, password: str, history: int) -> None:
+        muc.join(self._client, room, nick, password=password, history=history)
+
+    def leave_room(self, room: str, nick: str) -> None:
+        muc.leave(self._client, room, nick)
+
+    def send_groupchat(self, room: str, body: str, message_id: str) -> None:
+        muc.send(self._client, room, body, message_id)
+
+    async def configure_instant_room(self, room: str, timeout: float) -> None:
+        await muc.accept_default_configuration(self._client, room, timeout)
+
+    async def bookmarks_method(self, timeout: float) -> str:
+        return await bookmarks.method(self._client, self.endpoint.jid, timeout)
+
+    async def fetch_bookmarks(self, method: str, timeout: float) -> tuple[Bookmark, ...]:
+        return await bookmarks.fetch(self._client, method, timeout)
+
+    async def publish_bookmark(self, bookmark: Bookmark, timeout: float) -> None:
+        await bookmarks.publish(self._client, bookmark, timeout)
+
+    async def retract_bookmark(self, room: str, timeout: float) -> None:
+        await bookmarks.retract(self._client, room, timeout)
+
+    async def store_private_bookmarks(self, items: tuple[Bookmark, ...], timeout: float) -> None:
+        await bookmarks.store_private(self._client, items, timeout)
 
     async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:
         return await blocking.fetch(self._client, timeout)

@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from xmpp_tui.core.models import CertificateInfo, ChatState, ResourcePresence, RosterItem
+from xmpp_tui.core.models import (
+    Bookmark,
+    CertificateInfo,
+    ChatState,
+    ResourcePresence,
+    RosterItem,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +38,56 @@ class ChatReceived:
     replace_id: str | None = None
     #: XEP-0333: the sender asks for chat markers.
     markable: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomMessageReceived:
+    """A groupchat message with a body (XEP-0045); the service checks we are in ``room``."""
+
+    room: str  # bare JID of the room (the stanza's from)
+    nick: str  # the occupant who wrote it
+    body: str
+    timestamp: datetime
+    message_id: str | None
+    origin_id: str | None
+    stanza_id: str | None  # only when by = the room
+    history: bool = False  # sent by the room on join (stamped by the room)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomSubjectReceived:
+    room: str
+    nick: str
+    subject: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OccupantPresence:
+    """Someone (or we, ``own``: status 110) entered or left ``room``."""
+
+    room: str
+    nick: str
+    available: bool
+    own: bool = False
+    created: bool = False  # status 201: we created the room (locked until configured)
+    statuses: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomPresenceError:
+    """A presence error from ``room``: a refused join (Prosody sends no muc element)."""
+
+    room: str
+    condition: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookmarksPushed:
+    """XEP-0402 live update from our own account: items published or retracted."""
+
+    published: tuple[Bookmark, ...]
+    retracted: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,7 +206,12 @@ class ConnectFailed:
 
 Inbound = (
     BlockListPushed
+    | BookmarksPushed
     | ChatReceived
+    | RoomMessageReceived
+    | RoomSubjectReceived
+    | OccupantPresence
+    | RoomPresenceError
     | ChatStateReceived
     | ReceiptReceived
     | DisplayedReceived

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.xmpp import translate
+from xmpp_tui.xmpp import translate, translate_rooms
 from xmpp_tui.xmpp.features import blocking
 from xmpp_tui.xmpp.inbound import Inbound, StanzaAcked
 
@@ -52,7 +52,15 @@ def stanza_handlers(
     handlers: dict[str, Handler] = {
         "blocked": lambda iq: block_push(iq, blocked=True),
         "unblocked": lambda iq: block_push(iq, blocked=False),
-        "message": lambda m: emit(translate.chat_message(m, own_bare=own, now=clock)),
+        "message": lambda m: emit(
+            translate.chat_message(m, own_bare=own, now=clock)
+            or translate_rooms.room_message(m, now=clock)
+        ),
+        "presence": lambda p: emit(translate_rooms.room_presence(p)),
+        "room_subject": lambda m: emit(translate_rooms.room_subject(m)),
+        # XEP-0402 notifications (registered in features/bookmarks.py); own account only.
+        "bookmarks2_publish": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),
+        "bookmarks2_retract": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),
         # XEP-0280: slixmpp fires these only for carbons from our own bare JID.
         "carbon_received": lambda m: emit(
             translate.carbon(m["carbon_received"], own_bare=own, now=clock, sent=False)

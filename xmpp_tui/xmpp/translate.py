@@ -268,6 +268,8 @@ def presence(pres: Any, *, own_bare: str) -> PresenceReceived | None:
     sender = pres["from"]
     if not sender.bare or str(sender.bare) == own_bare:
         return None
+    if pres.xml.find(f"{{{MUC_USER_NS}}}x") is not None:
+        return None  # a room occupant, never a contact (SECURITY.md T9): see translate_rooms
     if pres["type"] == "unavailable":
         # From the bare JID (resource ""): every resource of that contact is gone.
         return PresenceReceived(jid=str(sender.bare), resource=str(sender.resource), presence=None)

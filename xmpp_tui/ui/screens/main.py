@@ -25,6 +25,7 @@ from xmpp_tui.core.commands import (
     CorrectMessage,
     DenySubscription,
     FetchOlderHistory,
+    LeaveRoom,
 )
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
@@ -34,6 +35,7 @@ from xmpp_tui.ui.command_router import (
     Action,
     ClosePane,
     OpenChat,
+    OpenRoom,
     Quit,
     RouteContext,
     ShowHelp,
@@ -54,12 +56,14 @@ from xmpp_tui.ui.view_state import (
     ChatKey,
     ConnectionView,
     answer_request,
+    note_room,
     roster_rows,
 )
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
 from xmpp_tui.ui.widgets.history_view import HistoryView
 from xmpp_tui.ui.widgets.pane_deck import PaneDeck
+from xmpp_tui.ui.widgets.room_pane import RoomPane
 from xmpp_tui.ui.widgets.roster import RosterView
 from xmpp_tui.ui.widgets.status_bar import StatusBar
 
@@ -147,6 +151,8 @@ class MainScreen(Screen[None]):
             accounts=self.service.accounts,
             console_account=self.console_account,
             blocked=roster.blocked if roster is not None else frozenset(),
+            rooms=_rooms_of(roster) if roster is not None else frozenset(),
+            bookmarks=roster.bookmarks if roster is not None else (),
         )
 
     def is_blocked(self, key: ChatKey) -> bool:
@@ -177,8 +183,12 @@ class MainScreen(Screen[None]):
         event.stop()
         key = self.deck.active_chat
         pane = self.deck.chat(key) if key is not None else None
+        # Group chat corrections need occupant checks (a later issue): recall there.
+        editable = pane is not None and not isinstance(pane, RoomPane)
         mine = (
-            [m for m in pane.history.messages if m.direction is Direction.OUTGOING] if pane else []
+            [m for m in pane.history.messages if m.direction is Direction.OUTGOING]
+            if pane is not None and editable
+            else []
         )
         if mine:
             self.composer.start_editing(mine[-1].body)
@@ -206,12 +216,18 @@ class MainScreen(Screen[None]):
         match action:
             case OpenChat(account=account, peer=peer):
                 await self.panes.open_chat(ChatKey(account, peer))
+            case OpenRoom(account=account, room=room):
+                self.rosters[account] = note_room(self.rosters.get(account, AccountRoster()), room)
+                await self.panes.open_chat(ChatKey(account, room))
             case ClosePane():
                 key = self.deck.active_chat
                 if key is None:
                     self.console_line("/close closes a conversation; this is the console", "error")
                 else:
                     await self.panes.close(key)
+                    info = self.rosters.get(key.account, AccountRoster()).room_info(key.peer)
+                    if info is not None and info.joined:  # closing a room's pane leaves it
+                        self.execute(LeaveRoom(account=key.account, room=key.peer))
             case ShowHelp(text=text) | ShowLines(text=text):
                 await self.panes.select(0)
                 self.deck.console.add_block(text, when=self.clock())
@@ -249,6 +265,16 @@ class MainScreen(Screen[None]):
         def load_page(before_id: int | None, limit: int) -> list[StoredMessage]:
             return self.service.history_page(
                 key.account, key.peer, before_id=before_id, limit=limit
+            )
+
+        if roster.is_room(key.peer):
+            return RoomPane(
+                key,
+                load_page=load_page,
+                info=roster.room_info(key.peer),
+                via=key.account if len(self.service.accounts) > 1 else None,
+                tz=self.tz,
+                id=widget_id,
             )
 
         return ChatPane(
@@ -336,3 +362,7 @@ class MainScreen(Screen[None]):
             words.update(roster.requests)
         words.update(key.peer for key in self.deck.panes.chats)
         return words
+
+
+def _rooms_of(roster: AccountRoster) -> frozenset[BareJid]:
+    return frozenset(roster.rooms) | roster.room_jids | {b.jid for b in roster.bookmarks}

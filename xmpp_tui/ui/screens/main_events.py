@@ -20,6 +20,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.events import (
     AccountFailed,
     BlockListChanged,
+    BookmarksChanged,
     CertificateRejected,
     ChatStateChanged,
     CommandFailed,
@@ -38,6 +39,7 @@ from xmpp_tui.core.events import (
     PasswordNeeded,
     PasswordSaveOffered,
     PresenceChanged,
+    RoomChanged,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
@@ -50,6 +52,7 @@ from xmpp_tui.core.models import (
     BareJid,
     ChatState,
     ConnectionState,
+    ConversationKind,
     Direction,
     StoredMessage,
 )
@@ -66,8 +69,10 @@ from xmpp_tui.ui.view_state import (
     add_unread,
     clear_unread,
     note_peer,
+    note_room,
     reduce_roster,
 )
+from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 if TYPE_CHECKING:
     from xmpp_tui.ui.screens.main import MainScreen
@@ -78,6 +83,8 @@ _ROSTER_EVENTS = (
     RosterItemRemoved,
     PresenceChanged,
     BlockListChanged,
+    RoomChanged,
+    BookmarksChanged,
 )
 #: A block-list change touching more JIDs than this is one console line with a count.
 _BLOCK_LINES = 3
@@ -106,8 +113,12 @@ class EventReactions:
                 items=items,
                 presences={p.jid: p for p in snapshot.presences},
                 unread=service.unread_counts(account),
-                strangers=frozenset(service.conversations(account)) - items.keys(),
+                strangers=frozenset(service.conversations(account))
+                - items.keys()
+                - set(service.room_history(account)),
                 blocked=frozenset(snapshot.blocked),
+                rooms={room.jid: room for room in service.rooms(account)},
+                room_jids=frozenset(service.room_history(account)),
             )
             self._connections[account] = snapshot.state
             screen.set_connection(account, ConnectionView(snapshot.state, snapshot.detail))
@@ -129,8 +140,10 @@ class EventReactions:
             if isinstance(event, BlockListChanged):
                 self._block_list_news(account, roster.blocked, frozenset(event.blocked))
             screen.rosters[account] = reduce_roster(roster, event)
-            screen.refresh_roster()
-            self._refresh_headers(account)
+            if not isinstance(event, RoomChanged) or _room_row_changed(roster, event):
+                # Occupants coming and going change a room's header, not its roster row.
+                screen.refresh_roster()
+                self._refresh_headers(account)
         match event:
             case ConnectionChanged():
                 self._connection(event)
@@ -152,6 +165,10 @@ class EventReactions:
                 self._history_sync(event)
             case SyncProgress():
                 screen.status_bar.set_sync(account, None if event.done else event)
+            case RoomChanged(room=room):
+                pane = screen.deck.chat(ChatKey(account, room.jid))
+                if isinstance(pane, RoomPane):
+                    pane.update_room(room)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
@@ -262,7 +279,10 @@ class EventReactions:
         changed = False
         for key, messages in by_key.items():
             before = screen.rosters.setdefault(key.account, AccountRoster())
-            roster = note_peer(before, key.peer)
+            if messages[0].kind is ConversationKind.GROUPCHAT:
+                roster = note_room(before, key.peer)
+            else:
+                roster = note_peer(before, key.peer)
             incoming = sum(m.direction is Direction.INCOMING for m in messages)
             pane = screen.deck.chat(key)
             if pane is not None:
@@ -333,6 +353,11 @@ class EventReactions:
                 screen.execute(TrustCertificate(account=account, sha256=certificate.sha256))
 
         screen.app.push_screen(CertificateScreen(account, certificate), answered)
+
+
+def _room_row_changed(before: AccountRoster, event: RoomChanged) -> bool:
+    old = before.rooms.get(event.room.jid)
+    return old is None or (old.joined, old.name) != (event.room.joined, event.room.name)
 
 
 def info_text(event: InfoReceived) -> str:

@@ -87,6 +87,7 @@ class HistoryView(ScrollView, can_focus=True):
         peer_name: str,
         tz: tzinfo | None,
         gaps: frozenset[int] = frozenset(),
+        own_nick: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -96,6 +97,7 @@ class HistoryView(ScrollView, can_focus=True):
         self._fetching = False  # an archive page was asked for and has not come
         self._archive_complete = False  # the archive has nothing older either
         self._peer_name = peer_name
+        self._own_nick = own_nick  # in a room: messages naming it are highlighted
         self._tz = tz
         self._messages: list[StoredMessage] = []  # by id, oldest first
         self._positions: dict[int, int] = {}  # message id -> index in self._messages
@@ -105,8 +107,8 @@ class HistoryView(ScrollView, can_focus=True):
         self._laid_out = False  # _starts and _total match _messages at self._width
         self._width = 0
         # Keyed by the message itself (its text and marks change with a correction or receipt).
-        self._strips: LRUCache[tuple[StoredMessage, int, str, bool, bool], list[Strip]] = LRUCache(
-            1024
+        self._strips: LRUCache[tuple[StoredMessage, int, str, bool, bool, str], list[Strip]] = (
+            LRUCache(1024)
         )
         self._styles = MessageStyles()
         self._complete = False  # no older messages in the store
@@ -200,6 +202,12 @@ class HistoryView(ScrollView, can_focus=True):
     def _set_messages(self, messages: list[StoredMessage]) -> None:
         self._messages = messages
         self._positions = {message.id: index for index, message in enumerate(messages)}
+
+    def set_own_nick(self, nick: str) -> None:
+        if nick != self._own_nick:
+            self._own_nick = nick
+            if self.is_mounted:
+                self.refresh()
 
     def set_peer_name(self, name: str) -> None:
         if name != self._peer_name:
@@ -396,7 +404,7 @@ class HistoryView(ScrollView, can_focus=True):
     def _rows_of(self, message: StoredMessage) -> list[Strip]:
         new_day = self._new_day(message)
         gap = message.id in self._gaps
-        key = (message, self._width, self._peer_name, new_day, gap)
+        key = (message, self._width, self._peer_name, new_day, gap, self._own_nick)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
@@ -409,6 +417,7 @@ class HistoryView(ScrollView, can_focus=True):
             console=console,
             tz=self._tz,
             styles=self._styles,
+            own_nick=self._own_nick,
         )
         if gap:
             lines.append(gap_line(self._width))

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from xmpp_tui.core.models import AccountId, BareJid, Subscription
 from xmpp_tui.ui.render import fit, one_line, presence_glyph
-from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RosterRow
+from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RoomRow, RosterRow
 
 #: Shown after a contact who asked to see our presence (answer with /approve or /deny).
 REQUEST_MARK = "?"
@@ -53,6 +53,24 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
     return fit(text, width)
 
 
+#: Before a room's name: joined or not (the shape carries it, not only the colour).
+ROOM_GLYPHS = {True: ("#", "bold green"), False: ("#", "grey50")}
+
+
+def room_prompt(row: RoomRow, width: int = DEFAULT_WIDTH) -> Text:
+    marks = Text(end="")
+    if row.unread:
+        marks.append(f" [{row.unread}]", style="bold reverse")
+    glyph, glyph_style = ROOM_GLYPHS[row.joined]
+    style = ("bold" if row.unread else "") + ("" if row.joined else " dim")
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(glyph, style=glyph_style)
+    text.append(" ")
+    text.append_text(fit(one_line(row.name, style.strip()), max(width - 2 - marks.cell_len, 1)))
+    text.append_text(marks)
+    return fit(text, width)
+
+
 def header_prompt(row: HeaderRow, width: int = DEFAULT_WIDTH) -> Text:
     style = "bold reverse" if row.is_account else "bold underline"
     return fit(one_line(row.title, style), width)
@@ -80,13 +98,17 @@ class RosterView(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: dict[str, ContactRow] = {}
+        self._rows: dict[str, ContactRow | RoomRow] = {}
         self._shown: Sequence[RosterRow] = ()
         self._width = 0
 
     @property
     def contacts(self) -> tuple[ContactRow, ...]:
-        return tuple(self._rows.values())
+        return tuple(row for row in self._rows.values() if isinstance(row, ContactRow))
+
+    @property
+    def rooms(self) -> tuple[RoomRow, ...]:
+        return tuple(row for row in self._rows.values() if isinstance(row, RoomRow))
 
     def show_rows(self, rows: Sequence[RosterRow]) -> None:
         """Replace every row, keeping the highlighted contact highlighted."""
@@ -102,7 +124,10 @@ class RosterView(OptionList):
                 continue
             option_id = f"contact-{index}"
             self._rows[option_id] = row
-            options.append(Option(contact_prompt(row, width), id=option_id))
+            prompt = (
+                room_prompt(row, width) if isinstance(row, RoomRow) else contact_prompt(row, width)
+            )
+            options.append(Option(prompt, id=option_id))
             if kept == (row.account, row.jid) and highlight is None:
                 highlight = index
         self.set_options(options)

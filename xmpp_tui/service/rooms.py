@@ -1,0 +1,331 @@
+"""Group chat state for one account (XEP-0045 core): which rooms we are in, under which nick,
+their subject and occupants; joining with a bounded wait, leaving, rejoining after a fresh
+session, and recording what the rooms say.
+
+Trust (SECURITY.md T7, T9): a groupchat message counts only when it comes from a room we are
+in; its stanza-id only when the room itself set it (by = the room); it is stored under the
+room (peer = room, sender = room/nick), never under a contact. Our own message reflected by
+the room finds its outbox row by origin-id (history.py, dedupe (b)) and is not shown twice;
+the history a room replays on join is de-duplicated by the room's stanza-id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged
+from xmpp_tui.core.models import ConversationKind, Delivery, Direction, RoomInfo
+from xmpp_tui.service import delivery
+from xmpp_tui.xmpp.inbound import (
+    OccupantPresence,
+    RoomMessageReceived,
+    RoomPresenceError,
+    RoomSubjectReceived,
+)
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+log = logging.getLogger(__name__)
+
+#: Messages a room replays when we join (XEP-0045 §7.2.15); stanza-ids make replays harmless.
+HISTORY_ON_JOIN = 20
+
+#: Why a room refused us, in words, with what to do (XEP-0045 §7.2.6 - §7.2.11).
+_JOIN_ERRORS: dict[str, tuple[str, str]] = {
+    "not-authorized": ("a password is needed, or it was wrong", "Type /join ROOM PASSWORD"),
+    "registration-required": (
+        "the room is for members only",
+        "Ask one of its admins to make you a member",
+    ),
+    "forbidden": ("you are banned from it", "Ask one of its admins"),
+    "conflict": ("someone else uses that nickname there", "Type /join ROOM/OTHERNICK"),
+    "service-unavailable": ("the room is full", "Try again later"),
+    "item-not-found": (
+        "it does not exist, or is locked while its owner sets it up",
+        "Check the address, or try again in a moment",
+    ),
+    "not-allowed": ("new rooms may not be created there", "Check the address"),
+    "jid-malformed": ("the nickname is not acceptable there", "Type /join ROOM/OTHERNICK"),
+    "not-acceptable": ("the nickname is not acceptable there", "Type /join ROOM/OTHERNICK"),
+}
+
+
+@dataclass
+class _Room:
+    jid: str
+    nick: str
+    password: str = field(default="", repr=False)
+    joined: bool = False
+    #: We mean to be in it: rejoined after a fresh session until /leave.
+    wanted: bool = False
+    subject: str = ""
+    occupants: set[str] = field(default_factory=set)
+
+
+class Rooms:
+    def __init__(self, session: AccountSession) -> None:
+        self._session = session
+        self._rooms: dict[str, _Room] = {}
+        self._joining: dict[str, asyncio.Future[OccupantPresence | RoomPresenceError]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- queries ----------------------------------------------------------------------
+
+    def is_joined(self, room: str) -> bool:
+        state = self._rooms.get(room)
+        return state is not None and state.joined
+
+    def is_entering_or_in(self, room: str) -> bool:
+        return room in self._joining or self.is_joined(room)
+
+    def is_room(self, peer: str) -> bool:
+        """Whether messages to ``peer`` are for a room we are (or mean to be) in."""
+        state = self._rooms.get(peer)
+        return state is not None and (state.wanted or state.joined)
+
+    def nick(self, room: str) -> str | None:
+        state = self._rooms.get(room)
+        return state.nick if state is not None else None
+
+    def snapshot(self) -> tuple[RoomInfo, ...]:
+        return tuple(self._info(state) for state in self._rooms.values() if state.wanted)
+
+    # -- commands ---------------------------------------------------------------------
+
+    async def join(self, room: str, nick: str = "", password: str = "") -> None:
+        """Enter ``room``; returns once in, raises UserFacingError when refused or silent."""
+        session = self._session
+        if not session.online:
+            raise UserFacingError(
+                f"{session.account} is not connected", "Wait until the status bar says online"
+            )
+        bookmark = session.bookmarks.get(room)
+        nick = nick or (bookmark.nick if bookmark else "") or _local_part(session.account)
+        password = password or (bookmark.password if bookmark else "")
+        current = self._rooms.get(room)
+        if current is not None and current.joined:
+            if current.nick != nick:
+                raise UserFacingError(
+                    f"You are already in {room} as {current.nick}",
+                    f"/leave {room} first to join under another nickname",
+                )
+            self._publish(current)
+            return
+        if room in self._joining:
+            raise UserFacingError(f"Already joining {room}", "Wait for the answer")
+        state = _Room(
+            jid=room, nick=nick, password=password, wanted=bool(current and current.wanted)
+        )
+        self._rooms[room] = state
+        future: asyncio.Future[OccupantPresence | RoomPresenceError] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._joining[room] = future
+        timeout = session.timing.iq_timeout
+        try:
+            session.client.join_room(room, nick, password=password, history=HISTORY_ON_JOIN)
+            outcome = await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self._forget(room)
+            raise UserFacingError(
+                f"{room} did not answer within {timeout:.0f} s",
+                "Check the address; the room's service may be unreachable",
+            ) from None
+        finally:
+            self._joining.pop(room, None)
+        if isinstance(outcome, RoomPresenceError):
+            self._forget(room)
+            reason, hint = _JOIN_ERRORS.get(
+                outcome.condition, (outcome.text or outcome.condition, "")
+            )
+            raise UserFacingError(f"Cannot join {room}: {reason}", hint)
+        state.wanted = True
+        if outcome.created:
+            # A room we created stays locked (others get item-not-found) until configured.
+            try:
+                await session.client.configure_instant_room(room, timeout)
+            except UserFacingError as error:
+                log.warning("could not unlock new room %s: %s", room, error.message)
+        delivery.flush_room(session, room)
+
+    def join_in_background(self, room: str, nick: str = "", password: str = "") -> None:
+        """Join without waiting (autojoin, rejoin); a failure becomes a CommandFailed event."""
+
+        async def run() -> None:
+            try:
+                await self.join(room, nick, password)
+            except UserFacingError as error:
+                session = self._session
+                session.publish(
+                    CommandFailed(
+                        account=session.account,
+                        command="JoinRoom",
+                        message=error.message,
+                        hint=error.hint,
+                    )
+                )
+
+        task = asyncio.get_running_loop().create_task(run(), name=f"join {room}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def leave(self, room: str) -> None:
+        session = self._session
+        state = self._rooms.get(room)
+        if state is None or not (state.wanted or state.joined):
+            raise UserFacingError(f"You are not in {room}", "")
+        if session.online and state.joined:
+            session.client.leave_room(room, state.nick)
+        state.wanted = state.joined = False
+        state.occupants.clear()
+        self._publish(state)
+        del self._rooms[room]
+
+    def session_reset(self) -> None:
+        """A fresh session (not resumed) began: the server took us out of every room."""
+        for state in self._rooms.values():
+            if state.joined:
+                state.joined = False
+                state.occupants.clear()
+                self._publish(state)
+
+    def session_started(self) -> None:
+        """After the initial presence and the bookmarks: rejoin the rooms we were in, then
+        the bookmarks with autojoin (XEP-0402 §3.3). A room already joined (a bookmark that
+        another device added in the meantime) or being joined is left alone."""
+        session = self._session
+        for state in list(self._rooms.values()):
+            if state.wanted and not state.joined and state.jid not in self._joining:
+                self.join_in_background(state.jid, state.nick, state.password)
+        for bookmark in session.bookmarks.autojoin():
+            if bookmark.jid not in self._rooms:
+                self.join_in_background(bookmark.jid)
+
+    def stopped(self) -> None:
+        """The user went offline: we are in no room (the wanted ones come back on connect)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for state in self._rooms.values():
+            if state.joined:
+                state.joined = False
+                state.occupants.clear()
+                self._publish(state)
+
+    # -- inbound ----------------------------------------------------------------------
+
+    def on_presence(self, fact: OccupantPresence) -> None:
+        state = self._rooms.get(fact.room)
+        if state is None:
+            return
+        pending = self._joining.get(fact.room)
+        own = fact.own or (pending is not None and fact.nick == state.nick)
+        if fact.available:
+            state.occupants.add(fact.nick)
+        else:
+            state.occupants.discard(fact.nick)
+        if not own:
+            if state.joined:
+                self._publish(state)
+            return
+        if fact.available:
+            state.joined = state.wanted = True
+            state.nick = fact.nick  # the room may have changed it (status 210)
+            self._publish(state)
+            if pending is not None and not pending.done():
+                pending.set_result(fact)
+            return
+        # Our own unavailable presence: kicked (307), banned (301), room gone, or our leave.
+        was_joined, state.joined = state.joined, False
+        state.occupants.clear()
+        # Kicked, banned, removed or the room destroyed: not rejoined by itself. Only a
+        # shutdown of the room's service (332) is worth trying again on the next session.
+        state.wanted = 332 in fact.statuses
+        if was_joined:
+            self._publish(state)
+            why = _exit_reason(fact.statuses)
+            session = self._session
+            session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
+
+    def on_error(self, fact: RoomPresenceError) -> None:
+        pending = self._joining.get(fact.room)
+        if pending is not None and not pending.done():
+            pending.set_result(fact)
+        else:
+            log.info("presence error from %s: %s", fact.room, fact.condition)
+
+    def on_message(self, fact: RoomMessageReceived) -> None:
+        session = self._session
+        state = self._rooms.get(fact.room)
+        if state is None or not state.joined:
+            log.info("dropped a groupchat message from %s: not a room we are in", fact.room)
+            return
+        stored = session.store.history.add_incoming(
+            account=session.account,
+            peer=fact.room,
+            sender=f"{fact.room}/{fact.nick}",
+            body=fact.body,
+            timestamp=fact.timestamp,
+            stanza_id=fact.stanza_id,
+            origin_id=fact.origin_id,
+            message_id=fact.message_id,
+            direction=Direction.INCOMING,
+            kind=ConversationKind.GROUPCHAT,
+        )
+        if stored is not None:
+            session.publish(MessageAdded(account=session.account, message=stored))
+        elif fact.nick == state.nick and fact.origin_id and not fact.history:
+            # The room's reflection of our message: everyone in the room has it.
+            delivery.confirm(
+                session, peer=fact.room, message_id=fact.origin_id, delivery=Delivery.DELIVERED
+            )
+
+    def on_subject(self, fact: RoomSubjectReceived) -> None:
+        state = self._rooms.get(fact.room)
+        if state is None or (not state.joined and fact.room not in self._joining):
+            return
+        if state.subject != fact.subject:
+            state.subject = fact.subject
+            self._publish(state)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _forget(self, room: str) -> None:
+        state = self._rooms.get(room)
+        if state is not None and not state.wanted:
+            del self._rooms[room]
+
+    def _info(self, state: _Room) -> RoomInfo:
+        bookmark = self._session.bookmarks.get(state.jid)
+        return RoomInfo(
+            jid=state.jid,
+            nick=state.nick,
+            joined=state.joined,
+            subject=state.subject,
+            name=bookmark.name if bookmark else "",
+            occupants=tuple(sorted(state.occupants)),
+        )
+
+    def _publish(self, state: _Room) -> None:
+        session = self._session
+        session.publish(RoomChanged(account=session.account, room=self._info(state)))
+
+
+def _local_part(account: str) -> str:
+    return account.split("@", 1)[0] if "@" in account else account
+
+
+def _exit_reason(statuses: tuple[int, ...]) -> str:
+    if 301 in statuses:
+        return ": you were banned"
+    if 307 in statuses:
+        return ": you were kicked"
+    if 321 in statuses or 322 in statuses:
+        return ": you are no longer a member"
+    if 332 in statuses:
+        return ": the room's service shut down"
+    return ""

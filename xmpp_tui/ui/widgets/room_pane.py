@@ -1,0 +1,85 @@
+"""A room pane (XEP-0045): the chat pane's history and composer flow, with a header for a room:
+its name and address, whether we are in it and under which nick, how many occupants, the
+subject. Lines show each occupant's nick (render.py), and a message naming our nick is
+highlighted."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+
+from xmpp_tui.core.models import ChatState, ContactPresence, RoomInfo
+from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.view_state import ChatKey
+from xmpp_tui.ui.widgets.chat_pane import ChatPane
+from xmpp_tui.ui.widgets.history_view import PageLoader
+
+#: The header's second line while we are not in the room.
+NOT_JOINED = "not joined: /join to enter"
+
+
+def room_header_text(room: str, info: RoomInfo | None, *, via: str | None = None) -> Text:
+    """Two lines: ``name  room@service``; ``● in as nick  N occupants  subject``."""
+    name = (info.name if info else "") or room
+    first = one_line(name, "bold")
+    if name != room:
+        first = Text.assemble(first, "  ", one_line(room, "dim"))
+    if via:
+        first = Text.assemble(first, "  via ", one_line(via, "italic"))
+    if info is None or not info.joined:
+        second = Text(f"○ {NOT_JOINED}", style="grey50", end="")
+    else:
+        count = len(info.occupants)
+        noun = "occupant" if count == 1 else "occupants"
+        second = Text.assemble(
+            ("● ", "green"), "in as ", one_line(info.nick, "bold"), f"  {count} {noun}", end=""
+        )
+    if info is not None and info.subject:
+        second.append("  ")
+        second.append_text(one_line(info.subject, "italic"))
+    return Text("\n").join([first, second])
+
+
+class RoomPane(ChatPane):
+    def __init__(
+        self,
+        key: ChatKey,
+        *,
+        load_page: PageLoader,
+        info: RoomInfo | None,
+        tz: tzinfo | None,
+        via: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        self._info = info
+        super().__init__(
+            key,
+            load_page=load_page,
+            name=(info.name if info else "") or key.peer,
+            presence=ContactPresence(jid=key.peer),
+            tz=tz,
+            via=via,
+            id=id,
+        )
+        self.history.set_own_nick(info.nick if info else "")
+
+    @property
+    def info(self) -> RoomInfo | None:
+        return self._info
+
+    def update_room(self, info: RoomInfo) -> None:
+        self._info = info
+        self.history.set_own_nick(info.nick)
+        self.header.update(self._header_text())
+
+    def update_contact(
+        self, name: str, presence: ContactPresence, *, shared: bool = True, blocked: bool = False
+    ) -> None:
+        """A room is not a contact: roster changes leave its header alone."""
+
+    def set_peer_state(self, state: ChatState) -> None:
+        """Chat states in rooms are not shown (yet)."""
+
+    def _header_text(self) -> Text:
+        return room_header_text(self.key.peer, self._info, via=self._via)

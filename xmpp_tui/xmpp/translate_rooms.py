@@ -1,0 +1,209 @@
+"""The Any firewall for rooms (XEP-0045) and bookmarks (XEP-0402, XEP-0048): translate.py's
+rules, in a module of its own.
+
+Each function takes a stanza or element (``Any``: slixmpp is untyped), checks who sent it,
+coerces its fields to plain types and returns an inbound fact, or ``None``. Whether we are in
+the room a groupchat message claims to come from is the service's check (it owns the rooms).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from xmpp_tui.core.clock import Clock
+from xmpp_tui.core.models import Bookmark
+from xmpp_tui.xmpp.inbound import (
+    BookmarksPushed,
+    OccupantPresence,
+    RoomMessageReceived,
+    RoomPresenceError,
+    RoomSubjectReceived,
+)
+from xmpp_tui.xmpp.translate import MUC_USER_NS, trusted_stanza_id
+
+log = logging.getLogger(__name__)
+
+BOOKMARKS_NS = "urn:xmpp:bookmarks:1"  # XEP-0402
+LEGACY_BOOKMARKS_NS = "storage:bookmarks"  # XEP-0048
+PUBSUB_EVENT_NS = "http://jabber.org/protocol/pubsub#event"
+PUBSUB_NS = "http://jabber.org/protocol/pubsub"
+DELAY_NS = "urn:xmpp:delay"
+SID_NS = "urn:xmpp:sid:0"
+
+
+def room_subject(msg: Any) -> RoomSubjectReceived | None:
+    """A room's subject (XEP-0045 §8.1: a groupchat message with a subject and no body)."""
+    if msg["type"] != "groupchat" or msg["body"]:
+        return None
+    sender = msg["from"]
+    subject = msg.xml.find("{jabber:client}subject")
+    if subject is None or not sender.bare:
+        return None
+    return RoomSubjectReceived(
+        room=str(sender.bare), nick=str(sender.resource), subject=subject.text or ""
+    )
+
+
+def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | None:
+    """A groupchat message with a body; None for anything else."""
+    if msg["type"] != "groupchat":
+        return None
+    sender = msg["from"]
+    room = str(sender.bare)
+    if not room:
+        return None
+    nick = str(sender.resource)
+    body = str(msg["body"])
+    if not body or not nick:
+        return None  # a message from the room itself (no nick) is a notice, not a line
+    when, history = now(), False
+    delay = msg.xml.find(f"{{{DELAY_NS}}}delay")
+    # Only the room stamps its history; an occupant's own <delay/> is not believed.
+    if delay is not None and delay.get("from") == room:
+        stamp = _parse_stamp(delay.get("stamp") or "")
+        if stamp is not None:
+            when, history = min(stamp, now()), True
+    origin = msg.xml.find(f"{{{SID_NS}}}origin-id")
+    return RoomMessageReceived(
+        room=room,
+        nick=nick,
+        body=body,
+        timestamp=when,
+        message_id=str(msg["id"]) or None,
+        origin_id=(origin.get("id") or None) if origin is not None else None,
+        stanza_id=trusted_stanza_id(msg, by=room),
+        history=history,
+    )
+
+
+def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
+    """An occupant's presence (it carries a muc#user element), or a presence error."""
+    sender = pres["from"]
+    room = str(sender.bare)
+    if not room:
+        return None
+    if pres["type"] == "error":
+        error = pres["error"]
+        return RoomPresenceError(
+            room=room, condition=str(error["condition"]) or "error", text=str(error["text"])
+        )
+    x = pres.xml.find(f"{{{MUC_USER_NS}}}x")
+    nick = str(sender.resource)
+    if x is None or not nick:
+        return None
+    statuses: list[int] = []
+    for status in x.findall(f"{{{MUC_USER_NS}}}status"):
+        code = status.get("code") or ""
+        if code.isdigit():
+            statuses.append(int(code))
+    return OccupantPresence(
+        room=room,
+        nick=nick,
+        available=pres["type"] != "unavailable",
+        own=110 in statuses,
+        created=201 in statuses,
+        statuses=tuple(statuses),
+    )
+
+
+def bookmarks_event(msg: Any, *, own_bare: str) -> BookmarksPushed | None:
+    """A XEP-0402 PEP notification, only from our own account (CVE-2023-28686, T10)."""
+    sender = msg["from"]
+    if sender.full and str(sender.full) != own_bare:
+        log.warning("ignoring a bookmarks notification from %s", sender.full)
+        return None
+    event = msg.xml.find(f"{{{PUBSUB_EVENT_NS}}}event")
+    if event is None:
+        return None
+    published: list[Bookmark] = []
+    retracted: list[str] = []
+    for items in event.findall(f"{{{PUBSUB_EVENT_NS}}}items"):
+        if items.get("node") != BOOKMARKS_NS:
+            continue
+        for item in items.findall(f"{{{PUBSUB_EVENT_NS}}}item"):
+            bookmark = conference(item.get("id") or "", item.find(f"{{{BOOKMARKS_NS}}}conference"))
+            if bookmark is not None:
+                published.append(bookmark)
+        for retract in items.findall(f"{{{PUBSUB_EVENT_NS}}}retract"):
+            room = _room_jid(retract.get("id") or "")
+            if room is not None:
+                retracted.append(room)
+    if not published and not retracted:
+        return None
+    return BookmarksPushed(published=tuple(published), retracted=tuple(retracted))
+
+
+def bookmarks_items(iq: Any) -> tuple[Bookmark, ...]:
+    """The XEP-0402 items of a pubsub items result (from our own account: IQ matching)."""
+    found: list[Bookmark] = []
+    for items in iq.xml.iter(f"{{{PUBSUB_NS}}}items"):
+        for item in items.findall(f"{{{PUBSUB_NS}}}item"):
+            bookmark = conference(item.get("id") or "", item.find(f"{{{BOOKMARKS_NS}}}conference"))
+            if bookmark is not None:
+                found.append(bookmark)
+    return tuple(found)
+
+
+def conference(item_id: str, element: ET.Element | None) -> Bookmark | None:
+    """One XEP-0402 ``<conference/>``; the item id is the room's JID."""
+    room = _room_jid(item_id)
+    if room is None or element is None:
+        return None
+    return Bookmark(
+        jid=room,
+        name=element.get("name") or "",
+        nick=_child_text(element, f"{{{BOOKMARKS_NS}}}nick"),
+        password=_child_text(element, f"{{{BOOKMARKS_NS}}}password"),
+        autojoin=(element.get("autojoin") or "").lower() in ("true", "1"),
+    )
+
+
+def legacy_storage(iq: Any) -> tuple[Bookmark, ...]:
+    """The rooms in a XEP-0048 ``<storage xmlns='storage:bookmarks'/>`` (private XML)."""
+    storage = next(iq.xml.iter(f"{{{LEGACY_BOOKMARKS_NS}}}storage"), None)
+    if storage is None:
+        return ()
+    found: list[Bookmark] = []
+    for element in storage.findall(f"{{{LEGACY_BOOKMARKS_NS}}}conference"):
+        room = _room_jid(element.get("jid") or "")
+        if room is None:
+            continue
+        found.append(
+            Bookmark(
+                jid=room,
+                name=element.get("name") or "",
+                nick=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}nick"),
+                password=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}password"),
+                autojoin=(element.get("autojoin") or "").lower() in ("true", "1"),
+            )
+        )
+    return tuple(found)
+
+
+def _room_jid(text: str) -> str | None:
+    from slixmpp.jid import JID, InvalidJID
+
+    try:
+        jid = JID(text)
+    except InvalidJID:
+        log.warning("ignoring a bookmark with an invalid room JID")
+        return None
+    if not jid.bare or jid.resource:
+        return None
+    return str(jid.bare)
+
+
+def _child_text(element: ET.Element, tag: str) -> str:
+    child = element.find(tag)
+    return (child.text or "") if child is not None else ""
+
+
+def _parse_stamp(text: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
