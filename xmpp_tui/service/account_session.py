@@ -300,7 +300,7 @@ class AccountSession:
                 await self._fresh_session_setup()
             # After a resumption slixmpp re-sends what the server had not acked; on a
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
-            delivery.flush_outbox(self, resend_unacked=not started.resumed)
+            delivery.flush_outbox(self, resumed=started.resumed)
         except Exception:  # a broken setup must not leave a half session
             log.exception("session setup failed for %s", self.account)
             self.client.abort("session setup failed")

@@ -376,6 +376,12 @@ class XmppClient:
     def acks_enabled(self) -> bool:
         return self._client is not None and messages.acks_enabled(self._client)
 
+    def unacked_message_ids(self) -> frozenset[str]:
+        """Messages slixmpp will re-send itself after a resumption (XEP-0198)."""
+        if self._client is None:
+            return frozenset()
+        return messages.unacked_message_ids(self._client)
+
     def send_presence(self, show: Show, status: str) -> None:
         presence.send_presence(self._client, show, status)
 

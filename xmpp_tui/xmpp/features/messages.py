@@ -47,6 +47,16 @@ def acks_enabled(client: Any) -> bool:
     return bool(client.plugin["xep_0198"].enabled_out)
 
 
+def unacked_message_ids(client: Any) -> frozenset[str]:
+    """Ids of the messages XEP-0198 holds to re-send on resumption (written, not acked).
+
+    slixmpp starts tracking a stanza only when it is written while stream management is on;
+    one still in the send queue when the link died is dropped (NotConnectedError), untracked.
+    """
+    queue = client.plugin["xep_0198"].unacked_queue
+    return frozenset(str(stanza["id"]) for _seq, stanza in queue if stanza.name == "message")
+
+
 async def enable_carbons(client: Any, timeout: float) -> bool:
     """Ask for copies of what our other devices send and receive (XEP-0280)."""
     from slixmpp.exceptions import IqError, IqTimeout
