@@ -110,6 +110,9 @@ class AccountSession:
         self._setup_task: asyncio.Task[None] | None = None
         self._liveness = Liveness(self.client, timing, self.account)
         self._epoch = 0  # counts sessions, so a late check never acts on a newer one
+        # A fresh session's setup (carbons, archive catch-up, initial presence) that the
+        # link interrupted: the next session, even a resumed one, runs it again.
+        self._setup_owed = False
         self._fatal: ConnectFailed | None = None
         self._backoff = Backoff(
             first_min=timing.backoff_first_min,
@@ -297,7 +300,13 @@ class AccountSession:
         try:
             if not started.resumed:
                 self._forget_presence()
-                await self._fresh_session_setup()
+                self._setup_owed = True
+            if self._setup_owed:
+                if not await self._setup_unless_lost():
+                    # Its IQs would only time out one by one; the supervisor reconnects.
+                    log.info("link lost during session setup for %s", self.account)
+                    return
+                self._setup_owed = False
             # After a resumption slixmpp re-sends what the server had not acked; on a
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
             delivery.flush_outbox(self, resumed=started.resumed)
@@ -310,6 +319,23 @@ class AccountSession:
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False
             self.publish(PasswordSaveOffered(account=self.account))
+
+    async def _setup_unless_lost(self) -> bool:
+        """Run the fresh-session setup; abandon it if the link drops meanwhile (False)."""
+        setup = asyncio.ensure_future(self._fresh_session_setup())
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait({setup, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not setup.done():
+                setup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await setup
+        if setup.cancelled():
+            return False
+        setup.result()  # its exception, if any
+        return not self._lost.is_set()
 
     async def _fresh_session_setup(self) -> None:
         # Order (XSF carbons remarks): carbons, then the archive, then initial presence,
