@@ -108,7 +108,11 @@ class AccountSession:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._setup_task: asyncio.Task[None] | None = None
-        self._liveness = Liveness(self.client, timing, self.account)
+        self._liveness = Liveness(
+            self.client, timing, self.account, on_ack_timeout=self._ack_timed_out
+        )
+        # The server's ack count when an acknowledgement last timed out (see _ack_timed_out).
+        self._stalled_at: int | None = None
         self._epoch = 0  # counts sessions, so a late check never acts on a newer one
         # A fresh session's setup (carbons, archive catch-up, initial presence) that the
         # link interrupted: the next session, even a resumed one, runs it again.
@@ -301,6 +305,7 @@ class AccountSession:
             if not started.resumed:
                 self._forget_presence()
                 self._setup_owed = True
+                self._stalled_at = None
             if self._setup_owed:
                 if not await self._setup_unless_lost():
                     # Its IQs would only time out one by one; the supervisor reconnects.
@@ -396,6 +401,22 @@ class AccountSession:
             return current is not None and current.delivery is Delivery.SENT
 
         self._liveness.expect_ack(still_unacked)
+
+    def _ack_timed_out(self) -> None:
+        """A sent message was not acknowledged in time: the link is dropped and resumed.
+
+        If it happens again with the server's count unchanged, the resumed session is dead
+        on the server's side (Prosody 0.12 can resume a session whose parser is stuck inside
+        a stanza cut off with the old connection: it then processes nothing we send). Start
+        a fresh session instead; its archive catch-up and outbox flush lose nothing.
+        """
+        acked = self.client.server_ack_count
+        if self._stalled_at == acked:
+            log.warning("%s: the resumed stream makes no progress; starting afresh", self.account)
+            self.client.forget_stream()
+            self._stalled_at = None
+        else:
+            self._stalled_at = acked
 
     def _went_offline(self) -> None:
         # Contacts' presence is kept: a resumed stream (XEP-0198) does not resend it.

@@ -15,8 +15,15 @@ from xmpp_tui.xmpp.client import XmppClient
 
 
 class Liveness:
-    def __init__(self, client: XmppClient, timing: Timing, name: str) -> None:
+    def __init__(
+        self,
+        client: XmppClient,
+        timing: Timing,
+        name: str,
+        on_ack_timeout: Callable[[], None] = lambda: None,
+    ) -> None:
         self._client = client
+        self._on_ack_timeout = on_ack_timeout
         self._timing = timing
         self._name = name
         self._tasks: set[asyncio.Task[None]] = set()
@@ -39,6 +46,7 @@ class Liveness:
         async def check() -> None:
             await asyncio.sleep(self._timing.ack_timeout)
             if still_unacked():
+                self._on_ack_timeout()
                 self._client.abort("no acknowledgement from the server")
 
         self._spawn(check(), f"ack check {self._name}")

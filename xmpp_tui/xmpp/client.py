@@ -382,6 +382,16 @@ class XmppClient:
             return frozenset()
         return messages.unacked_message_ids(self._client)
 
+    @property
+    def server_ack_count(self) -> int:
+        """Our stanzas the server has acknowledged on the current XEP-0198 session."""
+        return messages.server_ack_count(self._client) if self._client is not None else 0
+
+    def forget_stream(self) -> None:
+        """The next connection starts a fresh session instead of resuming this one."""
+        if self._client is not None:
+            messages.forget_stream(self._client)
+
     def send_presence(self, show: Show, status: str) -> None:
         presence.send_presence(self._client, show, status)
 

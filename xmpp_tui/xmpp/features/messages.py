@@ -57,6 +57,20 @@ def unacked_message_ids(client: Any) -> frozenset[str]:
     return frozenset(str(stanza["id"]) for _seq, stanza in queue if stanza.name == "message")
 
 
+def server_ack_count(client: Any) -> int:
+    """How many of our stanzas the server has acknowledged on this XEP-0198 session."""
+    return int(client.plugin["xep_0198"].last_ack)
+
+
+def forget_stream(client: Any) -> None:
+    """Drop the XEP-0198 session: the next connection binds a fresh one, no resumption.
+
+    Done through the plugin's own reset (what slixmpp does when a resumption fails), so
+    its counters start again with the new session.
+    """
+    client.plugin["xep_0198"].session_end(None)
+
+
 async def enable_carbons(client: Any, timeout: float) -> bool:
     """Ask for copies of what our other devices send and receive (XEP-0280)."""
     from slixmpp.exceptions import IqError, IqTimeout
