@@ -363,6 +363,7 @@ class AccountSession:
                 lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
             )
         self.publish(RosterReplaced(account=self.account, items=self.roster.items))
+        await self.client.announce_capabilities()  # XEP-0115 <c/> in our presence
         self.client.send_presence(self.show, self.status)
         # A message that reached the server after the first catch-up but before our
         # presence went to offline storage, which Prosody does not deliver to a session
