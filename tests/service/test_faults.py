@@ -23,7 +23,7 @@ from slixmpp.stanza import Message
 
 from tests.fault_proxy import Direction as Way
 from tests.fault_proxy import FaultProxy
-from tests.peer import AccountFactory, PeerFactory, wait_until
+from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, Harness, HarnessFactory
 from xmpp_tui.core.commands import SendMessage
@@ -84,6 +84,18 @@ def online_again(h: Harness, onlines: int) -> Callable[[], bool]:
 def fresh_sessions(h: Harness) -> int:
     """Fresh-session setups so far (a resumed stream publishes no RosterReplaced)."""
     return len(h.of_type(RosterReplaced))
+
+
+async def routed(peer: Peer) -> None:
+    """The server has routed everything ``peer`` sent so far (it answers in order)."""
+    await peer.client.plugin["xep_0199"].ping(timeout=10)  # to its own server
+
+
+async def barrier(h: Harness, peer: Peer) -> None:
+    """A last message from us, received: anything we sent before (a late duplicate
+    included) has reached ``peer`` by now, on the same stream, in order."""
+    await h.service.execute(SendMessage(account=h.account, peer=peer.jid, body="barrier"))
+    await peer.wait_body("barrier", timeout=15)
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
@@ -151,10 +163,10 @@ async def test_exchange_survives_random_cuts_without_loss_or_duplicate(
         timeout=40,
         what=state,
     )
-    await asyncio.sleep(0.5)  # a late duplicate (a re-send in flight) would show now
+    await barrier(h, bob)
     received = origin_ids(bob.received, "a>b")
     assert duplicates(received) == {}, f"seed={fault_seed}: bob got duplicates"
-    rows = outgoing(h, bob.jid)
+    rows = [m for m in outgoing(h, bob.jid) if m.body.startswith("a>b")]
     assert len(rows) == total
     assert set(received) == {m.origin_id for m in rows}
     stored = incoming_bodies(h, bob.jid)
@@ -176,7 +188,7 @@ async def test_cut_while_idle_resumes_the_same_stream(
     assert proxy.cut() == 1
     await h.wait_event(ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING)
     bob.send_chat(alice.jid, "while you were cut off")
-    await asyncio.sleep(0.3)  # let the server route it to the hibernating session
+    await routed(bob)  # now held by alice's hibernating session
     proxy.refuse(False)
     await wait_until(lambda: h.count(ConnectionState.ONLINE) > onlines, timeout=15)
     await wait_until(lambda: incoming_bodies(h, bob.jid)["while you were cut off"] == 1)
@@ -219,7 +231,7 @@ async def test_refused_resumption_catches_up_and_resends_pending_once(
     # 3. bob writes to alice's session, which cannot read it (the server queues it).
     for k in range(2):
         bob.send_chat(alice.jid, f"queued {k}")
-    await asyncio.sleep(0.3)  # let the server route them to alice's session
+    await routed(bob)  # now queued in alice's session
     rows = outgoing(h, bob.jid)
     assert {m.delivery for m in rows} == {Delivery.SENT}, rows
     # 4. Restart: the stream-management session dies with the server.
@@ -237,7 +249,7 @@ async def test_refused_resumption_catches_up_and_resends_pending_once(
         timeout=10,
     )
     await wait_until(lambda: sum(incoming_bodies(h, bob.jid).values()) == 2, timeout=10)
-    await asyncio.sleep(0.5)  # a duplicate in flight would show now
+    await barrier(h, bob_again)
 
     rows = outgoing(h, bob.jid)
     by_body = {m.body: m for m in rows}
@@ -277,5 +289,5 @@ async def test_blackhole_is_detected_by_keepalive_and_recovered(
     assert fresh_sessions(h) == fresh, "the session should resume after a blackhole"
     await bob.wait_body("into the hole")
     await wait_until(lambda: outgoing(h, bob.jid)[0].delivery is Delivery.DELIVERED)
-    await asyncio.sleep(0.3)
-    assert origin_ids(bob.received, "into the hole").most_common(1)[0][1] == 1
+    await barrier(h, bob)
+    assert list(origin_ids(bob.received, "into the hole").values()) == [1]
