@@ -66,7 +66,8 @@ def flush_outbox(session: AccountSession, *, resumed: bool) -> None:
             continue
         if message.delivery is Delivery.SENT:
             if resumed and message.message_id in held:
-                continue  # slixmpp re-sent it on resumption
+                session.expect_ack(message.id)  # slixmpp re-sent it on resumption
+                continue
             if not resumed and not acks:
                 continue
             log.info("outbox: re-sending %s (resumed: %s)", message.origin_id, resumed)

@@ -27,11 +27,14 @@ class Liveness:
         self._timing = timing
         self._name = name
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ping: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """A connection is up: ping it while it lasts."""
-        self.stop()
-        self._spawn(self._ping_loop(), f"keepalive {self._name}")
+        """A connection is up: ping it while it lasts. Ack checks already started for it
+        (messages the session start re-sent) keep running."""
+        if self._ping is not None:
+            self._ping.cancel()
+        self._ping = self._spawn(self._ping_loop(), f"keepalive {self._name}")
 
     def stop(self) -> None:
         """The connection is gone (or going): every pending check is moot."""
@@ -62,7 +65,8 @@ class Liveness:
                 self._client.abort("ping timeout")
                 return
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
