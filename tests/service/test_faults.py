@@ -291,3 +291,33 @@ async def test_blackhole_is_detected_by_keepalive_and_recovered(
     await wait_until(lambda: outgoing(h, bob.jid)[0].delivery is Delivery.DELIVERED)
     await barrier(h, bob)
     assert list(origin_ids(bob.received, "into the hole").values()) == [1]
+
+
+async def test_resumed_stream_the_server_never_reads_is_abandoned(
+    prosody: ProsodyServer,
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    proxy: FaultProxy,
+) -> None:
+    """Prosody 0.12.3 keeps parsing a resumed connection with the parser of the session's
+    first connection. Cut a long message between its TLS records: that parser is left
+    inside the message body, so everything the resumed stream carries is swallowed and
+    never acknowledged. The second unanswered ack gives up the stream; the fresh session
+    re-sends the message, which arrives once."""
+    alice = new_account("alice")
+    bob = await peer()
+    h = await harness(alice, port=proxy.port, timing=replace(FAST, ack_timeout=1.0))
+    fresh = fresh_sessions(h)
+    # TLS 1.3 records carry at most 16 KiB (+22 bytes): cut inside the second one.
+    proxy.cut_after_bytes(16_406 + 4_000, direction=Way.UP)
+    body = "long " + "x" * 30_000
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body=body))
+    await proxy.wait_cut()
+    await wait_until(lambda: fresh_sessions(h) > fresh, timeout=20)
+    received = await bob.wait_body(body, timeout=15)
+    await barrier(h, bob)
+    [row] = [m for m in outgoing(h, bob.jid) if m.body == body]
+    assert received["id"] == row.origin_id
+    assert list(origin_ids(bob.received, "long ").values()) == [1]
+    await wait_until(lambda: outgoing(h, bob.jid)[0].delivery is Delivery.DELIVERED)
