@@ -437,7 +437,7 @@ class AccountSession:
     def _on_inbound(self, fact: Inbound) -> None:
         if isinstance(fact, ConnectFailed):
             self._fatal = fact if fact.fatal else None
-            self._lost.set()
+            self.connection_lost()
             return
         if isinstance(fact, SessionStarted):
             # A new session bound after a failed resumption: set it up again.
@@ -454,6 +454,11 @@ class AccountSession:
             )
 
     def connection_lost(self) -> None:
+        # Offline at once, not when the supervisor gets to it: a message handed to slixmpp
+        # now would wait in its pre-session queue and go out after a resumption ahead of
+        # the stanzas slixmpp re-sends, so the server's ack count would settle the wrong
+        # ones. It waits in the outbox instead, flushed after slixmpp's own re-sends.
+        self.online = False
         self._lost.set()
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:
