@@ -119,8 +119,15 @@ class AccountSession:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._setup_task: asyncio.Task[None] | None = None
-        self._liveness = Liveness(self.client, timing, self.account)
+        self._liveness = Liveness(
+            self.client, timing, self.account, on_ack_timeout=self._ack_timed_out
+        )
+        # The server's ack count when an acknowledgement last timed out (see _ack_timed_out).
+        self._stalled_at: int | None = None
         self._epoch = 0  # counts sessions, so a late check never acts on a newer one
+        # A fresh session's setup (carbons, archive catch-up, initial presence) that the
+        # link interrupted: the next session, even a resumed one, runs it again.
+        self._setup_owed = False
         self._fatal: ConnectFailed | None = None
         self._backoff = Backoff(
             first_min=timing.backoff_first_min,
@@ -310,10 +317,17 @@ class AccountSession:
             if not started.resumed:
                 self.archive_fell_back = False
                 self._forget_presence()
-                await self._fresh_session_setup()
+                self._setup_owed = True
+                self._stalled_at = None
+            if self._setup_owed:
+                if not await self._setup_unless_lost():
+                    # Its IQs would only time out one by one; the supervisor reconnects.
+                    log.info("link lost during session setup for %s", self.account)
+                    return
+                self._setup_owed = False
             # After a resumption slixmpp re-sends what the server had not acked; on a
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
-            delivery.flush_outbox(self, resend_unacked=not started.resumed)
+            delivery.flush_outbox(self, resumed=started.resumed)
             extras.flush_corrections(self, resend_unacked=not started.resumed)
         except Exception:  # a broken setup must not leave a half session
             log.exception("session setup failed for %s", self.account)
@@ -324,6 +338,23 @@ class AccountSession:
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False
             self.publish(PasswordSaveOffered(account=self.account))
+
+    async def _setup_unless_lost(self) -> bool:
+        """Run the fresh-session setup; abandon it if the link drops meanwhile (False)."""
+        setup = asyncio.ensure_future(self._fresh_session_setup())
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait({setup, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            if not setup.done():
+                setup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await setup
+        if setup.cancelled():
+            return False
+        setup.result()  # its exception, if any
+        return not self._lost.is_set()
 
     async def _fresh_session_setup(self) -> None:
         # Order (XSF carbons remarks): carbons, then the archive, then initial presence,
@@ -347,6 +378,7 @@ class AccountSession:
                 lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
             )
         self.publish(RosterReplaced(account=self.account, items=self.roster.items))
+        await self.client.announce_capabilities()  # XEP-0115 <c/> in our presence
         self.client.send_presence(self.show, self.status)
         # A message that reached the server after the first catch-up but before our
         # presence went to offline storage, which Prosody does not deliver to a session
@@ -390,6 +422,22 @@ class AccountSession:
 
         self._liveness.expect_ack(still_unacked)
 
+    def _ack_timed_out(self) -> None:
+        """A sent message was not acknowledged in time: the link is dropped and resumed.
+
+        If it happens again with the server's count unchanged, the resumed session is dead
+        on the server's side (Prosody 0.12 can resume a session whose parser is stuck inside
+        a stanza cut off with the old connection: it then processes nothing we send). Start
+        a fresh session instead; its archive catch-up and outbox flush lose nothing.
+        """
+        acked = self.client.server_ack_count
+        if self._stalled_at == acked:
+            log.warning("%s: the resumed stream makes no progress; starting afresh", self.account)
+            self.client.forget_stream()
+            self._stalled_at = None
+        else:
+            self._stalled_at = acked
+
     def _went_offline(self) -> None:
         # Contacts' presence is kept: a resumed stream (XEP-0198) does not resend it.
         # It is cleared when a fresh session starts (the server then sends it anew)
@@ -408,7 +456,7 @@ class AccountSession:
     def _on_inbound(self, fact: Inbound) -> None:
         if isinstance(fact, ConnectFailed):
             self._fatal = fact if fact.fatal else None
-            self._lost.set()
+            self.connection_lost()
             return
         if isinstance(fact, SessionStarted):
             # A new session bound after a failed resumption: set it up again.
@@ -425,6 +473,11 @@ class AccountSession:
             )
 
     def connection_lost(self) -> None:
+        # Offline at once, not when the supervisor gets to it: a message handed to slixmpp
+        # now would wait in its pre-session queue and go out after a resumption ahead of
+        # the stanzas slixmpp re-sends, so the server's ack count would settle the wrong
+        # ones. It waits in the outbox instead, flushed after slixmpp's own re-sends.
+        self.online = False
         self._lost.set()
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:

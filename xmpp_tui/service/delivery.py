@@ -89,12 +89,19 @@ def flush_room(session: AccountSession, room: str) -> None:
         session.expect_ack(message.id)
 
 
-def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
-    """Send what never reached the stream; on a fresh session also what the server never
-    acknowledged, with the same ids (only if it acknowledges at all: else nothing settles)."""
-    resend_unacked = resend_unacked and session.client.acks_enabled
+def flush_outbox(session: AccountSession, *, resumed: bool) -> None:
+    """Send what never reached the stream, with the same ids.
+
+    On a fresh session slixmpp's XEP-0198 queue is gone, so this also re-sends what the
+    server never acknowledged (only if it acknowledges at all: else nothing settles). After a
+    resumption slixmpp re-sends what it holds; a message marked sent that it does not hold
+    never left: it was still in slixmpp's send queue when the link died, and slixmpp drops
+    such a stanza without tracking it. Those are re-sent here.
+    """
+    acks = session.client.acks_enabled
+    held = session.client.unacked_message_ids() if resumed else frozenset()
     pending = session.store.history.pending(session.account)
-    log.info("outbox: %d waiting, re-sending unacknowledged: %s", len(pending), resend_unacked)
+    log.info("outbox: %d waiting (resumed: %s, acks: %s)", len(pending), resumed, acks)
     for message in pending:
         if message.kind is ConversationKind.GROUPCHAT:
             if message.delivery is Delivery.PENDING and session.rooms.is_joined(message.peer):
@@ -106,9 +113,15 @@ def flush_outbox(session: AccountSession, *, resend_unacked: bool) -> None:
             # Found in our own archive by the catch-up: the server has it.
             session.keep(partial(record, session, message.id, Delivery.ACKED))
             continue
-        unsent = message.delivery is Delivery.PENDING
-        if not message.origin_id or not (unsent or resend_unacked):
+        if not message.origin_id:
             continue
+        if message.delivery is Delivery.SENT:
+            if resumed and message.message_id in held:
+                session.expect_ack(message.id)  # slixmpp re-sent it on resumption
+                continue
+            if not resumed and not acks:
+                continue
+            log.info("outbox: re-sending %s (resumed: %s)", message.origin_id, resumed)
         session.client.send_chat(message.peer, message.body, message.origin_id)
         session.keep(partial(record, session, message.id, Delivery.SENT))
         session.expect_ack(message.id)

@@ -15,16 +15,26 @@ from xmpp_tui.xmpp.client import XmppClient
 
 
 class Liveness:
-    def __init__(self, client: XmppClient, timing: Timing, name: str) -> None:
+    def __init__(
+        self,
+        client: XmppClient,
+        timing: Timing,
+        name: str,
+        on_ack_timeout: Callable[[], None] = lambda: None,
+    ) -> None:
         self._client = client
+        self._on_ack_timeout = on_ack_timeout
         self._timing = timing
         self._name = name
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ping: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """A connection is up: ping it while it lasts."""
-        self.stop()
-        self._spawn(self._ping_loop(), f"keepalive {self._name}")
+        """A connection is up: ping it while it lasts. Ack checks already started for it
+        (messages the session start re-sent) keep running."""
+        if self._ping is not None:
+            self._ping.cancel()
+        self._ping = self._spawn(self._ping_loop(), f"keepalive {self._name}")
 
     def stop(self) -> None:
         """The connection is gone (or going): every pending check is moot."""
@@ -39,6 +49,7 @@ class Liveness:
         async def check() -> None:
             await asyncio.sleep(self._timing.ack_timeout)
             if still_unacked():
+                self._on_ack_timeout()
                 self._client.abort("no acknowledgement from the server")
 
         self._spawn(check(), f"ack check {self._name}")
@@ -54,7 +65,8 @@ class Liveness:
                 self._client.abort("ping timeout")
                 return
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task

@@ -74,6 +74,24 @@ PLUGINS = (
     "xep_0402",  # PEP native bookmarks (stanza only)
 )
 
+#: XEP-0030 features our plugins' dependencies announce (at each bind) but xmpp-tui does
+#: not offer: ad-hoc commands (xep_0050, pulled in by MAM), result set management and data
+#: forms (only used inside our own MAM queries), forwarded messages (only read inside
+#: carbons and archive results), stanza headers (xep_0131, pulled in by pubsub for PEP) and
+#: the bare bookmarks namespace (we consume bookmarks through `+notify`, we serve none).
+#: Announcing them would invite requests we cannot answer.
+NOT_OFFERED = (
+    "http://jabber.org/protocol/commands",
+    "http://jabber.org/protocol/rsm",
+    "http://jabber.org/protocol/shim",
+    "http://jabber.org/protocol/shim#SubID",
+    "jabber:x:data",
+    "urn:xmpp:bookmarks:1",
+    "urn:xmpp:forward:0",
+)
+#: XEP-0359 §6: we send origin-ids and read stanza-ids; slixmpp's plugin does not say so.
+EXTRA_FEATURES = ("urn:xmpp:sid:0",)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Endpoint:
@@ -268,6 +286,8 @@ class XmppClient:
         client.roster.auto_subscribe = False
         for name in PLUGINS:
             client.register_plugin(name)
+        # XEP-0030: a text-mode client (slixmpp would answer "client/bot").
+        client.plugin["xep_0030"].add_identity(category="client", itype="console", name="xmpp-tui")
         client.plugin["xep_0092"].software_name = "xmpp-tui"
         client.plugin["xep_0092"].version = __version__
         client.plugin["xep_0092"].os = ""
@@ -290,6 +310,9 @@ class XmppClient:
             "stream_error": self._on_stream_error,
             "disconnected": self._on_disconnected,
             "stream_negotiated": self._on_negotiated,
+            "session_bind": lambda _: discovery.announce_only_what_we_offer(
+                client, drop=NOT_OFFERED, add=EXTRA_FEATURES
+            ),
         }
         stanzas = stanza_handlers(own=self.endpoint.jid, clock=self._clock, report=self._report)
         for event, handler in (lifecycle | stanzas).items():
@@ -397,6 +420,27 @@ class XmppClient:
     @property
     def acks_enabled(self) -> bool:
         return self._client is not None and messages.acks_enabled(self._client)
+
+    def unacked_message_ids(self) -> frozenset[str]:
+        """Messages slixmpp will re-send itself after a resumption (XEP-0198)."""
+        if self._client is None:
+            return frozenset()
+        return messages.unacked_message_ids(self._client)
+
+    @property
+    def server_ack_count(self) -> int:
+        """Our stanzas the server has acknowledged on the current XEP-0198 session."""
+        return messages.server_ack_count(self._client) if self._client is not None else 0
+
+    def forget_stream(self) -> None:
+        """The next connection starts a fresh session instead of resuming this one."""
+        if self._client is not None:
+            messages.forget_stream(self._client)
+
+    async def announce_capabilities(self) -> None:
+        """Compute our XEP-0115 ``ver`` from what we answer to disco#info; from now on every
+        available presence carries it (slixmpp adds nothing until this ran once)."""
+        await presence.update_caps(self._client)
 
     def send_presence(self, show: Show, status: str) -> None:
         presence.send_presence(self._client, show, status)

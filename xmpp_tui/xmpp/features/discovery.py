@@ -1,4 +1,4 @@
-"""XEP-0030 service discovery and XEP-0092 software version of another entity."""
+"""XEP-0030 service discovery (ours, and another entity's) and XEP-0092 software version."""
 
 from __future__ import annotations
 
@@ -8,6 +8,19 @@ from typing import Any
 from xmpp_tui.core.errors import UserFacingError
 
 log = logging.getLogger(__name__)
+
+
+def announce_only_what_we_offer(
+    client: Any, *, drop: tuple[str, ...], add: tuple[str, ...]
+) -> None:
+    """Our own disco#info features (XEP-0030): remove what plugins announce on our behalf
+    but we do not offer, add what they forget. Run after every bind (plugins re-add theirs
+    then), before the XEP-0115 hash is computed."""
+    disco = client.plugin["xep_0030"]
+    for feature in drop:
+        disco.del_feature(feature=feature)
+    for feature in add:
+        disco.add_feature(feature)
 
 
 async def info(

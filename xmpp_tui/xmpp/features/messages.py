@@ -59,6 +59,30 @@ def acks_enabled(client: Any) -> bool:
     return bool(client.plugin["xep_0198"].enabled_out)
 
 
+def unacked_message_ids(client: Any) -> frozenset[str]:
+    """Ids of the messages XEP-0198 holds to re-send on resumption (written, not acked).
+
+    slixmpp starts tracking a stanza only when it is written while stream management is on;
+    one still in the send queue when the link died is dropped (NotConnectedError), untracked.
+    """
+    queue = client.plugin["xep_0198"].unacked_queue
+    return frozenset(str(stanza["id"]) for _seq, stanza in queue if stanza.name == "message")
+
+
+def server_ack_count(client: Any) -> int:
+    """How many of our stanzas the server has acknowledged on this XEP-0198 session."""
+    return int(client.plugin["xep_0198"].last_ack)
+
+
+def forget_stream(client: Any) -> None:
+    """Drop the XEP-0198 session: the next connection binds a fresh one, no resumption.
+
+    Done through the plugin's own reset (what slixmpp does when a resumption fails), so
+    its counters start again with the new session.
+    """
+    client.plugin["xep_0198"].session_end(None)
+
+
 async def enable_carbons(client: Any, timeout: float) -> bool:
     """Ask for copies of what our other devices send and receive (XEP-0280)."""
     from slixmpp.exceptions import IqError, IqTimeout

@@ -9,6 +9,11 @@ from xmpp_tui.core.models import Show
 SUBSCRIPTION_KINDS = frozenset({"subscribe", "subscribed", "unsubscribe", "unsubscribed"})
 
 
+async def update_caps(client: Any) -> None:
+    """XEP-0115: hash our own disco#info into the verification string our presence carries."""
+    await client.plugin["xep_0115"].update_caps(broadcast=False)
+
+
 def send_presence(client: Any, show: Show, status: str) -> None:
     pshow = None if show in (Show.AVAILABLE, Show.OFFLINE) else show.value
     client.send_presence(pshow=pshow, pstatus=status or None)
