@@ -71,6 +71,22 @@ async def test_up_in_an_empty_composer_edits_the_last_message(
         await wait_until(lambda: composer.text == "see you at 6", message=composer.text)
         assert not composer.editing
         assert app.main.deck.active_chat is None
+        await pilot.press("escape", *["backspace"] * 20)
+
+        # an edit left for another pane is still an edit of that message when we come back
+        await pilot.press("ctrl+n")
+        await wait_until(lambda: app.main.deck.active_chat is not None)
+        await pilot.press("up")
+        await wait_until(lambda: composer.editing)
+        await pilot.press("!", "ctrl+p")
+        await wait_until(lambda: app.main.deck.active_chat is None)
+        assert not composer.editing
+        await pilot.press("ctrl+n")
+        await wait_until(lambda: composer.editing and composer.text == "see you at 6!")
+        await pilot.press("enter")
+        again = await bob.wait_body("see you at 6!", timeout=TIMEOUT)
+        replace = again.xml.find(f"{{{CORRECT}}}replace")
+        assert replace is not None and replace.get("id") == original["id"]
 
 
 async def test_me_action_and_read_mark_and_styling(

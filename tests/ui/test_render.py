@@ -299,6 +299,18 @@ def test_room_lines_show_the_nick_sanitised_never_a_contact_name() -> None:
     assert _rows(message, name="Bob")[0].startswith(f"09:07 <{label}> hi")
 
 
+def test_an_occupant_called_me_cannot_pass_for_us() -> None:
+    theirs = _room_message("room@c.x/me", "I agree to pay bob")
+    ours = replace(
+        _room_message("room@c.x/alice", "hello"),
+        direction=Direction.OUTGOING,
+        delivery=Delivery.ACKED,
+    )
+    assert _rows(theirs)[0].startswith("09:07 <me> I agree")
+    assert _rows(ours)[0].startswith("09:07 <alice> hello")  # our nick, not "me"
+    assert _rows(replace(ours, body="/me waves"))[0].startswith("09:07 * alice waves")
+
+
 def test_a_mention_of_our_nick_reverses_the_sender() -> None:
     def sender_style(message: StoredMessage, nick: str) -> Style:
         [line] = message_lines(

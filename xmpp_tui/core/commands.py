@@ -46,10 +46,15 @@ class SendMessage(Command):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectMessage(Command):
-    """Replace the text of our last message to ``peer`` (XEP-0308)."""
+    """Replace the text of our last message to ``peer`` (XEP-0308).
+
+    ``message``: the local id of the message the user chose to edit; None means the last one
+    when the command runs (``/correct``). Given, it must still be the last one we sent there.
+    """
 
     peer: BareJid
     body: str
+    message: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

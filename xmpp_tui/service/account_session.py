@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import secrets
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -86,6 +88,8 @@ class AccountSession:
         self.archive_fell_back = False
         #: Conversations with a backwards archive page in flight (`service/older_history.py`).
         self.older_fetches: set[str] = set()
+        #: Per conversation, where scroll-back continues in the archive (RSM <first/>).
+        self.older_cursors: dict[str, str] = {}
         self.sent_chat_states: dict[str, ChatState] = {}
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
@@ -98,8 +102,7 @@ class AccountSession:
         self.client = XmppClient(
             Endpoint(
                 jid=settings.jid,
-                # A random suffix keeps two instances of xmpp-tui from kicking each other.
-                resource=settings.resource or f"xmpp-tui.{secrets.token_hex(3)}",
+                resource=settings.resource or default_resource(settings.jid, store),
                 host=settings.host,
                 port=settings.port,
                 direct_tls=settings.direct_tls,
@@ -484,3 +487,17 @@ class AccountSession:
         self.state = state
         self.detail = detail
         self.publish(ConnectionChanged(account=self.account, state=state, detail=detail))
+
+
+def default_resource(account: str, store: Store) -> str:
+    """``xmpp-tui.`` and a suffix stable for this account, machine and history file.
+
+    Stable, so a correction (XEP-0308, which must come from the original's full JID) and
+    the archive's copies still match after a restart; different per history file, so two
+    homes on one machine (or the tests) do not take each other's resource.
+    """
+    path = store.database.path
+    if path is None:  # an in-memory history lives once: any suffix is as good
+        return f"xmpp-tui.{secrets.token_hex(3)}"
+    seed = f"{socket.gethostname()}\0{path.resolve()}\0{account}"
+    return f"xmpp-tui.{hashlib.sha256(seed.encode()).hexdigest()[:6]}"

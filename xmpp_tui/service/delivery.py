@@ -141,14 +141,22 @@ def record(session: AccountSession, local_id: int, delivery: Delivery) -> None:
 
 
 def confirm(
-    session: AccountSession, *, peer: str | None, message_id: str, delivery: Delivery
+    session: AccountSession,
+    *,
+    peer: str | None,
+    message_id: str,
+    delivery: Delivery,
+    kind: ConversationKind | None = None,
 ) -> StoredMessage | None:
-    """A receipt, ack or bounce for ``message_id``; ``peer`` must be who we sent it to.
+    """A receipt, ack or bounce for ``message_id``; ``peer`` must be who we sent it to
+    (and ``kind``, when given, the kind of conversation it was sent in).
 
     Returns the message it applied to, or None: not ours, or forged by someone we never
     wrote to (who must not be able to put text in front of the user either).
     """
-    stored = session.store.history.find_outgoing(session.account, message_id=message_id, peer=peer)
+    stored = session.store.history.find_outgoing(
+        session.account, message_id=message_id, peer=peer, kind=kind
+    )
     if stored is None:
         return None
     record(session, stored.id, delivery)

@@ -55,8 +55,8 @@ async def execute(session: AccountSession, command: Command) -> None:
                 "Corrections in group chats are not supported yet",
                 "Send a new message instead",
             )
-        case CorrectMessage(peer=peer, body=body):
-            extras.correct_last(session, _jid(peer), body)
+        case CorrectMessage(peer=peer, body=body, message=message):
+            extras.correct_last(session, _jid(peer), body, expected=message)
         case JoinRoom(room=room, nick=nick, password=password):
             if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
                 parse_jid(f"{_jid(room)}/{nick.strip()}")

@@ -45,6 +45,9 @@ def apply_incoming(
     original = history.find_correctable(session.account, fact.peer, fact.replace_id)
     if original is None:
         return False, None
+    correction_id = fact.origin_id or fact.message_id
+    if correction_id and history.correction_applied(session.account, correction_id):
+        return True, None  # a replay (carbon, archive) of one we applied: nothing new
     if original.sender != fact.sender:
         log.warning(
             "correction of a message from another sender in %s: kept as a new message", fact.peer
@@ -60,7 +63,9 @@ def apply_incoming(
     return True, corrected
 
 
-def correct_last(session: AccountSession, peer: str, body: str) -> None:
+def correct_last(
+    session: AccountSession, peer: str, body: str, *, expected: int | None = None
+) -> None:
     """/correct: our last message to ``peer`` gets ``body``, here and at the peer.
 
     The correction is an outbox entry like a message: written first, sent when online,
@@ -72,6 +77,20 @@ def correct_last(session: AccountSession, peer: str, body: str) -> None:
     original = history.last_message(session.account, peer, Direction.OUTGOING)
     if original is None or not original.message_id:
         raise UserFacingError(f"Nothing to correct: you have not written to {peer} yet")
+    if expected is not None and original.id != expected:
+        # Another of our devices wrote there while the user was editing: XEP-0308 corrects
+        # only the last message, and the edit must not land on a message the user did not pick.
+        raise UserFacingError(
+            "A newer message of yours arrived while you were editing",
+            "Up edits the newest one; or send your text as a new message",
+        )
+    here = session.client.bound_jid
+    if "/" in original.sender and here and original.sender != here:
+        # XEP-0308: receivers take a correction only from the original's full JID.
+        raise UserFacingError(
+            "Your last message there was sent from another device",
+            "Correct it on that device, or send a new message",
+        )
     unsent = original.delivery is Delivery.PENDING
     correction_id = uuid.uuid4().hex
     corrected = history.apply_correction(

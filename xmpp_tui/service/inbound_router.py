@@ -14,7 +14,7 @@ from xmpp_tui.core.events import (
     SubscriptionAnswered,
     SubscriptionRequested,
 )
-from xmpp_tui.core.models import Delivery
+from xmpp_tui.core.models import ConversationKind, Delivery
 from xmpp_tui.service import delivery, extras
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
@@ -69,7 +69,15 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.chat_state_peers.add(peer)
             session.publish(ChatStateChanged(account=account, peer=peer, state=state))
         case ReceiptReceived(peer=peer, message_id=message_id):
-            delivery.confirm(session, peer=peer, message_id=message_id, delivery=Delivery.DELIVERED)
+            # A receipt is a contact's word (XEP-0184); an occupant of a room we write to
+            # could otherwise "confirm" our room messages.
+            delivery.confirm(
+                session,
+                peer=peer,
+                message_id=message_id,
+                delivery=Delivery.DELIVERED,
+                kind=ConversationKind.CHAT,
+            )
         case DisplayedReceived():
             extras.displayed_received(session, fact)
         case StanzaAcked(message_id=message_id):

@@ -55,7 +55,13 @@ async def _fetch(session: AccountSession, peer: BareJid) -> tuple[int, bool]:
     if not session.online:
         raise UserFacingError("Not connected: older messages come from the server's archive")
     account = session.account
+    if session.rooms.is_room(peer) or session.store.history.is_room(account, peer):
+        # A room keeps its own archive; ours holds none of its messages.
+        return 0, True
     before, oldest = session.store.history.oldest(account, peer)
+    # Where the previous page ended (RSM <first/>): a page whose messages were all stored
+    # already (sent or live copies without a stanza-id) must not be asked for again.
+    before = session.older_cursors.get(peer, before)
     try:
         page = await session.client.archive_page(
             after=None,
@@ -72,18 +78,26 @@ async def _fetch(session: AccountSession, peer: BareJid) -> tuple[int, bool]:
         # The archive no longer holds our oldest message (expired): nothing older is left.
         log.info("archive forgot %s's oldest message for %s: scroll-back ends", peer, account)
         return 0, True
+    if page.first_id:
+        session.older_cursors[peer] = page.first_id
     return _store(session, peer, page), page.complete
 
 
 def _store(session: AccountSession, peer: BareJid, page: ArchivePage) -> int:
-    """Newest first, each below the previous one: the page ends up above, in archive order."""
+    """Newest first, each below the previous one: the page ends up above, in archive order.
+
+    Corrections come last, oldest first, so each finds the original it corrects."""
+    wanted = [
+        fact
+        for fact in page.messages
+        if fact.peer == peer  # a server answering for another conversation: not ours to place
+        and (fact.outgoing or not is_blocked(session.blocked, fact.sender))
+    ]
+    originals = [fact for fact in wanted if fact.replace_id is None]
+    corrections = [fact for fact in wanted if fact.replace_id is not None]
     count = 0
     with session.store.database.transaction():
-        for fact in reversed(page.messages):
-            if fact.peer != peer:
-                continue  # a server answering for another conversation: not ours to place
-            if not fact.outgoing and is_blocked(session.blocked, fact.sender):
-                continue
+        for fact in [*reversed(originals), *corrections]:
             if record_chat(session, fact, older=True) is not None:
                 count += 1
     return count

@@ -3,12 +3,15 @@ inbound fact to the history, shared by live delivery and the archive catch-up.""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.events import MessageAdded, MessageCorrected
 from xmpp_tui.core.models import Direction
 from xmpp_tui.service import extras
 from xmpp_tui.xmpp.inbound import ChatReceived
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -20,7 +23,15 @@ def record_chat(
     """What changed in the history, as the event to publish; None when nothing did (a
     duplicate, or a correction applied before).
 
-    ``older``: from a backwards archive page, stored above the conversation's first message."""
+    ``older``: from a backwards archive page, stored above the conversation's first message.
+
+    A one-to-one message whose peer is a room is a private message to or from an occupant
+    (our own copy, by carbon or archive, carries no muc#user mark): it is never stored under
+    the room, where it would read as said in public (SECURITY.md T9).
+    """
+    if _is_room(session, fact.peer):
+        log.info("private message with an occupant of %s not stored (not supported yet)", fact.peer)
+        return None
     if fact.replace_id is not None:
         handled, corrected = extras.apply_incoming(session, fact)
         if handled:
@@ -42,3 +53,11 @@ def record_chat(
         older=older,
     )
     return None if stored is None else MessageAdded(account=session.account, message=stored)
+
+
+def _is_room(session: AccountSession, peer: str) -> bool:
+    return (
+        session.rooms.is_room(peer)
+        or session.bookmarks.get(peer) is not None
+        or session.store.history.is_room(session.account, peer)
+    )

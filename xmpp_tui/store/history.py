@@ -218,6 +218,14 @@ class HistoryStore:
                 (account, peer, upto_id),
             )
 
+    def correction_applied(self, account: AccountId, correction_id: str) -> bool:
+        """Whether a correction with this id (origin-id or message/@id) was applied before."""
+        row = self._db.connection.execute(
+            "SELECT 1 FROM message_edits WHERE account = ? AND correction_id = ? LIMIT 1",
+            (account, correction_id),
+        ).fetchone()
+        return row is not None
+
     def apply_correction(
         self,
         account: AccountId,
@@ -298,18 +306,19 @@ class HistoryStore:
     ) -> list[StoredMessage]:
         """XEP-0333: `peer` has seen our message `message_id`, so every earlier one we sent
         them too. Returns the messages that moved to DISPLAYED (none if the id is not ours
-        or not sent to `peer`)."""
+        or not sent to `peer`). One-to-one only: in a room anyone could claim to have read."""
         with self._db.transaction() as conn:
             target = conn.execute(
                 "SELECT id FROM messages WHERE account = ? AND peer = ? AND direction = 'out'"
-                " AND (message_id = ? OR origin_id = ?) ORDER BY id DESC LIMIT 1",
+                " AND kind = 'chat' AND (message_id = ? OR origin_id = ?)"
+                " ORDER BY id DESC LIMIT 1",
                 (account, peer, message_id, message_id),
             ).fetchone()
             if target is None:
                 return []
             rows = conn.execute(
                 "SELECT id FROM messages WHERE account = ? AND peer = ? AND direction = 'out'"
-                " AND id <= ? AND delivery IN (?, ?, ?)",
+                " AND kind = 'chat' AND id <= ? AND delivery IN (?, ?, ?)",
                 (
                     account,
                     peer,
@@ -404,17 +413,23 @@ class HistoryStore:
         return None if row is None else _message(row)
 
     def find_outgoing(
-        self, account: AccountId, *, message_id: str, peer: BareJid | None = None
+        self,
+        account: AccountId,
+        *,
+        message_id: str,
+        peer: BareJid | None = None,
+        kind: ConversationKind | None = None,
     ) -> StoredMessage | None:
         """Our message whose message/@id or origin-id is `message_id` (receipts, errors).
 
-        Pass `peer` to accept only a message that was sent to that contact.
+        Pass `peer` to accept only a message that was sent to that contact, `kind` to accept
+        only a message of that kind of conversation.
         """
         row = self._db.connection.execute(
             "SELECT * FROM messages WHERE account = ? AND direction = 'out'"
             " AND (message_id = ? OR origin_id = ?) AND (? IS NULL OR peer = ?)"
-            " ORDER BY id DESC LIMIT 1",
-            (account, message_id, message_id, peer, peer),
+            " AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT 1",
+            (account, message_id, message_id, peer, peer, kind and kind.value, kind and kind.value),
         ).fetchone()
         return None if row is None else _message(row)
 

@@ -119,11 +119,12 @@ def is_action(body: str) -> bool:
 
 def sender_label(message: StoredMessage, peer_name: str) -> str:
     """``me``, the contact's name, or in a room the occupant's nick (never a contact's name:
-    SECURITY.md T9)."""
-    if message.direction is Direction.OUTGOING:
-        return OWN_LABEL
+    SECURITY.md T9). In a room our own lines carry our nick too: an occupant may call
+    himself "me", but the room lets no one else hold our nick while we are in it."""
     if message.kind is ConversationKind.GROUPCHAT:
         peer_name = room_nick(message.sender)
+    elif message.direction is Direction.OUTGOING:
+        return OWN_LABEL
     return truncate_cells(sanitize_identifier(peer_name, max_len=2048), SENDER_CELLS)
 
 

@@ -172,7 +172,11 @@ class MainScreen(Screen[None]):
             self.chat_states.sent(self.deck.active_chat)
         key = self.deck.active_chat
         if event.correction and key is not None:
-            self.execute(CorrectMessage(account=key.account, peer=key.peer, body=event.text))
+            self.execute(
+                CorrectMessage(
+                    account=key.account, peer=key.peer, body=event.text, message=event.target
+                )
+            )
             return
         await self.handle_input(event.text)
 
@@ -191,7 +195,7 @@ class MainScreen(Screen[None]):
             else []
         )
         if mine:
-            self.composer.start_editing(mine[-1].body)
+            self.composer.start_editing(mine[-1].body, mine[-1].id)
         else:
             self.composer.recall(-1)
 

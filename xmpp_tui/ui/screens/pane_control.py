@@ -25,12 +25,17 @@ class PaneControl:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
         self.drafts: dict[ChatKey | None, str] = {}
+        #: Panes whose draft is an edit of our message (local id): it stays an edit.
+        self.edits: dict[ChatKey | None, int | None] = {}
 
     async def switch(self, change: Callable[[], Awaitable[object] | None]) -> None:
         """Run ``change`` (a deck operation), keeping each pane's draft with its pane."""
         screen = self.screen
         leaving = screen.deck.active_chat
         self.drafts[leaving] = screen.composer.text
+        self.edits.pop(leaving, None)
+        if screen.composer.editing:
+            self.edits[leaving] = screen.composer.edit_target
         result = change()
         if result is not None:
             await result
@@ -38,9 +43,12 @@ class PaneControl:
         closed = leaving not in screen.deck.panes.chats and leaving is not CONSOLE
         if closed:
             self.drafts.pop(leaving, None)  # closed: its draft goes with it
+            self.edits.pop(leaving, None)
         screen.chat_states.switched(leaving, arriving, closed=closed)
         if arriving != leaving:
             screen.composer.swap_draft(self.drafts.pop(arriving, ""))
+            if arriving in self.edits:  # still an edit of that message, not a new one
+                screen.composer.start_editing(screen.composer.text, self.edits.pop(arriving))
         self.after_switch()
 
     async def open_chat(self, key: ChatKey) -> None:

@@ -58,11 +58,15 @@ class Composer(TextArea):
     class Submitted(Message):
         """The user pressed Enter on a non-empty input."""
 
-        def __init__(self, text: str, *, correction: bool = False) -> None:
+        def __init__(
+            self, text: str, *, correction: bool = False, target: int | None = None
+        ) -> None:
             super().__init__()
             self.text = text
             #: The text corrects our last message (sent from editing mode).
             self.correction = correction
+            #: The local id of the message being corrected (editing mode).
+            self.target = target
 
     class EditLastRequested(Message):
         """Up in an empty input: edit our last message here, if there is one."""
@@ -99,6 +103,8 @@ class Composer(TextArea):
         self._known_text = ""
         #: Editing our last message: Enter sends a correction, Esc cancels.
         self.editing = False
+        #: The local id of the message being edited (None: the last one when sent).
+        self.edit_target: int | None = None
 
     # -- keys ---------------------------------------------------------------------------
 
@@ -154,15 +160,17 @@ class Composer(TextArea):
             self._sent = [*self._sent, text][-RECALL_LIMIT:]
         self._recall = None
         self._draft = ""
-        correction = self.editing
+        correction, target = self.editing, self.edit_target
         self.stop_editing()
         self.clear()
         self._known_text = ""  # emptied by sending, not by the user
-        self.post_message(self.Submitted(text, correction=correction))
+        self.post_message(self.Submitted(text, correction=correction, target=target))
 
-    def start_editing(self, text: str) -> None:
-        """Load our last message to correct it; the border says what Enter will do."""
+    def start_editing(self, text: str, target: int | None = None) -> None:
+        """Load our last message (local id ``target``) to correct it; the border says what
+        Enter will do."""
         self.editing = True
+        self.edit_target = target
         self.border_title = "editing your last message: Enter corrects it, Esc cancels"
         self.set_draft(text)
         self._known_text = text  # loaded, not typed
@@ -172,6 +180,7 @@ class Composer(TextArea):
         if not self.editing:
             return
         self.editing = False
+        self.edit_target = None
         self.border_title = None
         self.clear()
         self._known_text = ""
