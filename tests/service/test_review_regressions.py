@@ -1,0 +1,128 @@
+"""Where the IM-suite features meet group chat and scroll-back, against the real server:
+what a review of the merged features found, kept fixed.
+
+- an occupant cannot mark our room messages read (XEP-0333 is one-to-one);
+- our own copy of a private message to an occupant (a carbon from our other device) never
+  lands in the room's conversation, where it would read as said in public;
+- a correction that comes in the same older archive page as its original corrects it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import room_peer
+from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
+from tests.service.harness import Harness, HarnessFactory
+from tests.service.test_extras import _displayed, _send
+from xmpp_tui.core.commands import FetchOlderHistory, JoinRoom, SendMessage
+from xmpp_tui.core.events import MessageAdded, OlderHistoryFetched, RoomChanged
+from xmpp_tui.core.models import Delivery
+from xmpp_tui.service import older_history
+
+MUC = "conference.localhost"
+
+
+async def _settle(peer: Peer) -> None:
+    """Everything the peer sent has been handled by the server."""
+    await peer.client.plugin["xep_0199"].ping(timeout=30)
+
+
+async def _join(h: Harness, account: str, room: str, nick: str) -> None:
+    await h.service.execute(JoinRoom(account=account, room=room, nick=nick))
+    await h.wait_event(RoomChanged, lambda e: e.room.jid == room and e.room.joined)
+
+
+async def _barrier(h: Harness, bob: Peer, room: str, text: str) -> None:
+    """A room message from bob that arrives after everything bob sent before it."""
+    room_peer.say(bob, room, text)
+    await h.wait_event(MessageAdded, lambda e: e.message.body == text)
+
+
+async def test_an_occupant_cannot_mark_our_room_messages_read(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = f"markers-{bob.jid.split('@')[0]}@{MUC}"
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await _join(h, alice.jid, room, "alicia")
+
+    await h.service.execute(SendMessage(account=alice.jid, peer=room, body="hi room"))
+    await room_peer.wait_groupchat(bob, room, "hi room")
+    await wait_until(
+        lambda: h.service.history_page(alice.jid, room)[-1].delivery is Delivery.DELIVERED
+    )
+    ours = h.service.history_page(alice.jid, room)[-1]
+    assert ours.origin_id
+    # bob, through the room, claims to have read it (and to have received it).
+    _displayed(bob, f"{room}/alicia", ours.origin_id)
+    receipt = bob.client.make_message(mto=f"{room}/alicia", mtype="chat")
+    receipt["receipt"] = ours.origin_id
+    receipt.send()
+    await _barrier(h, bob, room, "barrier")
+    stored = [m for m in h.service.history_page(alice.jid, room) if m.id == ours.id]
+    assert [m.delivery for m in stored] == [Delivery.DELIVERED]
+
+
+async def test_our_private_message_to_an_occupant_never_lands_in_the_room(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    phone = await peer(alice, resource="phone")
+    room = f"pm-{bob.jid.split('@')[0]}@{MUC}"
+    await room_peer.join(bob, room, "bob")
+    await room_peer.join(phone, room, "alice-phone")
+    h = await harness(alice)
+    await _join(h, alice.jid, room, "alicia")
+
+    # The phone whispers to bob through the room; we get the carbon of it.
+    phone.send_chat(f"{room}/bob", "secret whisper to bob")
+    await _settle(phone)
+    await _barrier(h, bob, room, "public line")
+    everywhere = [
+        m.body
+        for conversation in (room, *h.service.conversations(alice.jid))
+        for m in h.service.history_page(alice.jid, conversation, limit=1000)
+    ]
+    assert "public line" in everywhere
+    assert "secret whisper to bob" not in everywhere
+    assert not [e for e in h.of_type(MessageAdded) if e.message.body == "secret whisper to bob"]
+
+
+async def test_a_correction_in_an_older_page_corrects_its_original(
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(older_history, "PAGE_SIZE", 20)
+    alice = new_account("alice")
+    bob = await peer()
+    ids = [_send(bob, alice.jid, f"old {n:03}") for n in range(6)]
+    _send(bob, alice.jid, "old 003 fixed", replace=ids[3])
+    for n in range(6, 12):
+        _send(bob, alice.jid, f"old {n:03}")
+    await _settle(bob)
+    h = await harness(alice)
+    await wait_until(
+        lambda: len(h.service.history_page(alice.jid, bob.jid, limit=100)) == 12, timeout=15
+    )
+    connection = h.service._store.database.connection  # test hook: forget all but the last two
+    connection.execute(
+        "DELETE FROM messages WHERE account = ? AND peer = ? AND body < 'old 010'",
+        (alice.jid, bob.jid),
+    )
+
+    await h.service.execute(FetchOlderHistory(account=alice.jid, peer=bob.jid))
+    fetched = await h.wait_event(OlderHistoryFetched)
+    assert fetched.error == ""
+    page = h.service.history_page(alice.jid, bob.jid, limit=100)
+    assert [m.body for m in page] == [
+        *(f"old {n:03}" for n in range(3)),
+        "old 003 fixed",
+        *(f"old {n:03}" for n in range(4, 12)),
+    ]
+    assert [m.body for m in page if m.edited] == ["old 003 fixed"]
