@@ -16,7 +16,7 @@ from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
 from tests.service.test_extras import _displayed, _send
 from xmpp_tui.core.commands import FetchOlderHistory, JoinRoom, SendMessage
-from xmpp_tui.core.events import MessageAdded, OlderHistoryFetched, RoomChanged
+from xmpp_tui.core.events import CommandFailed, MessageAdded, OlderHistoryFetched, RoomChanged
 from xmpp_tui.core.models import Delivery
 from xmpp_tui.service import older_history
 
@@ -126,3 +126,27 @@ async def test_a_correction_in_an_older_page_corrects_its_original(
         *(f"old {n:03}" for n in range(4, 12)),
     ]
     assert [m.body for m in page if m.edited] == ["old 003 fixed"]
+
+
+async def test_join_refuses_an_address_that_is_not_a_room(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    presences: list[str] = []
+    bob.client.add_event_handler(
+        "presence", lambda p: presences.append(str(p["from"])) if p["to"].resource else None
+    )
+    h = await harness(alice)
+    for address, why in (
+        (bob.jid, "localhost is not a group chat service"),
+        ("localhost", "is not a room address"),
+    ):
+        await h.service.execute(JoinRoom(account=alice.jid, room=address))
+        failed = await h.wait_event(CommandFailed, lambda e, w=why: w in e.message)  # type: ignore[misc]
+        assert failed.account == alice.jid
+    # The real thing still works, and only it got our presence.
+    room = f"real-{bob.jid.split('@')[0]}@{MUC}"
+    await _join(h, alice.jid, room, "alicia")
+    await _settle(bob)
+    assert not [p for p in presences if p.startswith(alice.jid)]

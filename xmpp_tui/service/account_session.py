@@ -88,6 +88,8 @@ class AccountSession:
         self.archive_fell_back = False
         #: Conversations with a backwards archive page in flight (`service/older_history.py`).
         self.older_fetches: set[str] = set()
+        #: Per domain: whether it said it is a group chat service (`service/room_address.py`).
+        self.group_chat_services: dict[str, bool] = {}
         #: Per conversation, where scroll-back continues in the archive (RSM <first/>).
         self.older_cursors: dict[str, str] = {}
         self.sent_chat_states: dict[str, ChatState] = {}

@@ -37,7 +37,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history
+from xmpp_tui.service import delivery, extras, older_history, room_address
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -60,6 +60,8 @@ async def execute(session: AccountSession, command: Command) -> None:
         case JoinRoom(room=room, nick=nick, password=password):
             if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
                 parse_jid(f"{_jid(room)}/{nick.strip()}")
+            if not session.rooms.is_joined(_jid(room)):
+                await room_address.require_room(session, _jid(room))
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))

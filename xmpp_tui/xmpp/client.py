@@ -458,11 +458,12 @@ class XmppClient:
         return await messages.enable_carbons(self._client, timeout)
 
     async def discover(
-        self, jid: str, timeout: float
+        self, jid: str, timeout: float, *, software: bool = True
     ) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...], str]:
-        """XEP-0030 identities and features of ``jid``, plus its XEP-0092 software."""
+        """XEP-0030 identities and features of ``jid``, plus its XEP-0092 software (when
+        ``software``; else "")."""
         identities, features = await discovery.info(self._client, jid, timeout)
-        name = await discovery.software(self._client, jid, timeout)
+        name = await discovery.software(self._client, jid, timeout) if software else ""
         return identities, features, name
 
     async def archive_page(

@@ -1,0 +1,45 @@
+"""Is this address a group chat room? Asked before a user's ``/join`` sends our presence.
+
+Joining is a directed presence: sent to a contact or any other non-room address it tells
+them we are online and what we run. So the room's domain must say, by XEP-0030, that it is a
+group chat service (identity category ``conference``). The answer is remembered per domain
+for the session. Rooms from our own bookmarks are not asked about (our account wrote them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xmpp_tui.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from xmpp_tui.service.account_session import AccountSession
+
+
+async def require_room(session: AccountSession, room: str) -> None:
+    """Raise a UserFacingError unless ``room`` sits on a group chat service."""
+    local, at, domain = room.partition("@")
+    if not at or not local:
+        raise UserFacingError(
+            f"{room} is not a room address", "A room address looks like room@conference.example"
+        )
+    if room in session.roster:
+        raise UserFacingError(f"{room} is a contact, not a room", "Type in their chat pane")
+    known = session.group_chat_services.get(domain)
+    if known is None:
+        try:
+            identities, _features, _software = await session.client.discover(
+                domain, session.timing.iq_timeout, software=False
+            )
+        except UserFacingError as error:
+            raise UserFacingError(
+                f"Cannot check that {domain} hosts group chats: {error.message}",
+                "Check the room address",
+            ) from None
+        known = any(category == "conference" for category, _kind, _name in identities)
+        session.group_chat_services[domain] = known
+    if not known:
+        raise UserFacingError(
+            f"{domain} is not a group chat service, so {room} is not a room",
+            "Room addresses look like room@conference.example",
+        )
