@@ -249,6 +249,13 @@ async def test_displayed_markers_in_out_and_spoofed(
     await bob.wait_body("after")  # one ordered stream: a second marker would be here first
     assert markers == [their_id]
 
+    # a markable message followed by one that is not: the marker names the markable one
+    second_id = _send(bob, alice.jid, "markable one", markable=True)
+    _send(bob, alice.jid, "plain one after it")
+    await _added(h, "plain one after it")
+    await h.service.execute(MarkRead(account=alice.jid, peer=bob.jid))
+    await wait_until(lambda: markers == [their_id, second_id])
+
     # a stranger's markable message is never marked
     stranger_markers = _markers_seen(mallory)
     _send(mallory, alice.jid, "read me, stranger", markable=True)

@@ -157,7 +157,7 @@ async def test_gap_line_and_sync_progress(tmp_path: Path) -> None:
         assert GAP_TEXT in rows[rows.index(next(r for r in rows if "before 0" in r)) + 1]
 
         inject(app, SyncProgress(account=ALICE, pages=3, messages=1200, total=10000))
-        await wait_until(lambda: "sync 1,200/10,000" in app.main.status_bar.plain)
+        await wait_until(lambda: "sync 1,200/10,000 msgs" in app.main.status_bar.plain)
         inject(app, SyncProgress(account=ALICE, pages=5, messages=2000, total=None, done=True))
         await wait_until(lambda: "sync" not in app.main.status_bar.plain)
 

@@ -113,12 +113,12 @@ def test_progress_throttle_skips_one_page_syncs_and_rate_limits() -> None:
 
 def test_sync_label_and_status_bar() -> None:
     assert sync_label(SyncProgress(account=A, pages=12, messages=1200, total=10000)) == (
-        "sync 1,200/10,000"
+        "sync 1,200/10,000 msgs"
     )
-    assert sync_label(SyncProgress(account=A, pages=2, messages=200)) == "sync 200"
+    assert sync_label(SyncProgress(account=A, pages=2, messages=200)) == "sync 200 msgs"
     views = {A: ConnectionView(ConnectionState.CONNECTING, "")}
     syncs = {A: SyncProgress(account=A, pages=3, messages=300, total=900)}
-    assert "sync 300/900" in status_text(views, "1", T0, syncs=syncs).plain
+    assert "sync 300/900 msgs" in status_text(views, "1", T0, syncs=syncs).plain
     assert "sync" not in status_text(views, "1", T0).plain
 
 

@@ -168,8 +168,10 @@ def send_displayed(session: AccountSession, peer: str) -> None:
     once, to a contact, when the account allows it."""
     if not session.settings.send_read_markers or not session.online or peer not in session.roster:
         return
-    latest = session.store.history.last_message(session.account, peer, Direction.INCOMING)
-    if latest is None or not latest.markable or session.displayed_sent.get(peer) == latest.id:
+    latest = session.store.history.last_message(
+        session.account, peer, Direction.INCOMING, markable=True
+    )
+    if latest is None or session.displayed_sent.get(peer) == latest.id:
         return
     marked_id = latest.message_id or latest.origin_id
     if marked_id is None:

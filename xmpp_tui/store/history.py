@@ -390,14 +390,14 @@ class HistoryStore:
         return [(_from_db(str(row["timestamp"])), str(row["previous_body"])) for row in rows]
 
     def last_message(
-        self, account: AccountId, peer: BareJid, direction: Direction
+        self, account: AccountId, peer: BareJid, direction: Direction, *, markable: bool = False
     ) -> StoredMessage | None:
         """The newest message in this conversation going `direction` (our last one is what
-        /correct changes; theirs is what a read marker names)."""
+        /correct changes; their newest `markable` one is what a read marker names)."""
         row = self._db.connection.execute(
             "SELECT * FROM messages WHERE account = ? AND peer = ? AND direction = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (account, peer, direction.value),
+            " AND (? = 0 OR markable = 1) ORDER BY id DESC LIMIT 1",
+            (account, peer, direction.value, int(markable)),
         ).fetchone()
         return None if row is None else _message(row)
 

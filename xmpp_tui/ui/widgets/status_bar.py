@@ -54,9 +54,9 @@ def short_label(view: ConnectionView, now: datetime, show: Show | None = None) -
 
 
 def sync_label(progress: SyncProgress) -> str:
-    """``sync 1,200/10,000`` (or ``sync 1,200`` when the server gave no count)."""
+    """``sync 1,200/10,000 msgs`` (or ``sync 1,200 msgs`` when the server gave no count)."""
     total = f"/{progress.total:,}" if progress.total else ""
-    return f"sync {progress.messages:,}{total}"
+    return f"sync {progress.messages:,}{total} msgs"
 
 
 def status_text(
