@@ -24,6 +24,7 @@ from xmpp_tui.core.commands import (
     RemoveContact,
     RenameContact,
     RequestSubscription,
+    RoomAdminCommand,
     SavePassword,
     SendChatState,
     SendMessage,
@@ -37,7 +38,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history
+from xmpp_tui.service import delivery, extras, older_history, room_admin
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -63,6 +64,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+        case RoomAdminCommand():
+            await room_admin.execute(session, command)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = Bookmark(

@@ -247,7 +247,7 @@ class Rooms:
         state.wanted = 332 in fact.statuses
         if was_joined:
             self._publish(state)
-            why = _exit_reason(fact.statuses)
+            why = _exit_reason(fact.statuses) + _actor_and_reason(fact)
             session = self._session
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
 
@@ -317,6 +317,15 @@ class Rooms:
 
 def _local_part(account: str) -> str:
     return account.split("@", 1)[0] if "@" in account else account
+
+
+def _actor_and_reason(fact: OccupantPresence) -> str:
+    """ " by NICK (REASON)" when the room says who and why (XEP-0045 §8.2, §9.1); remote text,
+    sanitised where it is shown."""
+    if not (301 in fact.statuses or 307 in fact.statuses or 321 in fact.statuses):
+        return ""
+    text = f" by {fact.actor}" if fact.actor else ""
+    return text + (f" ({fact.reason})" if fact.reason else "")
 
 
 def _exit_reason(statuses: tuple[int, ...]) -> str:

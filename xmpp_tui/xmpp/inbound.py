@@ -71,6 +71,9 @@ class OccupantPresence:
     own: bool = False
     created: bool = False  # status 201: we created the room (locked until configured)
     statuses: tuple[int, ...] = ()
+    #: Who kicked or banned (the item's actor nick, else its JID) and why (XEP-0045 §8.2).
+    actor: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
