@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from slixmpp import JID
+
 from tests import room_peer
 from tests.peer import DEFAULT_TIMEOUT, AccountFactory, Peer, PeerFactory
 from tests.service.harness import Harness, HarnessFactory
@@ -48,7 +50,7 @@ def presence_future(peer: Peer, predicate: Callable[[Any], bool]) -> asyncio.Fut
 
 
 def item_of(pres: Any) -> ET.Element:
-    item = pres.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}item")
+    item: ET.Element | None = pres.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}item")
     assert item is not None
     return item
 
@@ -251,7 +253,7 @@ async def test_configure_and_destroy(
     assert again.field("muc#roomconfig_roomname").value == "Team room"  # type: ignore[union-attr]
     assert again.field("muc#roomconfig_moderatedroom").checked  # type: ignore[union-attr]
     # The room reflects it: its disco#info name is the new one.
-    info = await bob.client.plugin["xep_0030"].get_info(jid=room, timeout=DEFAULT_TIMEOUT)
+    info = await bob.client.plugin["xep_0030"].get_info(jid=JID(room), timeout=DEFAULT_TIMEOUT)
     assert any(i[3] == "Team room" for i in info["disco_info"]["identities"])
 
     gone = presence_future(

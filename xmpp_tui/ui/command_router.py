@@ -15,6 +15,7 @@ from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import AccountId, BareJid, Bookmark, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
+from xmpp_tui.ui import room_admin_routes
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +376,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "join": _join,
     "leave": _leave,
     "bookmark": _bookmark,
+    **room_admin_routes.HANDLERS,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),
