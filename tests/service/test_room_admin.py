@@ -266,3 +266,35 @@ async def test_configure_and_destroy(
     assert destroy.findtext(f"{{{MUC_USER}}}reason") == "done here"
     await h.wait_event(Notice, lambda e: e.text == f"Destroyed {room}")
     await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
+
+
+async def test_instant_and_reserved_rooms(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    bob = await peer()
+
+    # Instant: unlocked at once with the defaults, and we are told how to change them.
+    instant = await own_room(h, "instant")
+    await h.wait_event(Notice, lambda e: e.text.startswith(f"Created {instant} with the default"))
+    await room_peer.join(bob, instant, "bob")
+
+    # Reserved: the form comes first and the room stays locked until it is saved.
+    reserved = new_room("reserved")
+    await h.service.execute(JoinRoom(account=alice.jid, room=reserved, configure=True))
+    fetched = await h.wait_event(RoomConfigFetched, lambda e: e.room == reserved)
+    assert fetched.new_room
+    assert not any(e.text.startswith(f"Created {reserved}") for e in h.of_type(Notice))
+    refused = presence_future(bob, lambda p: p["type"] == "error")
+    attempt = bob.client.make_presence(pto=f"{reserved}/bob")
+    ET.SubElement(attempt.xml, f"{{{room_peer.MUC}}}x")
+    attempt.send()
+    error = await bob.wait_future(refused, what="locked room refused")
+    assert error["error"]["condition"] == "item-not-found"
+    form = fetched.form.with_values({"muc#roomconfig_roomname": ("Reserved one",)})
+    await h.service.execute(SubmitRoomConfig(account=alice.jid, room=reserved, form=form))
+    await h.wait_event(Notice, lambda e: e.text == f"Saved the configuration of {reserved}")
+    await room_peer.join(bob, reserved, "bob")
+    info = await bob.client.plugin["xep_0030"].get_info(jid=JID(reserved), timeout=DEFAULT_TIMEOUT)
+    assert [i[3] for i in info["disco_info"]["identities"]] == ["Reserved one"]

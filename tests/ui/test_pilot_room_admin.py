@@ -158,3 +158,27 @@ async def test_lists_screen_adds_a_member_and_destroy_asks_first(
         gone = bob.client.plugin["xep_0030"].get_info(jid=JID(room), timeout=DEFAULT_TIMEOUT)
         with pytest.raises(Exception, match="item-not-found"):
             await asyncio.wait_for(gone, DEFAULT_TIMEOUT)
+
+
+async def test_join_configure_opens_the_form_of_a_new_room(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room("preserved")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {room} --configure")
+        await wait_until(lambda: isinstance(app.screen, RoomConfigScreen), timeout=TIMEOUT)
+        # Cancelled: not left locked, it gets the defaults and others can come in.
+        await pilot.press("escape")
+        await wait_until(
+            lambda: any(f"{room} keeps the default settings" in ln for ln in console_lines(app)),
+            timeout=TIMEOUT,
+        )
+        await wait_until(
+            lambda: any(f"Saved the configuration of {room}" in ln for ln in console_lines(app)),
+            timeout=TIMEOUT,
+        )
+        await room_peer.join(bob, room, "bob")

@@ -155,3 +155,10 @@ def test_room_admin_commands_route() -> None:
 def test_room_admin_refusals(line: str, ctx: RouteContext, message: str) -> None:
     with pytest.raises(UserFacingError, match=message):
         _route(line, ctx)
+
+
+def test_join_configure_asks_for_a_reserved_room() -> None:
+    actions = _route(f"/join {ROOM}/al --configure", IN_CHAT)
+    assert actions[1] == cmd.JoinRoom(account=A, room=ROOM, nick="al", configure=True)
+    actions = _route(f"/join {ROOM} secret", IN_CHAT)
+    assert actions[1] == cmd.JoinRoom(account=A, room=ROOM, password="secret")

@@ -157,6 +157,9 @@ class JoinRoom(Command):
     room: BareJid
     nick: str = ""
     password: str = field(default="", repr=False)
+    #: A room this creates stays locked until its form is saved (a reserved room, XEP-0045
+    #: §10.1.3); otherwise it is unlocked at once with the defaults (an instant room).
+    configure: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -201,6 +201,8 @@ class RoomConfigFetched(Event):
 
     room: BareJid
     form: DataForm
+    #: We just created the room and it stays locked until this form is saved (reserved room).
+    new_room: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -201,14 +201,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "join",
-        "ROOM[/NICK] [PASSWORD]",
+        "ROOM[/NICK] [PASSWORD] [--configure]",
         "Enter a group chat (a room); see /help join",
         min_args=1,
-        max_args=2,
+        max_args=3,
         rest_is_text=False,
         details=(
             "NICK: the bookmark's, else your name before the @.",
             "Example: /join team@conference.example.org/al pw",
+            "A new room gets the default settings (instant);",
+            "with --configure its settings form opens first",
+            "and it stays locked until you save (reserved).",
         ),
     ),
     CommandSpec(

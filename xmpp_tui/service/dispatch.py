@@ -58,10 +58,10 @@ async def execute(session: AccountSession, command: Command) -> None:
             )
         case CorrectMessage(peer=peer, body=body):
             extras.correct_last(session, _jid(peer), body)
-        case JoinRoom(room=room, nick=nick, password=password):
+        case JoinRoom(room=room, nick=nick, password=password, configure=configure):
             if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
                 parse_jid(f"{_jid(room)}/{nick.strip()}")
-            await session.rooms.join(_jid(room), nick.strip(), password)
+            await session.rooms.join(_jid(room), nick.strip(), password, reserved=configure)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
         case RoomAdminCommand():

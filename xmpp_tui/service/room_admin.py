@@ -107,6 +107,17 @@ async def _carry_out(session: AccountSession, room: str, command: RoomAdminComma
             raise UserFacingError(f"Unknown command {type(command).__name__}")
 
 
+async def offer_new_room_form(session: AccountSession, room: str) -> bool:
+    """A room we just created as reserved: hand its form to the user (it stays locked until
+    saved). False when the room would not give it (then it is made an instant room)."""
+    try:
+        form = await session.client.fetch_room_config(room, session.timing.iq_timeout)
+    except UserFacingError:
+        return False
+    session.publish(RoomConfigFetched(account=session.account, room=room, form=form, new_room=True))
+    return True
+
+
 def _explained(error: UserFacingError, room: str, command: RoomAdminCommand) -> UserFacingError:
     prefix = "The server refused: "
     if not error.message.startswith(prefix):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, RoomInfo
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, room_admin
 from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     RoomMessageReceived,
@@ -97,8 +97,12 @@ class Rooms:
 
     # -- commands ---------------------------------------------------------------------
 
-    async def join(self, room: str, nick: str = "", password: str = "") -> None:
-        """Enter ``room``; returns once in, raises UserFacingError when refused or silent."""
+    async def join(
+        self, room: str, nick: str = "", password: str = "", *, reserved: bool = False
+    ) -> None:
+        """Enter ``room``; returns once in, raises UserFacingError when refused or silent.
+        A room this creates is unlocked with its defaults, or with ``reserved`` stays locked
+        while its owner fills in its form (``room_admin.offer_new_room_form``)."""
         session = self._session
         if not session.online:
             raise UserFacingError(
@@ -145,10 +149,18 @@ class Rooms:
             )
             raise UserFacingError(f"Cannot join {room}: {reason}", hint)
         state.wanted = True
-        if outcome.created:
+        if outcome.created and not (
+            reserved and await room_admin.offer_new_room_form(session, room)
+        ):
             # A room we created stays locked (others get item-not-found) until configured.
             try:
                 await session.client.configure_instant_room(room, timeout)
+                session.publish(
+                    Notice(
+                        account=session.account,
+                        text=f"Created {room} with the default settings; /configure changes them",
+                    )
+                )
             except UserFacingError as error:
                 log.warning("could not unlock new room %s: %s", room, error.message)
         delivery.flush_room(session, room)

@@ -48,7 +48,11 @@ def show(screen: MainScreen, event: RoomConfigFetched | RoomListsFetched) -> Non
         return
 
     def saved(form: DataForm | None) -> None:
-        if form is None:
+        if form is None and event.new_room:
+            # Not left locked for ever: an empty submission makes it an instant room.
+            screen.console_line(f"{room} keeps the default settings")
+            screen.execute(cmd.SubmitRoomConfig(account=account, room=room, form=DataForm()))
+        elif form is None:
             screen.console_line(f"The configuration of {room} was left as it was")
         else:
             screen.execute(cmd.SubmitRoomConfig(account=account, room=room, form=form))
