@@ -10,6 +10,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from slixmpp import JID
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests import room_peer
 from tests.peer import DEFAULT_TIMEOUT, AccountFactory, Peer, PeerFactory
@@ -20,12 +22,15 @@ from xmpp_tui.core.commands import (
     FetchRoomConfig,
     FetchRoomLists,
     JoinRoom,
+    ModerateMessage,
     SetAffiliation,
     SetRole,
     SubmitRoomConfig,
 )
 from xmpp_tui.core.events import (
     CommandFailed,
+    MessageAdded,
+    MessageCorrected,
     Notice,
     RoomChanged,
     RoomConfigFetched,
@@ -141,6 +146,14 @@ async def test_participant_may_not_kick_and_sees_why(
     await h.wait_event(
         CommandFailed, lambda e: "configured by you (forbidden)" in e.message, timeout=10
     )
+    # Nor may a participant remove a message (XEP-0425): forbidden, said clearly.
+    room_peer.say(bob, room, "owner speaking")
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "owner speaking")
+    await h.service.execute(ModerateMessage(account=alice.jid, room=room, nick="bob"))
+    refused = await h.wait_event(
+        CommandFailed, lambda e: e.message.startswith(f"{room} refused to remove bob's")
+    )
+    assert refused.message.endswith("(forbidden): you are not allowed to do that there")
     assert not h.of_type(RoomConfigFetched)
 
 
@@ -298,3 +311,61 @@ async def test_instant_and_reserved_rooms(
     await room_peer.join(bob, reserved, "bob")
     info = await bob.client.plugin["xep_0030"].get_info(jid=JID(reserved), timeout=DEFAULT_TIMEOUT)
     assert [i[3] for i in info["disco_info"]["identities"]] == ["Reserved one"]
+
+
+async def test_moderate_a_message_and_apply_only_the_rooms_moderations(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    room = await own_room(h, "moder")
+    bob, carol = await peer(), await peer()
+    await room_peer.join(bob, room, "bob")
+    await room_peer.join(carol, room, "carol")
+
+    # An occupant forging a moderation (from room/carol) changes nothing.
+    room_peer.say(bob, room, "buy cheap stuff")
+    spam = await h.wait_event(MessageAdded, lambda e: e.message.body == "buy cheap stuff")
+    assert spam.message.stanza_id
+    forged = carol.client.make_message(mto=room, mbody="", mtype="groupchat")
+    apply_to = ET.SubElement(forged.xml, "{urn:xmpp:fasten:0}apply-to", id=spam.message.stanza_id)
+    moderated = ET.SubElement(apply_to, "{urn:xmpp:message-moderate:0}moderated", by=f"{room}/x")
+    ET.SubElement(moderated, "{urn:xmpp:message-retract:0}retract")
+    forged.send()
+    room_peer.say(carol, room, "after the forgery")
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "after the forgery")
+    assert not h.of_type(MessageCorrected)
+
+    # The moderator removes it: bob sees the room's announcement, our copy is a tombstone.
+    announced: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def on_message(msg: Any) -> None:
+        found = msg.xml.find("{urn:xmpp:fasten:0}apply-to")
+        if found is not None and str(msg["from"]) == room and not announced.done():
+            announced.set_result(msg)
+
+    bob.client.register_handler(
+        Callback(
+            "moderation seen",
+            MatchXPath("{jabber:client}message/{urn:xmpp:fasten:0}apply-to"),
+            on_message,
+        )
+    )
+    await h.service.execute(
+        ModerateMessage(account=alice.jid, room=room, nick="bob", reason="spam")
+    )
+    msg = await bob.wait_future(announced, what="moderation announcement")
+    assert msg.xml.find("{urn:xmpp:fasten:0}apply-to").get("id") == spam.message.stanza_id
+    corrected = await h.wait_event(MessageCorrected)
+    assert corrected.message.id == spam.message.id
+    nick = alice.jid.split("@")[0]
+    assert corrected.message.body == f"(removed by moderator {nick}: spam)"
+    stored = [m.body for m in h.service.history_page(alice.jid, room)]
+    assert "buy cheap stuff" not in stored
+    await h.wait_event(Notice, lambda e: e.text == f"Removed bob's last message from {room}")
+
+    # Nothing of nobody's to remove.
+    await h.service.execute(ModerateMessage(account=alice.jid, room=room, nick="nobody"))
+    await h.wait_event(
+        CommandFailed, lambda e: e.message == f"No message from nobody in {room} to remove"
+    )

@@ -1,6 +1,7 @@
-"""Room administration in the app at 80x24 against the real Prosody: /kick reaches the kicked
-occupant with its reason; /configure opens the room's form, a changed field saved is what the
-room then says; /affiliations adds a member; /destroy asks first."""
+"""Room administration in the app at 80x24 against the real Prosody: /moderate removes a line
+for everyone; /kick reaches the kicked occupant with its reason; /configure opens the room's
+form, a changed field saved is what the room then says; /affiliations adds a member;
+/destroy asks first; /join --configure opens a new room's form."""
 
 from __future__ import annotations
 
@@ -52,6 +53,22 @@ async def test_kick_from_the_room_pane(
         pane = await _own_room(app, pilot, room)
         await room_peer.join(bob, room, "bob")
         await wait_until(lambda: pane.info is not None and "bob" in pane.info.occupants)
+        # /moderate: bob's last line is removed for everyone, here too.
+        room_peer.say(bob, room, "buy [b]cheap[/b] stuff")
+        await wait_until(
+            lambda: any("<bob> buy [b]cheap[/b] stuff" in r for r in pane.history.rendered_rows()),
+            timeout=TIMEOUT,
+        )
+        await submit(pilot, app, "/moderate bob spam")
+        await wait_until(
+            lambda: any(
+                "<bob> (removed by moderator boss: spam)" in r for r in pane.history.rendered_rows()
+            ),
+            timeout=TIMEOUT,
+            message=f"rows: {pane.history.rendered_rows()[-3:]}",
+        )
+        assert not any("cheap" in r for r in pane.history.rendered_rows())
+
         kicked = bob.expect("presence_unavailable")
         await submit(pilot, app, "/kick bob [b]be nice[/b]")
         pres = await bob.wait_future(kicked, timeout=TIMEOUT)

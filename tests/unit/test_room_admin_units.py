@@ -4,23 +4,29 @@ presence's actor and reason, and the room admin slash commands routed to core co
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from slixmpp import Presence
+from slixmpp import Message, Presence
 
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.forms import DataForm, FieldType, FormField, field_type
+from xmpp_tui.core.models import ConversationKind, Direction
 from xmpp_tui.core.slash import parse
+from xmpp_tui.store import Store
+from xmpp_tui.store.moderation import ModerationStore
 from xmpp_tui.ui.command_router import RouteContext, route
-from xmpp_tui.xmpp import translate_rooms
+from xmpp_tui.xmpp import translate_room_admin, translate_rooms
 from xmpp_tui.xmpp.forms import read_form, write_submission
-from xmpp_tui.xmpp.inbound import OccupantPresence
+from xmpp_tui.xmpp.inbound import OccupantPresence, RoomMessageModerated
 
 A = "alice@example.org"
 ROOM = "team@conference.example.org"
 IN_ROOM = RouteContext(A, ROOM, rooms=frozenset({ROOM}))
 IN_CHAT = RouteContext(A, "bob@example.org", rooms=frozenset({ROOM}))
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 FORM_XML = """
 <x xmlns='jabber:x:data' type='form'>
@@ -138,6 +144,9 @@ def test_room_admin_commands_route() -> None:
     assert _route("/affiliation bob@example.org member") == [
         cmd.SetAffiliation(account=A, room=ROOM, jid="bob@example.org", affiliation="member")
     ]
+    assert _route("/moderate bob spam") == [
+        cmd.ModerateMessage(account=A, room=ROOM, nick="bob", reason="spam")
+    ]
     assert _route("/affiliations") == [cmd.FetchRoomLists(account=A, room=ROOM)]
     assert _route("/configure") == [cmd.FetchRoomConfig(account=A, room=ROOM)]
     assert _route("/destroy bye all") == [cmd.DestroyRoom(account=A, room=ROOM, reason="bye all")]
@@ -162,3 +171,67 @@ def test_join_configure_asks_for_a_reserved_room() -> None:
     assert actions[1] == cmd.JoinRoom(account=A, room=ROOM, nick="al", configure=True)
     actions = _route(f"/join {ROOM} secret", IN_CHAT)
     assert actions[1] == cmd.JoinRoom(account=A, room=ROOM, password="secret")
+
+
+def _message_from(sender: str, inner: str) -> Message:
+    return Message(
+        xml=ET.fromstring(
+            f"<message xmlns='jabber:client' from='{sender}' to='{A}/tui' type='groupchat'>"
+            f"{inner}</message>"
+        )
+    )
+
+
+V0 = (
+    "<apply-to xmlns='urn:xmpp:fasten:0' id='sid-1'>"
+    f"<moderated xmlns='urn:xmpp:message-moderate:0' by='{ROOM}/boss'>"
+    "<retract xmlns='urn:xmpp:message-retract:0'/><reason>spam</reason></moderated></apply-to>"
+)
+V1 = (
+    "<retract xmlns='urn:xmpp:message-retract:1' id='sid-2'>"
+    f"<moderated xmlns='urn:xmpp:message-moderate:1' by='{ROOM}/boss'/>"
+    "<reason>off topic</reason></retract>"
+)
+
+
+def test_moderation_only_from_the_room_itself() -> None:
+    fact = translate_room_admin.room_moderation(_message_from(ROOM, V0))
+    assert fact == RoomMessageModerated(room=ROOM, stanza_id="sid-1", by="boss", reason="spam")
+    fact = translate_room_admin.room_moderation(_message_from(ROOM, V1))
+    assert fact == RoomMessageModerated(room=ROOM, stanza_id="sid-2", by="boss", reason="off topic")
+    # An occupant (room/nick) cannot moderate; a sender's own retraction is not a moderation.
+    assert translate_room_admin.room_moderation(_message_from(f"{ROOM}/mallory", V0)) is None
+    own_retraction = "<retract xmlns='urn:xmpp:message-retract:1' id='sid-3'/>"
+    assert translate_room_admin.room_moderation(_message_from(ROOM, own_retraction)) is None
+
+
+def test_moderation_store_scoped_to_the_room(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "h.sqlite3")
+    try:
+        for room, sid in ((ROOM, "sid-1"), ("other@conference.example.org", "sid-9")):
+            store.history.add_incoming(
+                account=A,
+                peer=room,
+                sender=f"{room}/bob",
+                body="spam",
+                timestamp=T0,
+                stanza_id=sid,
+                origin_id=None,
+                message_id=None,
+                direction=Direction.INCOMING,
+                kind=ConversationKind.GROUPCHAT,
+            )
+        moderation = ModerationStore(store.database)
+        assert moderation.newest_from(A, ROOM, f"{ROOM}/bob") == "sid-1"
+        assert moderation.newest_from(A, ROOM, f"{ROOM}/nobody") is None
+        # Another room's stanza-id is not this room's to remove.
+        assert moderation.retract(A, ROOM, "sid-9", "(removed)") is None
+        local_id = moderation.retract(A, ROOM, "sid-1", "(removed)")
+        assert local_id is not None
+        message = store.history.get(A, local_id)
+        assert message is not None and message.body == "(removed)"
+        assert moderation.retract(A, ROOM, "sid-1", "(removed)") is None  # once
+        assert store.history.search("spam", account=A)  # the other room's copy is still there
+        assert all(m.peer != ROOM for m in store.history.search("spam", account=A))
+    finally:
+        store.close()

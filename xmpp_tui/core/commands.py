@@ -194,6 +194,14 @@ class SetAffiliation(RoomAdminCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ModerateMessage(RoomAdminCommand):
+    """Remove ``nick``'s newest message from the room for everyone (XEP-0425)."""
+
+    nick: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FetchRoomLists(RoomAdminCommand):
     """The room's owner, admin, member, ban and moderator lists (one RoomListsFetched)."""
 

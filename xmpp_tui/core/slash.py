@@ -231,6 +231,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         rest_is_text=True,
     ),
     CommandSpec(
+        "moderate",
+        "NICK [reason]",
+        "Remove an occupant's last message for everyone",
+        min_args=1,
+        max_args=2,
+        rest_is_text=True,
+        details=(
+            "Moderators, where the room supports it (XEP-0425).",
+            "Everyone's client shows it as removed.",
+        ),
+    ),
+    CommandSpec(
         "voice",
         "NICK",
         "Let an occupant speak here (moderators)",

@@ -7,25 +7,37 @@ line naming the room and what was asked, never a traceback.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.commands import (
     DestroyRoom,
     FetchRoomConfig,
     FetchRoomLists,
+    ModerateMessage,
     RoomAdminCommand,
     SetAffiliation,
     SetRole,
     SubmitRoomConfig,
 )
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import Notice, RoomConfigFetched, RoomListsFetched
+from xmpp_tui.core.events import MessageCorrected, Notice, RoomConfigFetched, RoomListsFetched
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import RoomListEntry
-from xmpp_tui.xmpp.features.muc_admin import AFFILIATION_LISTS, AFFILIATIONS, ROLES
+from xmpp_tui.store.moderation import ModerationStore
+from xmpp_tui.xmpp.features.muc_admin import (
+    AFFILIATION_LISTS,
+    AFFILIATIONS,
+    MODERATE_V0,
+    MODERATE_V1,
+    ROLES,
+)
+from xmpp_tui.xmpp.inbound import RoomMessageModerated
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
+
+log = logging.getLogger(__name__)
 
 #: What a refusal means here, by stanza error condition (XEP-0045 §8 - §10 error cases).
 _REFUSALS: dict[str, tuple[str, str]] = {
@@ -103,8 +115,50 @@ async def _carry_out(session: AccountSession, room: str, command: RoomAdminComma
         case DestroyRoom(reason=reason):
             await client.destroy_room(room, reason, timeout)
             _notice(session, f"Destroyed {room}")
+        case ModerateMessage(nick=nick, reason=reason):
+            await _moderate(session, room, nick, reason)
         case _:
             raise UserFacingError(f"Unknown command {type(command).__name__}")
+
+
+async def _moderate(session: AccountSession, room: str, nick: str, reason: str) -> None:
+    """XEP-0425: only where the room says it supports it (v1 preferred over v0)."""
+    timeout = session.timing.iq_timeout
+    stanza_id = ModerationStore(session.store.database).newest_from(
+        session.account, room, f"{room}/{nick}"
+    )
+    if stanza_id is None:
+        raise UserFacingError(
+            f"No message from {nick} in {room} to remove",
+            "Only messages the room gave an id (stanza-id) can be moderated",
+        )
+    _identities, features, _name = await session.client.discover(room, timeout)
+    if MODERATE_V1 in features:
+        version = 1
+    elif MODERATE_V0 in features:
+        version = 0
+    else:
+        raise UserFacingError(
+            f"{room} does not support removing messages (XEP-0425)",
+            "/kick or /ban the sender instead",
+        )
+    await session.client.moderate_room_message(room, stanza_id, reason, version, timeout)
+    _notice(session, f"Removed {nick}'s last message from {room}")
+
+
+def on_moderation(session: AccountSession, fact: RoomMessageModerated) -> None:
+    """The room retracted one of its messages: its text becomes a tombstone, same row."""
+    if not session.rooms.is_joined(fact.room):
+        log.info("ignored a moderation from %s: not a room we are in", fact.room)
+        return
+    who = f"moderator {fact.by}" if fact.by else "a moderator"
+    tombstone = f"(removed by {who}" + (f": {fact.reason})" if fact.reason else ")")
+    local_id = ModerationStore(session.store.database).retract(
+        session.account, fact.room, fact.stanza_id, tombstone
+    )
+    message = session.store.history.get(session.account, local_id) if local_id else None
+    if message is not None:
+        session.publish(MessageCorrected(account=session.account, message=message))
 
 
 async def offer_new_room_form(session: AccountSession, room: str) -> bool:
@@ -138,6 +192,8 @@ def _what(command: RoomAdminCommand) -> str:
             return {"outcast": f"to ban {jid}", "none": f"to revoke {jid}'s affiliation"}.get(
                 affiliation, f"to make {jid} {affiliation}"
             )
+        case ModerateMessage(nick=nick):
+            return f"to remove {nick}'s message"
         case FetchRoomLists():
             return "to show its lists"
         case FetchRoomConfig() | SubmitRoomConfig():

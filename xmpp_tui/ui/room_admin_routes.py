@@ -89,6 +89,12 @@ def _affiliation(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     ]
 
 
+def _moderate(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    account, room = _here(ctx, "moderate")
+    reason = args[1] if len(args) > 1 else ""
+    return [cmd.ModerateMessage(account=account, room=room, nick=args[0], reason=reason)]
+
+
 def _lists(_args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account, room = _here(ctx, "affiliations")
     return [cmd.FetchRoomLists(account=account, room=room)]
@@ -107,6 +113,7 @@ def _destroy(args: Sequence[str], ctx: RouteContext) -> list[Action]:
 
 HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "kick": _role_command("none", "kick"),
+    "moderate": _moderate,
     "voice": _role_command("participant", "voice"),
     "devoice": _role_command("visitor", "devoice"),
     "role": _role,

@@ -277,6 +277,7 @@ class XmppClient:
         client.plugin["xep_0184"].auto_request = False
         bookmarks.register(client)  # before any presence: +notify goes into our caps
         muc.register(client)
+        muc_admin.register(client)  # XEP-0425 moderation announcements
         self._client = client
         self._wire(client)
         return client
@@ -487,6 +488,11 @@ class XmppClient:
 
     async def destroy_room(self, room: str, reason: str, timeout: float) -> None:
         await muc_admin.destroy(self._client, room, reason, timeout)
+
+    async def moderate_room_message(
+        self, room: str, stanza_id: str, reason: str, version: int, timeout: float
+    ) -> None:
+        await muc_admin.moderate(self._client, room, stanza_id, reason, version, timeout)
 
     async def bookmarks_method(self, timeout: float) -> str:
         return await bookmarks.method(self._client, self.endpoint.jid, timeout)

@@ -77,6 +77,17 @@ class OccupantPresence:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomMessageModerated:
+    """``room`` itself (its bare JID) says a moderator removed its message ``stanza_id``
+    (XEP-0425)."""
+
+    room: str
+    stanza_id: str
+    by: str  # the moderator's nick, remote text
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RoomPresenceError:
     """A presence error from ``room``: a refused join (Prosody sends no muc element)."""
 
@@ -213,6 +224,7 @@ Inbound = (
     | ChatReceived
     | RoomMessageReceived
     | RoomSubjectReceived
+    | RoomMessageModerated
     | OccupantPresence
     | RoomPresenceError
     | ChatStateReceived

@@ -103,3 +103,51 @@ async def _admin_set(
     if reason:
         ET.SubElement(item, f"{{{ADMIN_NS}}}reason").text = reason
     await request(iq, timeout)
+
+
+# -- XEP-0425 message moderation ---------------------------------------------------------------
+
+FASTEN_NS = "urn:xmpp:fasten:0"
+MODERATE_V0 = "urn:xmpp:message-moderate:0"
+MODERATE_V1 = "urn:xmpp:message-moderate:1"
+RETRACT_V0 = "urn:xmpp:message-retract:0"
+RETRACT_V1 = "urn:xmpp:message-retract:1"
+
+#: Fired for a message that may carry a moderation (it has no body: slixmpp's "message"
+#: event would not fire for it).
+MODERATION_EVENT = "room_moderation"
+
+
+def register(client: Any) -> None:
+    """Report moderation announcements (v0 through fastening, v1 as a retraction)."""
+    from slixmpp.xmlstream.handler import Callback
+    from slixmpp.xmlstream.matcher import MatchXPath
+
+    ns = client.default_ns
+    for path in (f"{{{FASTEN_NS}}}apply-to", f"{{{RETRACT_V1}}}retract"):
+        client.register_handler(
+            Callback(
+                f"room moderation {path}",
+                MatchXPath(f"{{{ns}}}message/{path}"),
+                lambda msg: client.event(MODERATION_EVENT, msg),
+            )
+        )
+
+
+async def moderate(
+    client: Any, room: str, stanza_id: str, reason: str, version: int, timeout: float
+) -> None:
+    """Ask ``room`` to retract its message ``stanza_id`` for everyone (XEP-0425 v0 or v1)."""
+    iq = client.make_iq_set(ito=room)
+    if version >= 1:
+        element = ET.SubElement(iq.xml, f"{{{MODERATE_V1}}}moderate", id=stanza_id)
+        ET.SubElement(element, f"{{{RETRACT_V1}}}retract")
+        reason_ns = MODERATE_V1
+    else:
+        apply_to = ET.SubElement(iq.xml, f"{{{FASTEN_NS}}}apply-to", id=stanza_id)
+        element = ET.SubElement(apply_to, f"{{{MODERATE_V0}}}moderate")
+        ET.SubElement(element, f"{{{RETRACT_V0}}}retract")
+        reason_ns = MODERATE_V0
+    if reason:
+        ET.SubElement(element, f"{{{reason_ns}}}reason").text = reason
+    await request(iq, timeout)
