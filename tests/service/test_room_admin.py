@@ -107,6 +107,11 @@ async def test_kick_voice_devoice(
     reason = item_of(pres).find(f"{{{MUC_USER}}}reason")
     assert reason is not None and reason.text == "too loud"
     await h.wait_event(Notice, lambda e: e.text == f"Kicked carol from {room}")
+    # The room tells every occupant (us too) who was kicked, by whom and why.
+    nick = alice.jid.split("@")[0]
+    await h.wait_event(
+        Notice, lambda e: e.text == f"carol was kicked from {room} by {nick} (too loud)"
+    )
     assert not h.of_type(CommandFailed)
 
     # A nick that is not in the room: one clear line.
@@ -201,6 +206,8 @@ async def test_ban_unban_affiliations_and_lists(
     assert "301" in statuses(pres)
     assert item_of(pres).findtext(f"{{{MUC_USER}}}reason") == "spam"
     await h.wait_event(Notice, lambda e: e.text == f"Banned {bob.jid} from {room}")
+    nick = alice.jid.split("@")[0]
+    await h.wait_event(Notice, lambda e: e.text == f"bob was banned from {room} by {nick} (spam)")
 
     for who, affiliation in ((carol, "member"), (dave, "admin")):
         await h.service.execute(
@@ -278,6 +285,9 @@ async def test_configure_and_destroy(
     assert destroy is not None
     assert destroy.findtext(f"{{{MUC_USER}}}reason") == "done here"
     await h.wait_event(Notice, lambda e: e.text == f"Destroyed {room}")
+    await h.wait_event(
+        Notice, lambda e: e.text == f"You left {room}: the room was destroyed (done here)"
+    )
     await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
 
 

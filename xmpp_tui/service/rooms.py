@@ -243,6 +243,11 @@ class Rooms:
         if not own:
             if state.joined:
                 self._publish(state)
+                what = _removed(fact.statuses) if not fact.available else ""
+                if what:  # someone else kicked or banned: who did it and why
+                    session = self._session
+                    text = f"{fact.nick} {what} {fact.room}{_actor_and_reason(fact)}"
+                    session.publish(Notice(account=session.account, text=text))
             return
         if fact.available:
             state.joined = state.wanted = True
@@ -259,7 +264,7 @@ class Rooms:
         state.wanted = 332 in fact.statuses
         if was_joined:
             self._publish(state)
-            why = _exit_reason(fact.statuses) + _actor_and_reason(fact)
+            why = _exit_reason(fact.statuses, fact.destroyed) + _actor_and_reason(fact)
             session = self._session
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
 
@@ -335,12 +340,23 @@ def _actor_and_reason(fact: OccupantPresence) -> str:
     """ " by NICK (REASON)" when the room says who and why (XEP-0045 §8.2, §9.1); remote text,
     sanitised where it is shown."""
     if not (301 in fact.statuses or 307 in fact.statuses or 321 in fact.statuses):
-        return ""
+        return f" ({fact.reason})" if fact.destroyed and fact.reason else ""
     text = f" by {fact.actor}" if fact.actor else ""
     return text + (f" ({fact.reason})" if fact.reason else "")
 
 
-def _exit_reason(statuses: tuple[int, ...]) -> str:
+def _removed(statuses: tuple[int, ...]) -> str:
+    """How another occupant was removed, or "" when they just left."""
+    if 301 in statuses:
+        return "was banned from"
+    if 307 in statuses:
+        return "was kicked from"
+    if 321 in statuses:
+        return "is no longer a member of"
+    return ""
+
+
+def _exit_reason(statuses: tuple[int, ...], destroyed: bool = False) -> str:
     if 301 in statuses:
         return ": you were banned"
     if 307 in statuses:
@@ -349,4 +365,6 @@ def _exit_reason(statuses: tuple[int, ...]) -> str:
         return ": you are no longer a member"
     if 332 in statuses:
         return ": the room's service shut down"
+    if destroyed:
+        return ": the room was destroyed"
     return ""

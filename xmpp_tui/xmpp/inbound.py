@@ -74,6 +74,8 @@ class OccupantPresence:
     #: Who kicked or banned (the item's actor nick, else its JID) and why (XEP-0045 §8.2).
     actor: str = ""
     reason: str = ""
+    #: The room was destroyed (XEP-0045 §10.9); ``reason`` is then the destroy's reason.
+    destroyed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

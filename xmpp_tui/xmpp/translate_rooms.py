@@ -102,6 +102,9 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
     item = x.find(f"{{{MUC_USER_NS}}}item")
     actor = item.find(f"{{{MUC_USER_NS}}}actor") if item is not None else None
     reason = item.find(f"{{{MUC_USER_NS}}}reason") if item is not None else None
+    destroy = x.find(f"{{{MUC_USER_NS}}}destroy")
+    if destroy is not None:
+        reason = destroy.find(f"{{{MUC_USER_NS}}}reason")
     return OccupantPresence(
         room=room,
         nick=nick,
@@ -111,6 +114,7 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         statuses=tuple(statuses),
         actor=(actor.get("nick") or actor.get("jid") or "") if actor is not None else "",
         reason=(reason.text or "") if reason is not None else "",
+        destroyed=destroy is not None,
     )
 
 
