@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 from slixmpp import Message, Presence
+from textual.app import App
+from textual.widgets import OptionList
 
 from xmpp_tui.core import commands as cmd
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.forms import DataForm, FieldType, FormField, field_type
-from xmpp_tui.core.models import ConversationKind, Direction
+from xmpp_tui.core.models import ConversationKind, Direction, RoomListEntry
 from xmpp_tui.core.slash import parse
 from xmpp_tui.store import Store
 from xmpp_tui.store.moderation import ModerationStore
 from xmpp_tui.ui.command_router import RouteContext, route
+from xmpp_tui.ui.screens.affiliation_lists import AffiliationListsScreen
 from xmpp_tui.xmpp import translate_room_admin, translate_rooms
 from xmpp_tui.xmpp.forms import read_form, write_submission
 from xmpp_tui.xmpp.inbound import OccupantPresence, RoomMessageModerated
@@ -235,3 +238,20 @@ def test_moderation_store_scoped_to_the_room(tmp_path: Path) -> None:
         assert all(m.peer != ROOM for m in store.history.search("spam", account=A))
     finally:
         store.close()
+
+
+async def test_lists_screen_shows_hostile_entries_literally_and_once() -> None:
+    sent: list[cmd.Command] = []
+    hostile = RoomListEntry(jid="m@x", nick="[@click=app.quit]n[/]", reason="\x1b]8;;x\x07r")
+    lists = (("member", (hostile, hostile, RoomListEntry(jid="b@x"))), ("owner", ()))
+    app: App[None] = App()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = AffiliationListsScreen(A, ROOM, lists, sent.append)
+        await app.push_screen(screen)
+        await pilot.pause()
+        members = screen.query_one("#list-member", OptionList)
+        assert members.option_count == 2
+        shown = str(members.get_option_at_index(0).prompt)
+        assert "[@click=app.quit]n[/]" in shown and "\x1b" not in shown
+        admins = screen.query_one("#list-admin", OptionList)
+        assert "would not show" in str(admins.get_option_at_index(0).prompt)

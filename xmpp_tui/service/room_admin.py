@@ -184,10 +184,11 @@ def _explained(error: UserFacingError, room: str, command: RoomAdminCommand) -> 
 def _what(command: RoomAdminCommand) -> str:
     match command:
         case SetRole(nick=nick, role=role):
-            word = {"none": "to kick", "participant": "to give a voice to"}.get(
-                _ROLE_WORDS.get(role, role), f"to make {role}" if role != "visitor" else ""
-            )
-            return f"{word or 'to silence'} {nick}"
+            return {
+                "none": f"to kick {nick}",
+                "participant": f"to give {nick} a voice",
+                "visitor": f"to silence {nick}",
+            }.get(_ROLE_WORDS.get(role, role), f"to make {nick} a {role}")
         case SetAffiliation(jid=jid, affiliation=affiliation):
             return {"outcast": f"to ban {jid}", "none": f"to revoke {jid}'s affiliation"}.get(
                 affiliation, f"to make {jid} {affiliation}"

@@ -114,8 +114,12 @@ class AffiliationListsScreen(ModalScreen[None]):
                     Option(Text("(the room would not show this list)"), disabled=True)
                 )
                 continue
+            seen: set[str] = set()
             for entry in entries:
-                widget.add_option(Option(entry_text(entry), id=entry.jid or entry.nick))
+                key = entry.jid or entry.nick
+                if key and key not in seen:  # option ids must be unique; a room may repeat
+                    seen.add(key)
+                    widget.add_option(Option(entry_text(entry), id=key))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
