@@ -185,7 +185,7 @@ push_notification_with_sender = true
 VirtualHost "localhost"
 
 Component "conference.localhost" "muc"
-  modules_enabled = { "muc_mam" }
+  modules_enabled = { "muc_mam"; "muc_moderation" }  -- + XEP-0425 (prosody-modules)
   muc_room_default_history_length = 20
   muc_room_locking = true
   max_history_messages = 50

@@ -230,5 +230,5 @@ async def test_kicked_says_so_and_is_not_rejoined(
     ET.SubElement(query, "{http://jabber.org/protocol/muc#admin}item", nick="al", role="none")
     await kick.send(timeout=5)
     notice = await h.wait_event(Notice, lambda e: room in e.text)
-    assert notice.text == f"You left {room}: you were kicked"
+    assert notice.text == f"You left {room}: you were kicked by owner"  # actor: the kicking nick
     assert h.service.rooms(alice.jid) == ()  # not wanted: no rejoin on the next session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xmpp_tui.core.forms import DataForm
 from xmpp_tui.core.models import AccountId, BareJid, ChatState, Show
 
 
@@ -161,11 +162,68 @@ class JoinRoom(Command):
     room: BareJid
     nick: str = ""
     password: str = field(default="", repr=False)
+    #: A room this creates stays locked until its form is saved (a reserved room, XEP-0045
+    #: §10.1.3); otherwise it is unlocked at once with the defaults (an instant room).
+    configure: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LeaveRoom(Command):
     room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomAdminCommand(Command):
+    """A moderator, admin or owner request to ``room`` (XEP-0045 §8 - §10); carried out by
+    ``service/room_admin.py``."""
+
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetRole(RoomAdminCommand):
+    """Kick (role ``none``), voice (``participant``), devoice (``visitor``), moderator."""
+
+    nick: str
+    role: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAffiliation(RoomAdminCommand):
+    """Ban (``outcast``), unban or revoke (``none``), ``member``, ``admin``, ``owner``."""
+
+    jid: BareJid
+    affiliation: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModerateMessage(RoomAdminCommand):
+    """Remove ``nick``'s newest message from the room for everyone (XEP-0425)."""
+
+    nick: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchRoomLists(RoomAdminCommand):
+    """The room's owner, admin, member, ban and moderator lists (one RoomListsFetched)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchRoomConfig(RoomAdminCommand):
+    """The room's configuration form (owners only), answered by RoomConfigFetched."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitRoomConfig(RoomAdminCommand):
+    form: DataForm
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DestroyRoom(RoomAdminCommand):
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

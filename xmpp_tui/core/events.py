@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from xmpp_tui.core.forms import DataForm
 from xmpp_tui.core.models import (
     AccountId,
     BareJid,
@@ -19,6 +20,7 @@ from xmpp_tui.core.models import (
     ContactPresence,
     Delivery,
     RoomInfo,
+    RoomListEntry,
     RosterItem,
     Show,
     StoredMessage,
@@ -191,6 +193,25 @@ class RoomChanged(Event):
     """A room we joined, left, or whose subject or occupants changed (a snapshot)."""
 
     room: RoomInfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomConfigFetched(Event):
+    """``room``'s configuration form (XEP-0045 §10.2), to show and submit; remote text."""
+
+    room: BareJid
+    form: DataForm
+    #: We just created the room and it stays locked until this form is saved (reserved room).
+    new_room: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomListsFetched(Event):
+    """``room``'s lists by name (owner, admin, member, outcast, moderator); a list the room
+    refused to show is absent."""
+
+    room: BareJid
+    lists: tuple[tuple[str, tuple[RoomListEntry, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -167,6 +167,16 @@ class RoomInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomListEntry:
+    """One entry of a room's member, ban, admin, owner or moderator list (XEP-0045);
+    every field is remote text."""
+
+    jid: str = ""
+    nick: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CertificateInfo:
     """What the user needs to decide whether to trust a certificate."""
 

@@ -24,6 +24,7 @@ from xmpp_tui.core.commands import (
     RemoveContact,
     RenameContact,
     RequestSubscription,
+    RoomAdminCommand,
     SavePassword,
     SendChatState,
     SendMessage,
@@ -37,7 +38,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history, room_address
+from xmpp_tui.service import delivery, extras, older_history, room_address, room_admin
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -57,14 +58,16 @@ async def execute(session: AccountSession, command: Command) -> None:
             )
         case CorrectMessage(peer=peer, body=body, message=message):
             extras.correct_last(session, _jid(peer), body, expected=message)
-        case JoinRoom(room=room, nick=nick, password=password):
+        case JoinRoom(room=room, nick=nick, password=password, configure=configure):
             if nick.strip():  # room/nick must be a valid JID (stringprep: no emoji, ...)
                 parse_jid(f"{_jid(room)}/{nick.strip()}")
             if not session.rooms.is_joined(_jid(room)):
                 await room_address.require_room(session, _jid(room))
-            await session.rooms.join(_jid(room), nick.strip(), password)
+            await session.rooms.join(_jid(room), nick.strip(), password, reserved=configure)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+        case RoomAdminCommand():
+            await room_admin.execute(session, command)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = Bookmark(

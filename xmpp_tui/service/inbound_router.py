@@ -15,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import ConversationKind, Delivery
-from xmpp_tui.service import delivery, extras
+from xmpp_tui.service import delivery, extras, room_admin
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -30,6 +30,7 @@ from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RoomMessageModerated,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
@@ -59,6 +60,8 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.rooms.on_message(fact)
         case RoomSubjectReceived():
             session.rooms.on_subject(fact)
+        case RoomMessageModerated():
+            room_admin.on_moderation(session, fact)
         case OccupantPresence():
             session.rooms.on_presence(fact)
         case RoomPresenceError():

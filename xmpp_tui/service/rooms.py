@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, RoomInfo
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, room_admin
 from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     RoomMessageReceived,
@@ -97,8 +97,12 @@ class Rooms:
 
     # -- commands ---------------------------------------------------------------------
 
-    async def join(self, room: str, nick: str = "", password: str = "") -> None:
-        """Enter ``room``; returns once in, raises UserFacingError when refused or silent."""
+    async def join(
+        self, room: str, nick: str = "", password: str = "", *, reserved: bool = False
+    ) -> None:
+        """Enter ``room``; returns once in, raises UserFacingError when refused or silent.
+        A room this creates is unlocked with its defaults, or with ``reserved`` stays locked
+        while its owner fills in its form (``room_admin.offer_new_room_form``)."""
         session = self._session
         if not session.online:
             raise UserFacingError(
@@ -145,10 +149,18 @@ class Rooms:
             )
             raise UserFacingError(f"Cannot join {room}: {reason}", hint)
         state.wanted = True
-        if outcome.created:
+        if outcome.created and not (
+            reserved and await room_admin.offer_new_room_form(session, room)
+        ):
             # A room we created stays locked (others get item-not-found) until configured.
             try:
                 await session.client.configure_instant_room(room, timeout)
+                session.publish(
+                    Notice(
+                        account=session.account,
+                        text=f"Created {room} with the default settings; /configure changes them",
+                    )
+                )
             except UserFacingError as error:
                 log.warning("could not unlock new room %s: %s", room, error.message)
         delivery.flush_room(session, room)
@@ -231,6 +243,11 @@ class Rooms:
         if not own:
             if state.joined:
                 self._publish(state)
+                what = _removed(fact.statuses) if not fact.available else ""
+                if what:  # someone else kicked or banned: who did it and why
+                    session = self._session
+                    text = f"{fact.nick} {what} {fact.room}{_actor_and_reason(fact)}"
+                    session.publish(Notice(account=session.account, text=text))
             return
         if fact.available:
             state.joined = state.wanted = True
@@ -247,7 +264,7 @@ class Rooms:
         state.wanted = 332 in fact.statuses
         if was_joined:
             self._publish(state)
-            why = _exit_reason(fact.statuses)
+            why = _exit_reason(fact.statuses, fact.destroyed) + _actor_and_reason(fact)
             session = self._session
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
 
@@ -319,7 +336,27 @@ def _local_part(account: str) -> str:
     return account.split("@", 1)[0] if "@" in account else account
 
 
-def _exit_reason(statuses: tuple[int, ...]) -> str:
+def _actor_and_reason(fact: OccupantPresence) -> str:
+    """ " by NICK (REASON)" when the room says who and why (XEP-0045 §8.2, §9.1); remote text,
+    sanitised where it is shown."""
+    if not (301 in fact.statuses or 307 in fact.statuses or 321 in fact.statuses):
+        return f" ({fact.reason})" if fact.destroyed and fact.reason else ""
+    text = f" by {fact.actor}" if fact.actor else ""
+    return text + (f" ({fact.reason})" if fact.reason else "")
+
+
+def _removed(statuses: tuple[int, ...]) -> str:
+    """How another occupant was removed, or "" when they just left."""
+    if 301 in statuses:
+        return "was banned from"
+    if 307 in statuses:
+        return "was kicked from"
+    if 321 in statuses:
+        return "is no longer a member of"
+    return ""
+
+
+def _exit_reason(statuses: tuple[int, ...], destroyed: bool = False) -> str:
     if 301 in statuses:
         return ": you were banned"
     if 307 in statuses:
@@ -328,4 +365,6 @@ def _exit_reason(statuses: tuple[int, ...]) -> str:
         return ": you are no longer a member"
     if 332 in statuses:
         return ": the room's service shut down"
+    if destroyed:
+        return ": the room was destroyed"
     return ""

@@ -15,6 +15,7 @@ from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import AccountId, BareJid, Bookmark, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
+from xmpp_tui.ui import room_admin_routes
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,14 +284,24 @@ def _this_room(args: Sequence[str], ctx: RouteContext, command: str) -> BareJid:
 
 
 def _join(args: Sequence[str], ctx: RouteContext) -> list[Action]:
-    """``/join ROOM[/NICK] [PASSWORD]``: open the room's pane and enter it."""
+    """``/join ROOM[/NICK] [PASSWORD] [--configure]``: open the room's pane and enter it."""
     account = _account(ctx)
-    parsed = parse_jid(args[0])
+    words = [word for word in args if word != "--configure"]
+    if not words:
+        raise UserFacingError("/join needs a room", "Type /join room@conference.example.org")
+    parsed = parse_jid(words[0])
     room = _room(parsed.bare)
-    password = args[1] if len(args) > 1 else ""
+    password = words[1] if len(words) > 1 else ""
+    configure = len(words) < len(args)
     return [
         OpenRoom(account, room),
-        cmd.JoinRoom(account=account, room=room, nick=parsed.resource, password=password),
+        cmd.JoinRoom(
+            account=account,
+            room=room,
+            nick=parsed.resource,
+            password=password,
+            configure=configure,
+        ),
     ]
 
 
@@ -375,6 +386,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "join": _join,
     "leave": _leave,
     "bookmark": _bookmark,
+    **room_admin_routes.HANDLERS,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

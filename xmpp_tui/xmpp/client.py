@@ -20,7 +20,8 @@ from typing import Any
 
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import Bookmark, ChatState, Show
+from xmpp_tui.core.forms import DataForm
+from xmpp_tui.core.models import Bookmark, ChatState, RoomListEntry, Show
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -36,6 +37,7 @@ from xmpp_tui.xmpp.features import (
     mam,
     messages,
     muc,
+    muc_admin,
     presence,
     roster,
 )
@@ -295,6 +297,7 @@ class XmppClient:
         client.plugin["xep_0184"].auto_request = False
         bookmarks.register(client)  # before any presence: +notify goes into our caps
         muc.register(client)
+        muc_admin.register(client)  # XEP-0425 moderation announcements
         self._client = client
         self._wire(client)
         return client
@@ -506,6 +509,35 @@ class XmppClient:
 
     async def configure_instant_room(self, room: str, timeout: float) -> None:
         await muc.accept_default_configuration(self._client, room, timeout)
+
+    async def set_room_role(
+        self, room: str, nick: str, role: str, reason: str, timeout: float
+    ) -> None:
+        await muc_admin.set_role(self._client, room, nick, role, reason, timeout)
+
+    async def set_room_affiliation(
+        self, room: str, jid: str, affiliation: str, reason: str, timeout: float
+    ) -> None:
+        await muc_admin.set_affiliation(self._client, room, jid, affiliation, reason, timeout)
+
+    async def fetch_room_list(
+        self, room: str, name: str, timeout: float
+    ) -> tuple[RoomListEntry, ...]:
+        return await muc_admin.fetch_list(self._client, room, name, timeout)
+
+    async def fetch_room_config(self, room: str, timeout: float) -> DataForm:
+        return await muc_admin.fetch_config(self._client, room, timeout)
+
+    async def submit_room_config(self, room: str, form: DataForm, timeout: float) -> None:
+        await muc_admin.submit_config(self._client, room, form, timeout)
+
+    async def destroy_room(self, room: str, reason: str, timeout: float) -> None:
+        await muc_admin.destroy(self._client, room, reason, timeout)
+
+    async def moderate_room_message(
+        self, room: str, stanza_id: str, reason: str, version: int, timeout: float
+    ) -> None:
+        await muc_admin.moderate(self._client, room, stanza_id, reason, version, timeout)
 
     async def bookmarks_method(self, timeout: float) -> str:
         return await bookmarks.method(self._client, self.endpoint.jid, timeout)

@@ -71,6 +71,22 @@ class OccupantPresence:
     own: bool = False
     created: bool = False  # status 201: we created the room (locked until configured)
     statuses: tuple[int, ...] = ()
+    #: Who kicked or banned (the item's actor nick, else its JID) and why (XEP-0045 §8.2).
+    actor: str = ""
+    reason: str = ""
+    #: The room was destroyed (XEP-0045 §10.9); ``reason`` is then the destroy's reason.
+    destroyed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomMessageModerated:
+    """``room`` itself (its bare JID) says a moderator removed its message ``stanza_id``
+    (XEP-0425)."""
+
+    room: str
+    stanza_id: str
+    by: str  # the moderator's nick, remote text
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,6 +226,7 @@ Inbound = (
     | ChatReceived
     | RoomMessageReceived
     | RoomSubjectReceived
+    | RoomMessageModerated
     | OccupantPresence
     | RoomPresenceError
     | ChatStateReceived

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.xmpp import translate, translate_rooms
+from xmpp_tui.xmpp import translate, translate_room_admin, translate_rooms
 from xmpp_tui.xmpp.features import blocking
 from xmpp_tui.xmpp.inbound import Inbound, StanzaAcked
 
@@ -58,6 +58,7 @@ def stanza_handlers(
         ),
         "presence": lambda p: emit(translate_rooms.room_presence(p)),
         "room_subject": lambda m: emit(translate_rooms.room_subject(m)),
+        "room_moderation": lambda m: emit(translate_room_admin.room_moderation(m)),
         # XEP-0402 notifications (registered in features/bookmarks.py); own account only.
         "bookmarks2_publish": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),
         "bookmarks2_retract": lambda m: emit(translate_rooms.bookmarks_event(m, own_bare=own)),

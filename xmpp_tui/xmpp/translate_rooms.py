@@ -99,6 +99,12 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         code = status.get("code") or ""
         if code.isdigit():
             statuses.append(int(code))
+    item = x.find(f"{{{MUC_USER_NS}}}item")
+    actor = item.find(f"{{{MUC_USER_NS}}}actor") if item is not None else None
+    reason = item.find(f"{{{MUC_USER_NS}}}reason") if item is not None else None
+    destroy = x.find(f"{{{MUC_USER_NS}}}destroy")
+    if destroy is not None:
+        reason = destroy.find(f"{{{MUC_USER_NS}}}reason")
     return OccupantPresence(
         room=room,
         nick=nick,
@@ -106,6 +112,9 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         own=110 in statuses,
         created=201 in statuses,
         statuses=tuple(statuses),
+        actor=(actor.get("nick") or actor.get("jid") or "") if actor is not None else "",
+        reason=(reason.text or "") if reason is not None else "",
+        destroyed=destroy is not None,
     )
 
 

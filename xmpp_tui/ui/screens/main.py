@@ -26,6 +26,7 @@ from xmpp_tui.core.commands import (
     DenySubscription,
     FetchOlderHistory,
     LeaveRoom,
+    RoomAdminCommand,
 )
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
@@ -46,6 +47,7 @@ from xmpp_tui.ui.command_router import (
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens import room_admin_flow
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
@@ -252,6 +254,8 @@ class MainScreen(Screen[None]):
                     self.rosters[account] = answer_request(self.rosters[account], jid)
                     self.refresh_roster()
                 self.execute(action)
+            case RoomAdminCommand():
+                room_admin_flow.perform(self, action)
             case Command():
                 self.execute(action)
 

@@ -40,6 +40,8 @@ from xmpp_tui.core.events import (
     PasswordSaveOffered,
     PresenceChanged,
     RoomChanged,
+    RoomConfigFetched,
+    RoomListsFetched,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
@@ -58,6 +60,7 @@ from xmpp_tui.core.models import (
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens import room_admin_flow
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
@@ -169,6 +172,8 @@ class EventReactions:
                 pane = screen.deck.chat(ChatKey(account, room.jid))
                 if isinstance(pane, RoomPane):
                     pane.update_room(room)
+            case RoomConfigFetched() | RoomListsFetched():
+                room_admin_flow.show(screen, event)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
                 if pane is not None:  # kept only with an open pane: nothing piles up
