@@ -36,7 +36,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
+from xmpp_tui.core.models import ChatState, RosterItem, Show
 from xmpp_tui.service import delivery, extras, older_history
 
 if TYPE_CHECKING:
@@ -63,13 +63,14 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+            await session.bookmarks.left(_jid(room))  # autojoin off: it stays left
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
-            bookmark = Bookmark(
-                jid=_jid(room), name=name, nick=nick, password=password, autojoin=autojoin
+            bookmark = await session.bookmarks.change(
+                _jid(room), name=name, nick=nick, password=password, autojoin=autojoin
             )
-            await session.bookmarks.add(bookmark)
-            _notice(session, f"Bookmarked {bookmark.jid}" + (" (autojoin)" if autojoin else ""))
+            auto = " (autojoin)" if bookmark.autojoin else ""
+            _notice(session, f"Bookmarked {bookmark.jid}{auto}")
         case RemoveBookmark(room=room):
             _require_online(session)
             await session.bookmarks.remove(_jid(room))
