@@ -172,7 +172,7 @@ async def test_private_storage_fallback(
     stored = await client.fetch_bookmarks(feature.PRIVATE, 5)
     assert stored == (Bookmark(jid=room, nick="al", autojoin=True),)
     mirrored = await client.fetch_bookmarks(feature.NATIVE, 5)
-    assert [b.jid for b in mirrored] == [room]
+    assert mirrored is not None and [b.jid for b in mirrored] == [room]
     await h.service.execute(RemoveBookmark(account=alice.jid, room=room))
     await h.wait_event(Notice, lambda e: e.text.startswith("Removed the bookmark"))
     assert await client.fetch_bookmarks(feature.PRIVATE, 5) == ()

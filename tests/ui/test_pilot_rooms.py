@@ -1,6 +1,7 @@
 """Group chat in the app at 80x24 against the real Prosody: a bookmarked room autojoined and its
 pane showing the room's lines by nick; /join then typing reaches the other occupant; closing the
-pane leaves the room; /bookmark lists and adds."""
+pane leaves the room (and turns its bookmark's autojoin off); /bookmark lists and adds, and the
+header follows the bookmark's name."""
 
 from __future__ import annotations
 
@@ -126,6 +127,21 @@ async def test_join_type_and_close_leaves(
         )
         await submit(pilot, app, "/bookmark")
         assert any(f"{room} (Team), autojoin" in line for line in console_lines(app))
+        # The header follows the bookmark's name at once, not at the next join.
+        await wait_until(
+            lambda: str(pane.header.render()).startswith("Team"),
+            timeout=TIMEOUT,
+            message=f"header: {str(pane.header.render())!r}; console: {console_lines(app)[-3:]}",
+        )
+        # Renaming keeps autojoin (only what is given changes).
+        await submit(pilot, app, f"/bookmark add {room} Big Room")
+        await wait_until(
+            lambda: str(pane.header.render()).startswith("Big Room"),
+            timeout=TIMEOUT,
+            message=f"header: {str(pane.header.render())!r}; console: {console_lines(app)[-3:]}",
+        )
+        await submit(pilot, app, "/bookmark")
+        assert any(f"{room} (Big Room), autojoin" in line for line in console_lines(app))
 
         # Closing the room's pane leaves the room: bob sees alice-tui go.
         left = bob.expect("presence_unavailable")
@@ -134,3 +150,17 @@ async def test_join_type_and_close_leaves(
         pres = await bob.wait_future(left, timeout=TIMEOUT)
         assert str(pres["from"]) == f"{room}/alice-tui"
         assert app.main.deck.chat(ChatKey(alice.jid, room)) is None
+        # Left on purpose: its bookmark no longer brings it back at the next start.
+        await wait_until(
+            lambda: any(
+                f"Autojoin turned off for the bookmark of {room}" in line
+                for line in console_lines(app)
+            ),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-4:]}",
+        )
+        await submit(pilot, app, "/bookmark")
+        assert any(
+            line.strip().startswith(f"{room} (Big Room)") and "autojoin" not in line
+            for line in console_lines(app)[-2:]
+        )

@@ -58,6 +58,14 @@ def test_bookmark_add_remove_list() -> None:
         cmd.AddBookmark(account=A, room=ROOM, name="Our team", nick="al", autojoin=True)
     ]
     assert _route(f"/bookmark add {ROOM}") == [cmd.AddBookmark(account=A, room=ROOM)]
+    # Only what is given changes an existing bookmark: nothing else is set (#14).
+    [only_nick] = _route(f"/bookmark add {ROOM} --nick foo")
+    assert only_nick == cmd.AddBookmark(account=A, room=ROOM, nick="foo")
+    assert isinstance(only_nick, cmd.AddBookmark)
+    assert only_nick.name is None and only_nick.autojoin is None
+    assert _route("/bookmark add --no-autojoin", IN_ROOM) == [
+        cmd.AddBookmark(account=A, room=ROOM, autojoin=False)
+    ]
     assert _route("/bookmark remove", IN_ROOM) == [cmd.RemoveBookmark(account=A, room=ROOM)]
     with pytest.raises(UserFacingError, match="needs a room"):
         _route("/bookmark add Name only")

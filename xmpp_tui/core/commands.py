@@ -228,13 +228,14 @@ class DestroyRoom(RoomAdminCommand):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AddBookmark(Command):
-    """Save (or replace) the bookmark for ``room`` on the server, for every device."""
+    """Save the bookmark for ``room`` on the server, for every device; on an existing one,
+    only the options given change (None: keep what is stored)."""
 
     room: BareJid
-    name: str = ""
-    nick: str = ""
-    password: str = field(default="", repr=False)
-    autojoin: bool = False
+    name: str | None = None
+    nick: str | None = None
+    password: str | None = field(default=None, repr=False)
+    autojoin: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

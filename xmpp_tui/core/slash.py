@@ -335,9 +335,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         choices=("list", "add", "remove"),
         details=(
             "Kept on your server, for all your devices.",
-            "add [ROOM] [--autojoin] [--nick NICK] [NAME]",
+            "add [ROOM] [--autojoin|--no-autojoin] [--nick NICK] [NAME]",
             "  ROOM: this room when left out; --autojoin: enter",
-            "  it at every start. Adding it again changes it.",
+            "  it at every start. Adding it again changes only",
+            "  what you give. /leave turns autojoin off.",
             "remove [ROOM]: forget it (you stay in the room).",
         ),
     ),

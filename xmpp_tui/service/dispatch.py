@@ -37,7 +37,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
+from xmpp_tui.core.models import ChatState, RosterItem, Show
 from xmpp_tui.service import delivery, extras, older_history, room_address, room_admin
 
 if TYPE_CHECKING:
@@ -66,15 +66,16 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.rooms.join(_jid(room), nick.strip(), password, reserved=configure)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+            await session.bookmarks.left(_jid(room))  # autojoin off: it stays left
         case RoomAdminCommand():
             await room_admin.execute(session, command)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
-            bookmark = Bookmark(
-                jid=_jid(room), name=name, nick=nick, password=password, autojoin=autojoin
+            bookmark = await session.bookmarks.change(
+                _jid(room), name=name, nick=nick, password=password, autojoin=autojoin
             )
-            await session.bookmarks.add(bookmark)
-            _notice(session, f"Bookmarked {bookmark.jid}" + (" (autojoin)" if autojoin else ""))
+            auto = " (autojoin)" if bookmark.autojoin else ""
+            _notice(session, f"Bookmarked {bookmark.jid}{auto}")
         case RemoveBookmark(room=room):
             _require_online(session)
             await session.bookmarks.remove(_jid(room))

@@ -198,6 +198,12 @@ class Rooms:
         self._publish(state)
         del self._rooms[room]
 
+    def bookmarks_changed(self) -> None:
+        """A room's name is its bookmark's: show the current one in every room we are in."""
+        for state in self._rooms.values():
+            if state.wanted or state.joined:
+                self._publish(state)
+
     def session_reset(self) -> None:
         """A fresh session (not resumed) began: the server took us out of every room."""
         for state in self._rooms.values():

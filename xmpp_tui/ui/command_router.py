@@ -310,19 +310,21 @@ def _leave(args: Sequence[str], ctx: RouteContext) -> list[Action]:
 
 
 def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
-    """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin] [--nick NICK] [NAME]``,
-    ``/bookmark remove [ROOM]``."""
+    """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin|--no-autojoin] [--nick NICK]
+    [NAME]``, ``/bookmark remove [ROOM]``. On an existing bookmark, only what is given changes."""
     account = _account(ctx)
     verb, rest = (args[0], list(args[1:])) if args else ("list", [])
     if verb == "list":
         return [ShowLines(bookmark_lines(ctx.bookmarks))]
     if verb == "remove":
         return [cmd.RemoveBookmark(account=account, room=_this_room(rest, ctx, "bookmark remove"))]
-    autojoin, nick, words = False, "", []
+    autojoin: bool | None = None
+    nick: str | None = None
+    words: list[str] = []
     while rest:
         word = rest.pop(0)
-        if word == "--autojoin":
-            autojoin = True
+        if word in ("--autojoin", "--no-autojoin"):
+            autojoin = word == "--autojoin"
         elif word == "--nick":
             if not rest:
                 raise UserFacingError("--nick needs a nickname", "/bookmark add --nick al")
@@ -333,7 +335,7 @@ def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     room = _room(words.pop(0)) if named else _this_room([], ctx, "bookmark add")
     return [
         cmd.AddBookmark(
-            account=account, room=room, name=" ".join(words), nick=nick, autojoin=autojoin
+            account=account, room=room, name=" ".join(words) or None, nick=nick, autojoin=autojoin
         )
     ]
 

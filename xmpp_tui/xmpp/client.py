@@ -539,20 +539,22 @@ class XmppClient:
     ) -> None:
         await muc_admin.moderate(self._client, room, stanza_id, reason, version, timeout)
 
-    async def bookmarks_method(self, timeout: float) -> str:
+    async def bookmarks_method(self, timeout: float) -> str | None:
         return await bookmarks.method(self._client, self.endpoint.jid, timeout)
 
-    async def fetch_bookmarks(self, method: str, timeout: float) -> tuple[Bookmark, ...]:
+    async def fetch_bookmarks(self, method: str, timeout: float) -> tuple[Bookmark, ...] | None:
         return await bookmarks.fetch(self._client, method, timeout)
 
-    async def publish_bookmark(self, bookmark: Bookmark, timeout: float) -> None:
-        await bookmarks.publish(self._client, bookmark, timeout)
+    async def edit_bookmark(self, room: str, edit: bookmarks.Edit, timeout: float) -> Bookmark:
+        return await bookmarks.edit_native(self._client, room, edit, timeout)
 
     async def retract_bookmark(self, room: str, timeout: float) -> None:
         await bookmarks.retract(self._client, room, timeout)
 
-    async def store_private_bookmarks(self, items: tuple[Bookmark, ...], timeout: float) -> None:
-        await bookmarks.store_private(self._client, items, timeout)
+    async def edit_private_bookmarks(
+        self, room: str, edit: bookmarks.PrivateEdit, timeout: float
+    ) -> tuple[Bookmark, ...]:
+        return await bookmarks.edit_private(self._client, room, edit, timeout)
 
     async def fetch_block_list(self, timeout: float) -> tuple[str, ...] | None:
         return await blocking.fetch(self._client, timeout)

@@ -173,23 +173,33 @@ def conference(item_id: str, element: ET.Element | None) -> Bookmark | None:
 def legacy_storage(iq: Any) -> tuple[Bookmark, ...]:
     """The rooms in a XEP-0048 ``<storage xmlns='storage:bookmarks'/>`` (private XML)."""
     storage = next(iq.xml.iter(f"{{{LEGACY_BOOKMARKS_NS}}}storage"), None)
-    if storage is None:
-        return ()
-    found: list[Bookmark] = []
-    for element in storage.findall(f"{{{LEGACY_BOOKMARKS_NS}}}conference"):
-        room = _room_jid(element.get("jid") or "")
-        if room is None:
-            continue
-        found.append(
-            Bookmark(
-                jid=room,
-                name=element.get("name") or "",
-                nick=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}nick"),
-                password=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}password"),
-                autojoin=(element.get("autojoin") or "").lower() in ("true", "1"),
-            )
-        )
-    return tuple(found)
+    return () if storage is None else legacy_bookmarks(storage)
+
+
+def legacy_bookmarks(storage: ET.Element) -> tuple[Bookmark, ...]:
+    found = (
+        legacy_conference(element)
+        for element in storage.findall(f"{{{LEGACY_BOOKMARKS_NS}}}conference")
+    )
+    return tuple(bookmark for bookmark in found if bookmark is not None)
+
+
+def legacy_room(element: ET.Element) -> str | None:
+    """The room of a XEP-0048 ``<conference jid=.../>``; None when not a room's JID."""
+    return _room_jid(element.get("jid") or "")
+
+
+def legacy_conference(element: ET.Element) -> Bookmark | None:
+    room = legacy_room(element)
+    if room is None:
+        return None
+    return Bookmark(
+        jid=room,
+        name=element.get("name") or "",
+        nick=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}nick"),
+        password=_child_text(element, f"{{{LEGACY_BOOKMARKS_NS}}}password"),
+        autojoin=(element.get("autojoin") or "").lower() in ("true", "1"),
+    )
 
 
 def _room_jid(text: str) -> str | None:
