@@ -198,3 +198,80 @@ def test_bookmark_items_and_legacy_storage() -> None:
     assert translate_rooms.legacy_storage(legacy) == (
         Bookmark(jid=ROOM, name="Team", nick="al", autojoin=True),
     )
+
+
+MAM = "urn:xmpp:mam:2"
+
+
+def archive_result(inner: str, *, outer_from: str = ROOM, result_id: str = "r9") -> Any:
+    """A XEP-0313 result as a room's archive sends it (slixmpp parses the forwarded message)."""
+    from slixmpp.plugins.xep_0203.stanza import Delay
+    from slixmpp.plugins.xep_0297.stanza import Forwarded
+    from slixmpp.plugins.xep_0313.stanza import Result
+    from slixmpp.xmlstream import register_stanza_plugin
+
+    register_stanza_plugin(Message, Result)
+    register_stanza_plugin(Result, Forwarded)
+    register_stanza_plugin(Forwarded, Message, iterable=True)
+    register_stanza_plugin(Forwarded, Delay)
+    return Message(
+        xml=ET.fromstring(
+            f"<message xmlns='jabber:client' from='{outer_from}' to='{OWN}/tui'>"
+            f"<result xmlns='{MAM}' queryid='q1' id='{result_id}'>"
+            "<forwarded xmlns='urn:xmpp:forward:0'>"
+            "<delay xmlns='urn:xmpp:delay' stamp='2025-05-01T10:00:00Z'/>"
+            f"{inner}</forwarded></result></message>"
+        )
+    )
+
+
+def archived_message(body: str = "old news", **attributes: str) -> str:
+    shown = _attrs({"from": f"{ROOM}/bob", "type": "groupchat"}, attributes)
+    return (
+        f"<message xmlns='jabber:client' {shown}><body>{body}</body>"
+        f"<origin-id xmlns='{SID}' id='o7'/></message>"
+    )
+
+
+def test_room_archive_result_becomes_an_occupants_message() -> None:
+    fact = translate_rooms.room_archived(
+        archive_result(archived_message(id="m7")), room=ROOM, now=now
+    )
+    assert fact == RoomMessageReceived(
+        room=ROOM,
+        nick="bob",
+        body="old news",
+        timestamp=datetime(2025, 5, 1, 10, 0, tzinfo=UTC),
+        message_id="m7",
+        origin_id="o7",
+        stanza_id="r9",  # the room's result id is its stanza-id
+        history=True,
+    )
+
+
+def test_room_archive_result_stamp_never_in_the_future() -> None:
+    late = archive_result(archived_message()).xml
+    late.find(f"{{{MAM}}}result/{{urn:xmpp:forward:0}}forwarded/{{urn:xmpp:delay}}delay").set(
+        "stamp", "2099-01-01T00:00:00Z"
+    )
+    fact = translate_rooms.room_archived(Message(xml=late), room=ROOM, now=now)
+    assert fact is not None and fact.timestamp == NOW
+
+
+def test_room_archive_results_only_from_that_room() -> None:
+    """A result from anyone but the room (a user guessing the queryid, another room, an
+    occupant's full JID), or forwarding a message from elsewhere, is dropped."""
+    other = "other@conference.example.org"
+    forged = [
+        archive_result(archived_message(), outer_from="mallory@example.org/x"),
+        archive_result(archived_message(), outer_from=other),
+        archive_result(archived_message(), outer_from=f"{ROOM}/bob"),
+        archive_result(archived_message(**{"from": f"{other}/bob"})),
+        archive_result(archived_message(**{"from": "bob@example.org/phone"})),
+        archive_result(archived_message(type="chat")),
+        archive_result(archived_message(**{"from": ROOM})),  # the room itself: no occupant
+        archive_result(archived_message(), result_id=""),
+    ]
+    assert [translate_rooms.room_archived(r, room=ROOM, now=now) for r in forged] == [None] * 8
+    # Positive control: the same shape from the room is accepted.
+    assert translate_rooms.room_archived(archive_result(archived_message()), room=ROOM, now=now)

@@ -37,6 +37,7 @@ from xmpp_tui.xmpp.features import (
     messages,
     muc,
     presence,
+    room_archive,
     roster,
 )
 from xmpp_tui.xmpp.inbound import (
@@ -450,8 +451,37 @@ class XmppClient:
 
     # -- rooms and bookmarks (XEP-0045, XEP-0402 / XEP-0048) ---------------------------
 
-    def join_room(self, room: str, nick: str, *, password: str, history: int) -> None:
-        muc.join(self._client, room, nick, password=password, history=history)
+    def join_room(
+        self, room: str, nick: str, *, password: str, history: int, archived: bool = False
+    ) -> None:
+        muc.join(self._client, room, nick, password=password, history=history, archived=archived)
+
+    async def room_features(self, room: str, timeout: float) -> tuple[str, ...]:
+        """The room's XEP-0030 features (raises UserFacingError when it refuses or is silent)."""
+        _identities, features = await discovery.info(self._client, room, timeout)
+        return features
+
+    async def room_archive_page(
+        self,
+        room: str,
+        *,
+        size: int,
+        timeout: float,
+        after: str | None = None,
+        before: str | None = None,
+        newest: bool = False,
+    ) -> room_archive.RoomArchivePage:
+        """One page of ``room``'s XEP-0313 archive (raises mam.CursorUnknown)."""
+        return await room_archive.page(
+            self._client,
+            room=room,
+            now=self._clock,
+            size=size,
+            timeout=timeout,
+            after=after,
+            before=before,
+            newest=newest,
+        )
 
     def leave_room(self, room: str, nick: str) -> None:
         muc.leave(self._client, room, nick)

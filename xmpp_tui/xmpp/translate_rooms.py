@@ -79,6 +79,47 @@ def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | None:
     )
 
 
+def room_archived(result: Any, *, room: str, now: Clock) -> RoomMessageReceived | None:
+    """One XEP-0313 result from ``room``'s own archive, or None.
+
+    Only the room answers for its archive: a result whose outer ``from`` is anyone else is a
+    forgery, whatever queryid it guessed; the archived message itself must be a groupchat
+    message from an occupant of that same room. The result id is the room's stanza-id.
+    """
+    sender = result["from"]
+    if str(sender.full) != room:
+        log.warning("ignoring a room archive result from %s", sender.full)
+        return None
+    archive_id = str(result["mam_result"]["id"])
+    forwarded = result["mam_result"]["forwarded"]
+    inner = forwarded["stanza"]
+    if not archive_id or not hasattr(inner, "xml"):
+        return None
+    author = inner["from"]
+    if str(author.bare) != room or inner["type"] != "groupchat":
+        return None
+    nick, body = str(author.resource), str(inner["body"])
+    if not nick or not body:
+        return None
+    when = now()
+    delay = forwarded.xml.find(f"{{{DELAY_NS}}}delay")
+    if delay is not None:
+        stamp = _parse_stamp(delay.get("stamp") or "")
+        if stamp is not None:
+            when = min(stamp, when)
+    origin = inner.xml.find(f"{{{SID_NS}}}origin-id")
+    return RoomMessageReceived(
+        room=room,
+        nick=nick,
+        body=body,
+        timestamp=when,
+        message_id=str(inner["id"]) or None,
+        origin_id=(origin.get("id") or None) if origin is not None else None,
+        stanza_id=archive_id,
+        history=True,
+    )
+
+
 def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
     """An occupant's presence (it carries a muc#user element), or a presence error."""
     sender = pres["from"]

@@ -37,11 +37,17 @@ def register(client: Any) -> None:
     )
 
 
-def join(client: Any, room: str, nick: str, *, password: str, history: int) -> None:
-    """Presence to room/nick with ``<history maxstanzas=history/>``."""
+def join(
+    client: Any, room: str, nick: str, *, password: str, history: int, archived: bool = False
+) -> None:
+    """Presence to room/nick with ``<history maxstanzas=history/>``; ``archived``: the room
+    keeps a MAM archive we catch up from, so no history at all (``<history maxchars='0'/>``)."""
     pres = client.make_presence(pto=f"{room}/{nick}")
     x = ET.SubElement(pres.xml, f"{{{MUC_NS}}}x")
-    ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas=str(max(history, 0)))
+    if archived:
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxchars="0")
+    else:
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas=str(max(history, 0)))
     if password:
         ET.SubElement(x, f"{{{MUC_NS}}}password").text = password
     pres.send()
