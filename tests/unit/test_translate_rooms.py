@@ -275,3 +275,25 @@ def test_room_archive_results_only_from_that_room() -> None:
     assert [translate_rooms.room_archived(r, room=ROOM, now=now) for r in forged] == [None] * 8
     # Positive control: the same shape from the room is accepted.
     assert translate_rooms.room_archived(archive_result(archived_message()), room=ROOM, now=now)
+
+
+def test_room_message_correction_and_occupant_id() -> None:
+    fact = translate_rooms.room_message(
+        message(
+            "<body>fixed</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/>"
+            "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-1'/>",
+            id="m2",
+        ),
+        now=now,
+    )
+    assert fact is not None
+    assert (fact.replace_id, fact.occupant_id) == ("m1", "occ-1")
+    # Two occupant-ids: the room did not replace the sender's own; neither is believed.
+    doubled = translate_rooms.room_message(
+        message(
+            "<body>x</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-1'/>"
+            "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='forged'/>"
+        ),
+        now=now,
+    )
+    assert doubled is not None and doubled.occupant_id is None and doubled.replace_id is None

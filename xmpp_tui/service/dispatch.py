@@ -50,11 +50,6 @@ async def execute(session: AccountSession, command: Command) -> None:
         case SendMessage(peer=peer, body=body):
             _refuse_room_not_joined(session, _jid(peer))
             delivery.send_chat(session, _jid(peer), body)
-        case CorrectMessage(peer=peer) if session.rooms.is_room(_jid(peer)):
-            raise UserFacingError(
-                "Corrections in group chats are not supported yet",
-                "Send a new message instead",
-            )
         case CorrectMessage(peer=peer, body=body):
             extras.correct_last(session, _jid(peer), body)
         case JoinRoom(room=room, nick=nick, password=password):

@@ -23,12 +23,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import MessageAdded
+from xmpp_tui.core.events import MessageAdded, MessageCorrected
 from xmpp_tui.core.models import BareJid, ConversationKind, Delivery, Direction, StoredMessage
-from xmpp_tui.service import delivery
+from xmpp_tui.service import delivery, room_corrections
 from xmpp_tui.xmpp.features.mam import CursorUnknown
 from xmpp_tui.xmpp.features.room_archive import MAM_NS
 from xmpp_tui.xmpp.inbound import RoomMessageReceived
+from xmpp_tui.xmpp.translate_rooms import OCCUPANT_ID_NS
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -47,9 +48,9 @@ OLDER_PAGE = 50
 DISCO_TIMEOUT = 5.0
 
 
-async def has_archive(session: AccountSession, room: str) -> bool:
-    """Whether ``room`` keeps a MAM archive (its disco#info, asked once per session)."""
-    known = session.rooms.archives.get(room)
+async def room_features(session: AccountSession, room: str) -> frozenset[str]:
+    """``room``'s disco#info features, asked once per session (none when it says nothing)."""
+    known = session.rooms.features.get(room)
     if known is not None:
         return known
     try:
@@ -59,19 +60,40 @@ async def has_archive(session: AccountSession, room: str) -> bool:
     except UserFacingError as error:
         # A room that does not exist yet (we create it) or says nothing: classic history.
         log.info("no disco#info from %s: %s", room, error.message)
-        return False
-    archived = MAM_NS in features
-    session.rooms.archives[room] = archived
-    return archived
+        return frozenset()
+    known = session.rooms.features[room] = frozenset(features)
+    return known
+
+
+async def has_archive(session: AccountSession, room: str) -> bool:
+    """Whether ``room`` keeps a MAM archive."""
+    return MAM_NS in await room_features(session, room)
 
 
 def record(
-    session: AccountSession, fact: RoomMessageReceived, *, own_nick: str, older: bool = False
+    session: AccountSession,
+    fact: RoomMessageReceived,
+    *,
+    own_nick: str,
+    older: bool = False,
+    spoken: dict[str, set[int]] | None = None,
 ) -> StoredMessage | None:
     """Store one room message (live, replayed or archived) and publish it when new.
 
     Our own message coming back (the live reflection, or its copy in the room's archive)
-    finds its outbox row by origin-id and marks it delivered: the room has it."""
+    finds its outbox row by origin-id and marks it delivered: the room has it. A correction
+    applies only from the same occupant (`room_corrections`); ``spoken``: for a live message,
+    what each nick said during this join. The occupant-id is kept only from a room that
+    offers XEP-0421."""
+    occupant_ids = OCCUPANT_ID_NS in session.rooms.features.get(fact.room, frozenset())
+    if fact.replace_id is not None:
+        handled, corrected = room_corrections.apply_incoming(
+            session, fact, own_nick=own_nick, spoken=spoken, occupant_ids=occupant_ids
+        )
+        if handled:
+            if corrected is not None:
+                session.publish(MessageCorrected(account=session.account, message=corrected))
+            return None
     stored = session.store.history.add_incoming(
         account=session.account,
         peer=fact.room,
@@ -86,6 +108,8 @@ def record(
         older=older,
     )
     if stored is not None:
+        if occupant_ids and fact.occupant_id is not None:
+            session.store.occupants.set(stored.id, fact.occupant_id)
         if not older:
             session.publish(MessageAdded(account=session.account, message=stored))
     elif fact.nick == own_nick and fact.origin_id:

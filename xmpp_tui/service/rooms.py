@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, Notice, RoomChanged
 from xmpp_tui.core.models import RoomInfo
-from xmpp_tui.service import delivery, room_history
+from xmpp_tui.service import delivery, extras, room_history
 from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     RoomMessageReceived,
@@ -67,6 +67,8 @@ class _Room:
     occupants: set[str] = field(default_factory=set)
     #: Live messages held while the room's archive is read (room_history.catch_up).
     held: list[RoomMessageReceived] | None = None
+    #: Local ids of what each nick said live during this join (room_corrections.py).
+    spoken: dict[str, set[int]] = field(default_factory=dict)
 
 
 class Rooms:
@@ -75,8 +77,8 @@ class Rooms:
         self._rooms: dict[str, _Room] = {}
         self._joining: dict[str, asyncio.Future[OccupantPresence | RoomPresenceError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        #: Which rooms keep a MAM archive (disco#info, once per session): room_history.py.
-        self.archives: dict[str, bool] = {}
+        #: Each room's disco#info features, once per session (room_history.room_features).
+        self.features: dict[str, frozenset[str]] = {}
 
     # -- queries ----------------------------------------------------------------------
 
@@ -167,6 +169,7 @@ class Rooms:
                 for fact in held:
                     self.on_message(fact)
         delivery.flush_room(session, room)
+        extras.flush_room_corrections(session, room)
 
     def join_in_background(self, room: str, nick: str = "", password: str = "") -> None:
         """Join without waiting (autojoin, rejoin); a failure becomes a CommandFailed event."""
@@ -203,7 +206,7 @@ class Rooms:
 
     def session_reset(self) -> None:
         """A fresh session (not resumed) began: the server took us out of every room."""
-        self.archives.clear()
+        self.features.clear()
         for state in self._rooms.values():
             if state.joined:
                 state.joined = False
@@ -244,6 +247,7 @@ class Rooms:
             state.occupants.add(fact.nick)
         else:
             state.occupants.discard(fact.nick)
+            state.spoken.pop(fact.nick, None)  # gone (or renamed): no corrections across it
         if not own:
             if state.joined:
                 self._publish(state)
@@ -282,7 +286,10 @@ class Rooms:
         if state.held is not None:
             state.held.append(fact)  # recorded after the archive's catch-up, in order
             return
-        room_history.record(self._session, fact, own_nick=state.nick)
+        live = None if fact.history else state.spoken
+        stored = room_history.record(self._session, fact, own_nick=state.nick, spoken=live)
+        if stored is not None and live is not None:
+            live.setdefault(fact.nick, set()).add(stored.id)
 
     def on_subject(self, fact: RoomSubjectReceived) -> None:
         state = self._rooms.get(fact.room)

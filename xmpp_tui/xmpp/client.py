@@ -486,8 +486,10 @@ class XmppClient:
     def leave_room(self, room: str, nick: str) -> None:
         muc.leave(self._client, room, nick)
 
-    def send_groupchat(self, room: str, body: str, message_id: str) -> None:
-        muc.send(self._client, room, body, message_id)
+    def send_groupchat(
+        self, room: str, body: str, message_id: str, *, replace_id: str | None = None
+    ) -> None:
+        muc.send(self._client, room, body, message_id, replace_id=replace_id)
 
     async def configure_instant_room(self, room: str, timeout: float) -> None:
         await muc.accept_default_configuration(self._client, room, timeout)

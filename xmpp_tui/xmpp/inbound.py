@@ -52,6 +52,10 @@ class RoomMessageReceived:
     origin_id: str | None
     stanza_id: str | None  # only when by = the room
     history: bool = False  # sent by the room on join (stamped by the room)
+    replace_id: str | None = None  # XEP-0308: corrects that earlier message
+    #: XEP-0421, exactly one in the stanza; believed only when the room offers occupant-id
+    #: (it then replaces whatever the sender put there): the service checks.
+    occupant_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

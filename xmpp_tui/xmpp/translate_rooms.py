@@ -22,7 +22,7 @@ from xmpp_tui.xmpp.inbound import (
     RoomPresenceError,
     RoomSubjectReceived,
 )
-from xmpp_tui.xmpp.translate import MUC_USER_NS, trusted_stanza_id
+from xmpp_tui.xmpp.translate import CORRECT_NS, MUC_USER_NS, trusted_stanza_id
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ PUBSUB_EVENT_NS = "http://jabber.org/protocol/pubsub#event"
 PUBSUB_NS = "http://jabber.org/protocol/pubsub"
 DELAY_NS = "urn:xmpp:delay"
 SID_NS = "urn:xmpp:sid:0"
+OCCUPANT_ID_NS = "urn:xmpp:occupant-id:0"  # XEP-0421
 
 
 def room_subject(msg: Any) -> RoomSubjectReceived | None:
@@ -76,7 +77,25 @@ def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | None:
         origin_id=(origin.get("id") or None) if origin is not None else None,
         stanza_id=trusted_stanza_id(msg, by=room),
         history=history,
+        replace_id=_child_id(msg.xml, f"{{{CORRECT_NS}}}replace"),
+        occupant_id=occupant_id(msg.xml),
     )
+
+
+def occupant_id(message: ET.Element) -> str | None:
+    """The XEP-0421 occupant-id of a room message; None unless there is exactly one (a room
+    that offers the feature replaces the sender's own, so two mean it does not)."""
+    found = [
+        element.get("id")
+        for element in message.findall(f"{{{OCCUPANT_ID_NS}}}occupant-id")
+        if element.get("id")
+    ]
+    return str(found[0]) if len(found) == 1 else None
+
+
+def _child_id(element: ET.Element, tag: str) -> str | None:
+    child = element.find(tag)
+    return (child.get("id") or None) if child is not None else None
 
 
 def room_archived(result: Any, *, room: str, now: Clock) -> RoomMessageReceived | None:
@@ -117,6 +136,8 @@ def room_archived(result: Any, *, room: str, now: Clock) -> RoomMessageReceived 
         origin_id=(origin.get("id") or None) if origin is not None else None,
         stanza_id=archive_id,
         history=True,
+        replace_id=_child_id(inner.xml, f"{{{CORRECT_NS}}}replace"),
+        occupant_id=occupant_id(inner.xml),
     )
 
 

@@ -183,11 +183,9 @@ class MainScreen(Screen[None]):
         event.stop()
         key = self.deck.active_chat
         pane = self.deck.chat(key) if key is not None else None
-        # Group chat corrections need occupant checks (a later issue): recall there.
-        editable = pane is not None and not isinstance(pane, RoomPane)
         mine = (
             [m for m in pane.history.messages if m.direction is Direction.OUTGOING]
-            if pane is not None and editable
+            if pane is not None
             else []
         )
         if mine:

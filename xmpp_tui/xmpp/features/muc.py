@@ -57,11 +57,16 @@ def leave(client: Any, room: str, nick: str) -> None:
     client.make_presence(pto=f"{room}/{nick}", ptype="unavailable").send()
 
 
-def send(client: Any, room: str, body: str, message_id: str) -> None:
-    """A groupchat message; origin-id = id lets us match the room's reflection to the outbox."""
+def send(
+    client: Any, room: str, body: str, message_id: str, *, replace_id: str | None = None
+) -> None:
+    """A groupchat message; origin-id = id lets us match the room's reflection to the outbox.
+    With ``replace_id`` it corrects that earlier message of ours (XEP-0308)."""
     msg = client.make_message(mto=room, mbody=body, mtype="groupchat")
     msg["id"] = message_id
     msg["origin_id"]["id"] = message_id
+    if replace_id is not None:
+        msg["replace"]["id"] = replace_id
     msg.send()
     if client.plugin["xep_0198"].enabled_out:
         from slixmpp.plugins.xep_0198.stanza import RequestAck

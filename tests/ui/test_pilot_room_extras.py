@@ -1,0 +1,55 @@
+"""Group chat extras in the app at 80x24 against the real Prosody: Up edits our last message
+in a room pane (XEP-0308, sent to the room)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import room_peer
+from tests.peer import AccountFactory, PeerFactory, wait_until
+from tests.prosody_server import ProsodyServer
+from tests.service.test_rooms import new_room
+from tests.ui.pilot_helpers import active_pane, console_lines, submit
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from xmpp_tui.ui.widgets.room_pane import RoomPane
+
+pytestmark = pytest.mark.prosody
+CORRECT = "urn:xmpp:message-correct:0"
+
+
+async def test_up_edits_our_last_message_in_a_room(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {room}/al")
+        pane = active_pane(app)
+        assert isinstance(pane, RoomPane)
+        await wait_until(
+            lambda: pane.info is not None and pane.info.joined,
+            timeout=TIMEOUT,
+            message=f"not joined; console: {console_lines(app)[-4:]}",
+        )
+        composer = app.main.composer
+        await pilot.press(*"meet at 5", "enter")
+        original = await room_peer.wait_groupchat(bob, room, "meet at 5", timeout=TIMEOUT)
+
+        await pilot.press("up")
+        await wait_until(lambda: composer.editing and composer.text == "meet at 5")
+        await pilot.press("backspace", "6", "enter")
+        fix = await room_peer.wait_groupchat(bob, room, "meet at 6", timeout=TIMEOUT)
+        replace = fix.xml.find(f"{{{CORRECT}}}replace")
+        assert replace is not None and replace.get("id") == original["id"]
+        await wait_until(
+            lambda: [m.body for m in pane.history.messages] == ["meet at 6"],
+            timeout=TIMEOUT,
+            message=f"rows: {pane.history.rendered_rows()[-3:]}",
+        )
+        assert any("meet at 6 (edited)" in row for row in pane.history.rendered_rows())
