@@ -14,6 +14,7 @@ from xmpp_tui.xmpp import translate, translate_rooms
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
@@ -297,3 +298,51 @@ def test_room_message_correction_and_occupant_id() -> None:
         now=now,
     )
     assert doubled is not None and doubled.occupant_id is None and doubled.replace_id is None
+
+
+CONFERENCE = "jabber:x:conference"
+
+
+def test_direct_invitation_names_the_room_and_the_sender() -> None:
+    direct = message(
+        f"<x xmlns='{CONFERENCE}' jid='{ROOM}' reason='come' password='pw'/>",
+        **{"from": "bob@example.org/phone", "type": "normal"},
+    )
+    assert translate_rooms.is_invitation(direct)
+    assert translate_rooms.invitation(direct, own_bare=OWN) == RoomInvited(
+        room=ROOM, inviter="bob@example.org", reason="come", password="pw", direct=True
+    )
+    # Not a room's address (no local part, or a full JID), or from ourselves: dropped.
+    for bad, sender in (
+        ("conference.example.org", "bob@example.org/phone"),
+        (f"{ROOM}/nick", "bob@example.org/phone"),
+        (ROOM, f"{OWN}/laptop"),
+    ):
+        stanza = message(
+            f"<x xmlns='{CONFERENCE}' jid='{bad}'/>", **{"from": sender, "type": "normal"}
+        )
+        assert translate_rooms.invitation(stanza, own_bare=OWN) is None
+
+
+def test_mediated_invitation_only_from_a_room() -> None:
+    inner = (
+        f"<x xmlns='{MUC_USER}'><invite from='{ROOM}/bob'><reason>meet</reason></invite>"
+        f"<password>pw</password></x><x xmlns='{CONFERENCE}' jid='{ROOM}'>meet</x>"
+    )
+    # As Prosody sends it (with a XEP-0249 element too): mediated, naming room/nick.
+    fact = translate_rooms.invitation(
+        message(inner, **{"from": ROOM, "type": "normal"}), own_bare=OWN
+    )
+    assert fact == RoomInvited(
+        room=ROOM, inviter=f"{ROOM}/bob", reason="meet", password="pw", direct=False
+    )
+    named = f"<x xmlns='{MUC_USER}'><invite from='carol@example.org/x'/></x>"
+    fact = translate_rooms.invitation(
+        message(named, **{"from": ROOM, "type": "normal"}), own_bare=OWN
+    )
+    assert fact is not None and fact.inviter == "carol@example.org"
+    # From a user (a full JID, or a bare JID with no local part): not a room, dropped.
+    for sender in ("mallory@example.org/x", f"{ROOM}/bob", "example.org"):
+        forged = message(named, **{"from": sender, "type": "normal"})
+        assert translate_rooms.invitation(forged, own_bare=OWN) is None
+    assert not translate_rooms.is_invitation(message("<body>hi</body>"))

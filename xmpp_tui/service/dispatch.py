@@ -12,14 +12,18 @@ from xmpp_tui.core.commands import (
     Command,
     Connect,
     CorrectMessage,
+    DeclineInvitation,
     DenySubscription,
     Disconnect,
     FetchOlderHistory,
+    InviteToRoom,
     JoinRoom,
     LeaveRoom,
+    ListRooms,
     MarkRead,
     ProvidePassword,
     QueryInfo,
+    QueryRoomInfo,
     RemoveBookmark,
     RemoveContact,
     RenameContact,
@@ -37,7 +41,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history
+from xmpp_tui.service import delivery, extras, older_history, room_directory
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -58,6 +62,14 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+        case ListRooms(service=service):
+            await room_directory.list_rooms(session, parse_jid(service).full if service else "")
+        case QueryRoomInfo(room=room):
+            await room_directory.room_info(session, _jid(room))
+        case InviteToRoom(room=room, jid=jid, reason=reason):
+            await room_directory.invite(session, _jid(room), _jid(jid), reason)
+        case DeclineInvitation(room=room, inviter=inviter, reason=reason):
+            room_directory.decline(session, _jid(room), parse_jid(inviter).full, reason)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = Bookmark(

@@ -15,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import Delivery
-from xmpp_tui.service import delivery, extras
+from xmpp_tui.service import delivery, extras, room_directory
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -30,6 +30,7 @@ from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
@@ -63,6 +64,8 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.rooms.on_presence(fact)
         case RoomPresenceError():
             session.rooms.on_error(fact)
+        case RoomInvited():
+            room_directory.on_invited(session, fact)
         case BookmarksPushed():
             session.bookmarks.apply(fact)
         case ChatStateReceived(peer=peer, state=state):

@@ -98,6 +98,10 @@ class Rooms:
         state = self._rooms.get(room)
         return state.nick if state is not None else None
 
+    def password(self, room: str) -> str:
+        state = self._rooms.get(room)
+        return state.password if state is not None else ""
+
     def snapshot(self) -> tuple[RoomInfo, ...]:
         return tuple(self._info(state) for state in self._rooms.values() if state.wanted)
 

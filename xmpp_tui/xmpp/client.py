@@ -20,7 +20,7 @@ from typing import Any
 
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import Bookmark, ChatState, Show
+from xmpp_tui.core.models import Bookmark, ChatState, RoomDetails, RoomListing, Show
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -33,11 +33,13 @@ from xmpp_tui.xmpp.features import (
     blocking,
     bookmarks,
     discovery,
+    invitations,
     mam,
     messages,
     muc,
     presence,
     room_archive,
+    room_directory,
     roster,
 )
 from xmpp_tui.xmpp.inbound import (
@@ -276,6 +278,7 @@ class XmppClient:
         client.plugin["xep_0184"].auto_request = False
         bookmarks.register(client)  # before any presence: +notify goes into our caps
         muc.register(client)
+        invitations.register(client)
         self._client = client
         self._wire(client)
         return client
@@ -455,6 +458,27 @@ class XmppClient:
         self, room: str, nick: str, *, password: str, history: int, archived: bool = False
     ) -> None:
         muc.join(self._client, room, nick, password=password, history=history, archived=archived)
+
+    async def muc_services(self, timeout: float) -> tuple[str, ...]:
+        """The MUC services of our server (XEP-0045 §6.1)."""
+        server = str(self._client.boundjid.domain)
+        return await room_directory.services(self._client, server, timeout)
+
+    async def list_rooms(self, service: str, timeout: float) -> tuple[RoomListing, ...]:
+        return await room_directory.rooms(self._client, service, timeout)
+
+    async def room_details(self, room: str, timeout: float) -> RoomDetails:
+        return await room_directory.details(self._client, room, timeout)
+
+    def invite(self, room: str, jid: str, *, reason: str, password: str, mediated: bool) -> None:
+        """XEP-0045 mediated invitation through the room, else XEP-0249 direct."""
+        if mediated:
+            invitations.invite_mediated(self._client, room, jid, reason)
+        else:
+            invitations.invite_direct(self._client, room, jid, reason, password)
+
+    def decline_invitation(self, room: str, inviter: str, reason: str) -> None:
+        invitations.decline(self._client, room, inviter, reason)
 
     async def room_features(self, room: str, timeout: float) -> tuple[str, ...]:
         """The room's XEP-0030 features (raises UserFacingError when it refuses or is silent)."""

@@ -6,7 +6,7 @@ service decides what to store and which core events to publish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from xmpp_tui.core.models import (
@@ -84,6 +84,18 @@ class RoomPresenceError:
     room: str
     condition: str
     text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomInvited:
+    """An invitation to ``room``: ``direct`` (XEP-0249) from ``inviter`` itself, or mediated
+    (XEP-0045 §7.8.2) by the room, which names the ``inviter``."""
+
+    room: str
+    inviter: str  # bare JID, or room/nick when the room hides real JIDs
+    reason: str = ""
+    password: str = field(default="", repr=False)
+    direct: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -216,6 +228,7 @@ Inbound = (
     | RoomSubjectReceived
     | OccupantPresence
     | RoomPresenceError
+    | RoomInvited
     | ChatStateReceived
     | ReceiptReceived
     | DisplayedReceived

@@ -18,6 +18,7 @@ from xmpp_tui.core.models import Bookmark
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
@@ -33,6 +34,7 @@ PUBSUB_NS = "http://jabber.org/protocol/pubsub"
 DELAY_NS = "urn:xmpp:delay"
 SID_NS = "urn:xmpp:sid:0"
 OCCUPANT_ID_NS = "urn:xmpp:occupant-id:0"  # XEP-0421
+CONFERENCE_NS = "jabber:x:conference"  # XEP-0249
 
 
 def room_subject(msg: Any) -> RoomSubjectReceived | None:
@@ -169,6 +171,74 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         created=201 in statuses,
         statuses=tuple(statuses),
     )
+
+
+def is_invitation(msg: Any) -> bool:
+    """A XEP-0249 or mediated XEP-0045 invitation (its body, if any, is only a fallback)."""
+    xml = msg.xml
+    return (
+        xml.find(f"{{{CONFERENCE_NS}}}x") is not None
+        or xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite") is not None
+    )
+
+
+def invitation(msg: Any, *, own_bare: str) -> RoomInvited | None:
+    """An invitation to a room, or None.
+
+    Mediated (XEP-0045 §7.8.2): the sender must be a room (a bare JID with a local part, no
+    resource) naming who invited us; Prosody adds a XEP-0249 element to it as well, which
+    changes nothing. Direct (XEP-0249): the inviter is the sender; the room is the ``jid`` it
+    names, which must be a bare JID with a local part. Neither says whether the room is safe:
+    the user decides, nothing joins by itself.
+    """
+    if msg["type"] in ("error", "groupchat"):
+        return None
+    sender = msg["from"]
+    x = msg.xml.find(f"{{{MUC_USER_NS}}}x")
+    invite = x.find(f"{{{MUC_USER_NS}}}invite") if x is not None else None
+    if x is not None and invite is not None:
+        via = str(sender.bare)
+        if sender.resource or "@" not in via:
+            log.warning("ignoring a mediated invitation from %s: not a room", sender.full)
+            return None
+        named = _invitee_source(invite.get("from") or "", via)
+        if named is None:
+            return None
+        return RoomInvited(
+            room=via,
+            inviter=named,
+            reason=_child_text(invite, f"{{{MUC_USER_NS}}}reason"),
+            password=_child_text(x, f"{{{MUC_USER_NS}}}password"),
+            direct=False,
+        )
+    direct = msg.xml.find(f"{{{CONFERENCE_NS}}}x")
+    if direct is None:
+        return None
+    room = _room_jid(direct.get("jid") or "")
+    inviter = str(sender.bare)
+    if room is None or "@" not in room or not inviter or inviter == own_bare:
+        return None
+    return RoomInvited(
+        room=room,
+        inviter=inviter,
+        reason=direct.get("reason") or "",
+        password=direct.get("password") or "",
+        direct=True,
+    )
+
+
+def _invitee_source(text: str, room: str) -> str | None:
+    """Who a room says invited us: a bare JID, or (a semi-anonymous room hides real JIDs)
+    their occupant JID room/nick, kept whole so a decline can reach them."""
+    from slixmpp.jid import JID, InvalidJID
+
+    try:
+        jid = JID(text)
+    except InvalidJID:
+        return None
+    if str(jid.bare) == room and jid.resource:
+        return str(jid.full)
+    return str(jid.bare) or None
 
 
 def bookmarks_event(msg: Any, *, own_bare: str) -> BookmarksPushed | None:
