@@ -50,6 +50,7 @@ from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
 from xmpp_tui.ui.screens.requests import ask_subscription
+from xmpp_tui.ui.screens.room_directory import ask_invitation
 from xmpp_tui.ui.typing_state import is_message_draft
 from xmpp_tui.ui.view_state import (
     AccountRoster,
@@ -327,6 +328,9 @@ class MainScreen(Screen[None]):
         roster = self.rosters.get(event.account)
         if roster is not None and event.jid in roster.requests:
             ask_subscription(self, event.account, event.jid)  # answer first; Later: no change
+            return
+        if roster is not None and event.jid in roster.invitations:
+            ask_invitation(self, event.account, roster.invitations[event.jid])
             return
         await self.panes.open_chat(ChatKey(event.account, event.jid))
 

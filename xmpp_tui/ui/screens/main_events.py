@@ -31,6 +31,7 @@ from xmpp_tui.core.events import (
     HistoryGapMarked,
     HistoryWriteFailed,
     InfoReceived,
+    InvitationReceived,
     MessageAdded,
     MessageCorrected,
     Notice,
@@ -40,6 +41,8 @@ from xmpp_tui.core.events import (
     PasswordSaveOffered,
     PresenceChanged,
     RoomChanged,
+    RoomDetailsReceived,
+    RoomsListed,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
@@ -58,6 +61,7 @@ from xmpp_tui.core.models import (
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.screens import room_directory
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
@@ -85,6 +89,7 @@ _ROSTER_EVENTS = (
     BlockListChanged,
     RoomChanged,
     BookmarksChanged,
+    InvitationReceived,
 )
 #: A block-list change touching more JIDs than this is one console line with a count.
 _BLOCK_LINES = 3
@@ -153,6 +158,8 @@ class EventReactions:
                 self._error(account, error_text(message, hint))
             case InfoReceived():
                 screen.deck.console.add_block(info_text(event), when=screen.clock())
+            case RoomsListed() | RoomDetailsReceived() | InvitationReceived():
+                room_directory.react(screen, event)
             case HistoryWriteFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case Notice(text=text):
