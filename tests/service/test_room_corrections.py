@@ -107,3 +107,32 @@ async def test_our_correction_goes_to_the_room_and_comes_back_once(
     ours = h.service.history_page(alice.jid, room)[0]
     assert ours.edited
     assert [e.room.joined for e in h.of_type(RoomChanged)][-1]
+
+
+async def test_subject_changes_only_as_the_room_reports_them(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """A "subject" sent to us by a user (not the room), or a line with a body and a subject
+    (XEP-0045 §8.1: not a subject change), leaves the subject alone; the room's own
+    announcement of a change (an occupant with the right to change it) sets it."""
+    alice = new_account("alice")
+    bob, mallory = await peer(), await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await joined(h, room)
+
+    forged = mallory.client.make_message(mto=alice.jid, mtype="groupchat")
+    forged["subject"] = "forged topic"
+    forged.send()
+    with_body = bob.client.make_message(mto=room, mbody="a line", mtype="groupchat")
+    with_body["subject"] = "not a topic"
+    with_body.send()
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "a line")
+    real = bob.client.make_message(mto=room, mtype="groupchat")
+    real["subject"] = "real topic"
+    real.send()
+    await h.wait_event(RoomChanged, lambda e: e.room.subject == "real topic")
+    subjects = {e.room.subject for e in h.of_type(RoomChanged)}
+    assert "forged topic" not in subjects and "not a topic" not in subjects
