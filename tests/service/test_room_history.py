@@ -5,6 +5,8 @@ scroll-back from the room's archive."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests import room_peer
@@ -159,3 +161,59 @@ async def test_older_pages_in_a_room_come_from_its_archive(
     assert {m.sender for m in h.service.history_page(alice.jid, room, limit=1000)} == {
         f"{room}/bob"
     }
+
+
+async def test_live_messages_during_the_catch_up_come_after_it_in_order(
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line said while the archive is being read is held and recorded after the archive's
+    lines: the history's order is the room's order, and nothing is stored twice."""
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    for n in range(3):
+        room_peer.say(bob, room, f"old {n}")
+    await _settle(bob)
+    h = await harness(alice)
+    client = h.service._sessions[alice.jid].client  # test hook: slow the archive down
+    original = client.room_archive_page
+    said = False
+
+    async def archive_page_after_a_live_line(*args: Any, **kwargs: Any) -> Any:
+        nonlocal said
+        if not said:
+            said = True
+            room_peer.say(bob, room, "live meanwhile")
+            await room_peer.wait_groupchat(bob, room, "live meanwhile")
+            await _settle(bob)  # the room has sent it to alice too, before the archive page
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(client, "room_archive_page", archive_page_after_a_live_line)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await joined(h, room)
+    await wait_until(lambda: len(bodies(h, alice.jid, room)) == 4)
+    assert said
+    assert bodies(h, alice.jid, room) == ["old 0", "old 1", "old 2", "live meanwhile"]
+    published = [e.message.body for e in h.of_type(MessageAdded)]
+    assert published == ["old 0", "old 1", "old 2", "live meanwhile"]
+
+
+async def test_a_cursor_the_room_forgot_reads_its_newest_page(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    room_peer.say(bob, room, "still there")
+    await _settle(bob)
+    h = await harness(alice)
+    h.service._store.cursors.set(alice.jid, room, "no-such-id")  # expired or reset archive
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await joined(h, room)
+    await wait_until(lambda: bodies(h, alice.jid, room) == ["still there"])
+    assert _cursor(h, room) == h.service.history_page(alice.jid, room)[-1].stanza_id
