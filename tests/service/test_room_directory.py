@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from tests import room_peer
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.service.harness import HarnessFactory
@@ -29,6 +31,7 @@ from xmpp_tui.core.events import (
     RoomDetailsReceived,
     RoomsListed,
 )
+from xmpp_tui.service import room_directory
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
 CONFERENCE = "jabber:x:conference"
@@ -172,10 +175,11 @@ async def test_invitations_received_are_offered_never_joined(
     h = await harness(alice)
 
     # Direct (XEP-0249): offered, the fallback body is not a chat message.
-    direct_invite(bob, alice.jid, room, reason="come [b]in[/b]")
+    elsewhere = new_room("elsewhere")
+    direct_invite(bob, alice.jid, elsewhere, reason="come [b]in[/b]")
     got = await h.wait_event(InvitationReceived)
     assert (got.room, got.inviter, got.reason, got.direct) == (
-        room,
+        elsewhere,
         bob.jid,
         "come [b]in[/b]",
         True,
@@ -228,3 +232,24 @@ async def test_invitations_received_are_offered_never_joined(
     await joined(h, room)
     await h.service.execute(SendMessage(account=alice.jid, peer=room, body="thanks"))
     await room_peer.wait_groupchat(bob, room, "thanks")
+
+
+async def test_invitation_floods_add_no_more_than_a_few_offers(
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same room twice is one offer; past the cap, invitations are dropped (T18)."""
+    monkeypatch.setattr(room_directory, "MAX_PENDING_INVITATIONS", 2)
+    alice = new_account("alice")
+    mallory = await peer()
+    h = await harness(alice)
+    rooms = [new_room("spam") for _ in range(3)]
+    direct_invite(mallory, alice.jid, rooms[0])
+    direct_invite(mallory, alice.jid, rooms[0])
+    direct_invite(mallory, alice.jid, rooms[1])
+    direct_invite(mallory, alice.jid, rooms[2])
+    mallory.send_chat(alice.jid, "control")
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "control")
+    assert [e.room for e in h.of_type(InvitationReceived)] == rooms[:2]

@@ -9,7 +9,8 @@
   the room's password, if it has one).
 - Received invitations (SECURITY.md: spoofable): a mediated one only from a room (bare JID),
   a direct one from anyone; neither from a blocked sender, neither for a room we are in, and
-  neither ever joins by itself: `InvitationReceived` lets the user accept or decline.
+  neither ever joins by itself: `InvitationReceived` lets the user accept or decline. One
+  per room until it is joined or declined, and at most `MAX_PENDING_INVITATIONS` waiting.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MEMBERS_ONLY = "muc_membersonly"
+#: Invitations waiting for an answer, at most (SECURITY.md T18: a flood adds no more rows).
+MAX_PENDING_INVITATIONS = 20
 
 
 async def list_rooms(session: AccountSession, service: str) -> None:
@@ -68,6 +71,7 @@ async def invite(session: AccountSession, room: str, jid: str, reason: str) -> N
 def decline(session: AccountSession, room: str, inviter: str, reason: str) -> None:
     _require_online(session)
     session.client.decline_invitation(room, inviter, reason)
+    session.rooms.invitations.discard(room)
 
 
 def on_invited(session: AccountSession, fact: RoomInvited) -> None:
@@ -76,6 +80,13 @@ def on_invited(session: AccountSession, fact: RoomInvited) -> None:
         return
     if session.rooms.is_entering_or_in(fact.room):
         return  # already there: nothing to decide
+    pending = session.rooms.invitations
+    if fact.room in pending:
+        return  # offered already: the "?" is still there
+    if len(pending) >= MAX_PENDING_INVITATIONS:
+        log.warning("dropped an invitation to %s: too many unanswered", fact.room)
+        return
+    pending.add(fact.room)
     session.publish(
         InvitationReceived(
             account=session.account,

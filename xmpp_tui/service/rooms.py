@@ -79,6 +79,8 @@ class Rooms:
         self._tasks: set[asyncio.Task[None]] = set()
         #: Each room's disco#info features, once per session (room_history.room_features).
         self.features: dict[str, frozenset[str]] = {}
+        #: Rooms with an invitation offered to the user and not joined or declined yet.
+        self.invitations: set[str] = set()
 
     # -- queries ----------------------------------------------------------------------
 
@@ -257,6 +259,7 @@ class Rooms:
                 self._publish(state)
             return
         if fact.available:
+            self.invitations.discard(fact.room)
             state.joined = state.wanted = True
             state.nick = fact.nick  # the room may have changed it (status 210)
             self._publish(state)
