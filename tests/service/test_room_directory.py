@@ -159,6 +159,21 @@ async def test_invite_direct_or_through_a_members_only_room(
     await room_peer.join(bob, closed_room, "bob")
     assert any("through the room" in n.text for n in h.of_type(Notice))
 
+    # carol declines through the room: a notice for alice, not a chat with the room's JID.
+    carol = await peer()
+    await h.service.execute(InviteToRoom(account=alice.jid, room=closed_room, jid=carol.jid))
+    await wait_stanza(
+        carol, lambda m: m.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}invite") is not None
+    )
+    no = carol.client.make_message(mto=closed_room)
+    x = ET.SubElement(no.xml, f"{{{MUC_USER}}}x")
+    decline = ET.SubElement(x, f"{{{MUC_USER}}}decline", to=alice.jid)
+    ET.SubElement(decline, f"{{{MUC_USER}}}reason").text = "busy [b]now[/b]"
+    no.send()
+    said = await h.wait_event(Notice, lambda n: "declined" in n.text)
+    assert said.text == f"{carol.jid} declined your invitation to {closed_room}: busy [b]now[/b]"
+    assert not h.of_type(MessageAdded)
+
     # Not in the room: refused with a clear line.
     await h.service.execute(InviteToRoom(account=alice.jid, room=new_room(), jid=bob.jid))
     failed = await h.wait_event(CommandFailed)

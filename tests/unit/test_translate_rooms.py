@@ -14,6 +14,7 @@ from xmpp_tui.xmpp import translate, translate_rooms
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomDeclined,
     RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
@@ -346,3 +347,17 @@ def test_mediated_invitation_only_from_a_room() -> None:
         forged = message(named, **{"from": sender, "type": "normal"})
         assert translate_rooms.invitation(forged, own_bare=OWN) is None
     assert not translate_rooms.is_invitation(message("<body>hi</body>"))
+
+
+def test_decline_of_our_invitation_only_from_the_room() -> None:
+    inner = (
+        f"<x xmlns='{MUC_USER}'><decline from='carol@example.org/x'>"
+        "<reason>busy</reason></decline></x><body>carol declined</body>"
+    )
+    stanza = message(inner, **{"from": ROOM, "type": "normal"})
+    assert translate_rooms.is_invitation(stanza)
+    assert translate_rooms.declined(stanza) == RoomDeclined(
+        room=ROOM, decliner="carol@example.org", reason="busy"
+    )
+    for sender in ("mallory@example.org/x", f"{ROOM}/bob"):
+        assert translate_rooms.declined(message(inner, **{"from": sender})) is None

@@ -30,6 +30,7 @@ from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RoomDeclined,
     RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
@@ -66,6 +67,10 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.rooms.on_error(fact)
         case RoomInvited():
             room_directory.on_invited(session, fact)
+        case RoomDeclined(room=room, decliner=decliner, reason=reason):
+            why = f": {reason}" if reason else ""
+            text = f"{decliner} declined your invitation to {room}{why}"
+            session.publish(Notice(account=account, text=text))
         case BookmarksPushed():
             session.bookmarks.apply(fact)
         case ChatStateReceived(peer=peer, state=state):

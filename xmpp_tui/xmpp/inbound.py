@@ -99,6 +99,15 @@ class RoomInvited:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomDeclined:
+    """Someone said no to our invitation to ``room`` (XEP-0045 §7.8.2, through the room)."""
+
+    room: str
+    decliner: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BookmarksPushed:
     """XEP-0402 live update from our own account: items published or retracted."""
 
@@ -229,6 +238,7 @@ Inbound = (
     | OccupantPresence
     | RoomPresenceError
     | RoomInvited
+    | RoomDeclined
     | ChatStateReceived
     | ReceiptReceived
     | DisplayedReceived

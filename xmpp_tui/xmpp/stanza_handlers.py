@@ -58,7 +58,9 @@ def stanza_handlers(
             else translate.chat_message(m, own_bare=own, now=clock)
             or translate_rooms.room_message(m, now=clock)
         ),
-        "room_invitation": lambda m: emit(translate_rooms.invitation(m, own_bare=own)),
+        "room_invitation": lambda m: emit(
+            translate_rooms.invitation(m, own_bare=own) or translate_rooms.declined(m)
+        ),
         "presence": lambda p: emit(translate_rooms.room_presence(p)),
         "room_subject": lambda m: emit(translate_rooms.room_subject(m)),
         # XEP-0402 notifications (registered in features/bookmarks.py); own account only.

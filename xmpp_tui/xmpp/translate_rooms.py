@@ -18,6 +18,7 @@ from xmpp_tui.core.models import Bookmark
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomDeclined,
     RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
@@ -174,11 +175,28 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
 
 
 def is_invitation(msg: Any) -> bool:
-    """A XEP-0249 or mediated XEP-0045 invitation (its body, if any, is only a fallback)."""
+    """A XEP-0249 or mediated XEP-0045 invitation, or a decline of ours (a body, if any, is
+    only a fallback for clients that do not know them)."""
     xml = msg.xml
     return (
         xml.find(f"{{{CONFERENCE_NS}}}x") is not None
         or xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite") is not None
+        or xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline") is not None
+    )
+
+
+def declined(msg: Any) -> RoomDeclined | None:
+    """A decline of our invitation, only from the room (a bare JID with a local part)."""
+    sender = msg["from"]
+    element = msg.xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline")
+    room = str(sender.bare)
+    if element is None or sender.resource or "@" not in room or msg["type"] == "error":
+        return None
+    decliner = _invitee_source(element.get("from") or "", room)
+    if decliner is None:
+        return None
+    return RoomDeclined(
+        room=room, decliner=decliner, reason=_child_text(element, f"{{{MUC_USER_NS}}}reason")
     )
 
 

@@ -1,9 +1,10 @@
 """Room invitations: XEP-0249 direct invitations and XEP-0045 §7.8 mediated ones (invite
 through the room, decline through the room).
 
-Received invitations are reported as :data:`INVITATION_EVENT` (slixmpp's "message" event only
-fires for messages with a body, and an invitation often has none); what they say is read in
-`translate_rooms.invitation`. Nothing here joins a room.
+Received invitations (and declines of ours) are reported as :data:`INVITATION_EVENT`
+(slixmpp's "message" event only fires for messages with a body, and an invitation often has
+none); what they say is read in `translate_rooms.invitation` and `translate_rooms.declined`.
+Nothing here joins a room.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def register(client: Any) -> None:
         [
             MatchXPath(f"{{{ns}}}message/{{{CONFERENCE_NS}}}x"),
             MatchXPath(f"{{{ns}}}message/{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite"),
+            MatchXPath(f"{{{ns}}}message/{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline"),
         ]
     )
     client.register_handler(
