@@ -1,10 +1,12 @@
 """Rooms before joining and invitations in the app at 80x24 against the real Prosody: /rooms
 opens a list of the server's rooms, i shows a room's info, Enter joins it; an invitation is a
-line and a "?" in the roster, never a prompt by itself, and Enter on it accepts."""
+line and a "?" in the roster, never a prompt by itself; Enter on it accepts, or (Later keeps
+it) declines through the room."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -21,6 +23,7 @@ from xmpp_tui.ui.screens.room_directory import RoomListScreen
 from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 pytestmark = pytest.mark.prosody
+MUC_USER = "http://jabber.org/protocol/muc#user"
 
 
 async def test_rooms_list_info_and_enter_joins(
@@ -129,3 +132,49 @@ async def test_invitation_marked_then_accepted_from_the_roster(
             lambda: not any(r.invited for r in app.main.roster_view.rooms if r.jid == room)
         )
         await wait_until(lambda: "alice" in " ".join(pane.info.occupants if pane.info else ()))
+
+
+async def test_mediated_invitation_later_then_declined(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room("closed")
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_membersonly": "1"})
+    declined: list[str] = []
+
+    def on_decline(msg: Any) -> None:
+        element = msg.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}decline")
+        if element is not None:
+            declined.append(element.findtext(f"{{{MUC_USER}}}reason") or "")
+
+    bob.client.add_event_handler("message", on_decline)
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        msg = bob.client.make_message(mto=room)
+        x = ET.SubElement(msg.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid)
+        msg.send()
+        await wait_until(
+            lambda: any(r.invited for r in app.main.roster_view.rooms if r.jid == room),
+            timeout=TIMEOUT,
+        )
+        roster = app.main.roster_view
+        roster.highlight_contact(alice.jid, room)
+        roster.focus()
+        # Later (focused by default): the "?" stays.
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        await pilot.press("enter")
+        await wait_until(lambda: not isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        assert any(r.invited for r in roster.rooms if r.jid == room)
+        # Decline: the "?" goes, the room tells bob, nothing joined.
+        roster.highlight_contact(alice.jid, room)
+        roster.focus()
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        await pilot.press("left", "enter")  # Decline
+        await wait_until(lambda: bool(declined), timeout=TIMEOUT)
+        assert not any(r.invited for r in roster.rooms)
+        assert app.service.rooms(alice.jid) == ()
