@@ -147,7 +147,7 @@ def build_history_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("command", choices=("history",), metavar="history", help=argparse.SUPPRESS)
     parser.add_argument("account", metavar="ACCOUNT", help="your account, e.g. alice@example.org")
-    parser.add_argument("peer", metavar="PEER", help="the contact, e.g. bob@example.net")
+    parser.add_argument("peer", metavar="PEER", help="a contact or a room, e.g. bob@example.net")
     parser.add_argument(
         "--limit", metavar="N", type=_positive_int, help="only the newest N messages"
     )

@@ -7,7 +7,8 @@ any wait, and a history that stays locked is a one-line error).
 
 Output:
 
-- ``text``: ``YYYY-MM-DD HH:MM:SS <sender> body`` in local time (``search`` adds the account
+- ``text``: ``YYYY-MM-DD HH:MM:SS <sender> body`` in local time (in a room, the occupant's
+  nick) (``search`` adds the account
   and the peer after the time). Every remote string is sanitised for the terminal first
   (:mod:`xmpp_tui.core.sanitize`); continuation lines of a body are indented, so a body can
   never pass for a message line of its own.
@@ -35,7 +36,7 @@ from typing import TextIO
 
 from xmpp_tui import paths
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.models import Direction, StoredMessage
+from xmpp_tui.core.models import ConversationKind, Direction, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 from xmpp_tui.logs import setup_logging
 from xmpp_tui.store import Store
@@ -188,7 +189,10 @@ def _write(
 def text_line(message: StoredMessage, *, with_conversation: bool = False) -> str:
     """``YYYY-MM-DD HH:MM:SS [account peer] <sender> body``, local time, sanitised."""
     when = message.timestamp.astimezone().strftime(_TIME_FORMAT)
-    sender = sanitize_identifier(message.sender.partition("/")[0])
+    bare, _, nick = message.sender.partition("/")
+    # In a room the occupant's nick is who spoke (sender = room/nick); elsewhere the bare JID.
+    room_line = message.kind is ConversationKind.GROUPCHAT and bare == message.peer and nick
+    sender = sanitize_identifier(nick if room_line else bare)
     # Placeholders are longer than what they replace: never cut a body in an export.
     body = sanitize_for_display(message.body, max_len=16 * len(message.body) + 16)
     body = body.replace("\n", "\n" + _CONTINUATION)

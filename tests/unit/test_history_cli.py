@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from xmpp_tui.cli import subcommand_of
+from xmpp_tui.core.models import ConversationKind
 from xmpp_tui.history_cli import normalise_bare_jid, text_line
 from xmpp_tui.store import Store
 
@@ -127,6 +128,45 @@ def test_history_text_is_oldest_first_and_sanitised(seeded: Path) -> None:
     assert "\x1b" not in result.stdout
     assert "\u202e" not in result.stdout
     assert "\x07" not in result.stdout
+
+
+def test_history_of_a_room_names_each_occupant_by_nick(home: Path) -> None:
+    """`xmpp-tui history ACCOUNT ROOM`: the room's lines, each occupant by nick (sanitised,
+    so a nick cannot pass for another line), ours by our address."""
+    room = "team@conference.example.org"
+    store = Store.open(home / "history.sqlite3")
+    try:
+        for i, nick in enumerate(("bob", "eve\x1b[2J\nfake")):
+            store.history.add_incoming(
+                account=ME,
+                peer=room,
+                sender=f"{room}/{nick}",
+                body=f"room line {i}",
+                timestamp=T0 + timedelta(minutes=i),
+                stanza_id=f"r{i}",
+                origin_id=None,
+                message_id=None,
+                kind=ConversationKind.GROUPCHAT,
+            )
+        store.history.add_outgoing(
+            account=ME,
+            peer=room,
+            sender=ME,
+            body="mine",
+            timestamp=T0 + timedelta(minutes=2),
+            origin_id="o1",
+            message_id="o1",
+            kind=ConversationKind.GROUPCHAT,
+        )
+    finally:
+        store.close()
+    result = run(home, "history", ME, room)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "2024-05-01 12:00:00 <bob> room line 0",
+        "2024-05-01 12:01:00 <eve␛[2J⏎fake> room line 1",
+        "2024-05-01 12:02:00 <alice@example.org> mine",
+    ]
 
 
 def test_history_jsonl_has_every_field_and_raw_text(seeded: Path) -> None:

@@ -14,6 +14,8 @@ from xmpp_tui.xmpp import translate, translate_rooms
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomDeclined,
+    RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
@@ -198,3 +200,164 @@ def test_bookmark_items_and_legacy_storage() -> None:
     assert translate_rooms.legacy_storage(legacy) == (
         Bookmark(jid=ROOM, name="Team", nick="al", autojoin=True),
     )
+
+
+MAM = "urn:xmpp:mam:2"
+
+
+def archive_result(inner: str, *, outer_from: str = ROOM, result_id: str = "r9") -> Any:
+    """A XEP-0313 result as a room's archive sends it (slixmpp parses the forwarded message)."""
+    from slixmpp.plugins.xep_0203.stanza import Delay
+    from slixmpp.plugins.xep_0297.stanza import Forwarded
+    from slixmpp.plugins.xep_0313.stanza import Result
+    from slixmpp.xmlstream import register_stanza_plugin
+
+    register_stanza_plugin(Message, Result)
+    register_stanza_plugin(Result, Forwarded)
+    register_stanza_plugin(Forwarded, Message, iterable=True)
+    register_stanza_plugin(Forwarded, Delay)
+    return Message(
+        xml=ET.fromstring(
+            f"<message xmlns='jabber:client' from='{outer_from}' to='{OWN}/tui'>"
+            f"<result xmlns='{MAM}' queryid='q1' id='{result_id}'>"
+            "<forwarded xmlns='urn:xmpp:forward:0'>"
+            "<delay xmlns='urn:xmpp:delay' stamp='2025-05-01T10:00:00Z'/>"
+            f"{inner}</forwarded></result></message>"
+        )
+    )
+
+
+def archived_message(body: str = "old news", **attributes: str) -> str:
+    shown = _attrs({"from": f"{ROOM}/bob", "type": "groupchat"}, attributes)
+    return (
+        f"<message xmlns='jabber:client' {shown}><body>{body}</body>"
+        f"<origin-id xmlns='{SID}' id='o7'/></message>"
+    )
+
+
+def test_room_archive_result_becomes_an_occupants_message() -> None:
+    fact = translate_rooms.room_archived(
+        archive_result(archived_message(id="m7")), room=ROOM, now=now
+    )
+    assert fact == RoomMessageReceived(
+        room=ROOM,
+        nick="bob",
+        body="old news",
+        timestamp=datetime(2025, 5, 1, 10, 0, tzinfo=UTC),
+        message_id="m7",
+        origin_id="o7",
+        stanza_id="r9",  # the room's result id is its stanza-id
+        history=True,
+    )
+
+
+def test_room_archive_result_stamp_never_in_the_future() -> None:
+    late = archive_result(archived_message()).xml
+    late.find(f"{{{MAM}}}result/{{urn:xmpp:forward:0}}forwarded/{{urn:xmpp:delay}}delay").set(
+        "stamp", "2099-01-01T00:00:00Z"
+    )
+    fact = translate_rooms.room_archived(Message(xml=late), room=ROOM, now=now)
+    assert fact is not None and fact.timestamp == NOW
+
+
+def test_room_archive_results_only_from_that_room() -> None:
+    """A result from anyone but the room (a user guessing the queryid, another room, an
+    occupant's full JID), or forwarding a message from elsewhere, is dropped."""
+    other = "other@conference.example.org"
+    forged = [
+        archive_result(archived_message(), outer_from="mallory@example.org/x"),
+        archive_result(archived_message(), outer_from=other),
+        archive_result(archived_message(), outer_from=f"{ROOM}/bob"),
+        archive_result(archived_message(**{"from": f"{other}/bob"})),
+        archive_result(archived_message(**{"from": "bob@example.org/phone"})),
+        archive_result(archived_message(type="chat")),
+        archive_result(archived_message(**{"from": ROOM})),  # the room itself: no occupant
+        archive_result(archived_message(), result_id=""),
+    ]
+    assert [translate_rooms.room_archived(r, room=ROOM, now=now) for r in forged] == [None] * 8
+    # Positive control: the same shape from the room is accepted.
+    assert translate_rooms.room_archived(archive_result(archived_message()), room=ROOM, now=now)
+
+
+def test_room_message_correction_and_occupant_id() -> None:
+    fact = translate_rooms.room_message(
+        message(
+            "<body>fixed</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/>"
+            "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-1'/>",
+            id="m2",
+        ),
+        now=now,
+    )
+    assert fact is not None
+    assert (fact.replace_id, fact.occupant_id) == ("m1", "occ-1")
+    # Two occupant-ids: the room did not replace the sender's own; neither is believed.
+    doubled = translate_rooms.room_message(
+        message(
+            "<body>x</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-1'/>"
+            "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='forged'/>"
+        ),
+        now=now,
+    )
+    assert doubled is not None and doubled.occupant_id is None and doubled.replace_id is None
+
+
+CONFERENCE = "jabber:x:conference"
+
+
+def test_direct_invitation_names_the_room_and_the_sender() -> None:
+    direct = message(
+        f"<x xmlns='{CONFERENCE}' jid='{ROOM}' reason='come' password='pw'/>",
+        **{"from": "bob@example.org/phone", "type": "normal"},
+    )
+    assert translate_rooms.is_invitation(direct)
+    assert translate_rooms.invitation(direct, own_bare=OWN) == RoomInvited(
+        room=ROOM, inviter="bob@example.org", reason="come", password="pw", direct=True
+    )
+    # Not a room's address (no local part, or a full JID), or from ourselves: dropped.
+    for bad, sender in (
+        ("conference.example.org", "bob@example.org/phone"),
+        (f"{ROOM}/nick", "bob@example.org/phone"),
+        (ROOM, f"{OWN}/laptop"),
+    ):
+        stanza = message(
+            f"<x xmlns='{CONFERENCE}' jid='{bad}'/>", **{"from": sender, "type": "normal"}
+        )
+        assert translate_rooms.invitation(stanza, own_bare=OWN) is None
+
+
+def test_mediated_invitation_only_from_a_room() -> None:
+    inner = (
+        f"<x xmlns='{MUC_USER}'><invite from='{ROOM}/bob'><reason>meet</reason></invite>"
+        f"<password>pw</password></x><x xmlns='{CONFERENCE}' jid='{ROOM}'>meet</x>"
+    )
+    # As Prosody sends it (with a XEP-0249 element too): mediated, naming room/nick.
+    fact = translate_rooms.invitation(
+        message(inner, **{"from": ROOM, "type": "normal"}), own_bare=OWN
+    )
+    assert fact == RoomInvited(
+        room=ROOM, inviter=f"{ROOM}/bob", reason="meet", password="pw", direct=False
+    )
+    named = f"<x xmlns='{MUC_USER}'><invite from='carol@example.org/x'/></x>"
+    fact = translate_rooms.invitation(
+        message(named, **{"from": ROOM, "type": "normal"}), own_bare=OWN
+    )
+    assert fact is not None and fact.inviter == "carol@example.org"
+    # From a user (a full JID, or a bare JID with no local part): not a room, dropped.
+    for sender in ("mallory@example.org/x", f"{ROOM}/bob", "example.org"):
+        forged = message(named, **{"from": sender, "type": "normal"})
+        assert translate_rooms.invitation(forged, own_bare=OWN) is None
+    assert not translate_rooms.is_invitation(message("<body>hi</body>"))
+
+
+def test_decline_of_our_invitation_only_from_the_room() -> None:
+    inner = (
+        f"<x xmlns='{MUC_USER}'><decline from='carol@example.org/x'>"
+        "<reason>busy</reason></decline></x><body>carol declined</body>"
+    )
+    stanza = message(inner, **{"from": ROOM, "type": "normal"})
+    assert translate_rooms.is_invitation(stanza)
+    assert translate_rooms.declined(stanza) == RoomDeclined(
+        room=ROOM, decliner="carol@example.org", reason="busy"
+    )
+    for sender in ("mallory@example.org/x", f"{ROOM}/bob"):
+        assert translate_rooms.declined(message(inner, **{"from": sender})) is None

@@ -173,6 +173,38 @@ class LeaveRoom(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ListRooms(Command):
+    """The rooms of ``service`` (empty: the first MUC service of our server), XEP-0045 §6.3."""
+
+    service: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueryRoomInfo(Command):
+    """A room's name, description, occupant count and features, without joining it."""
+
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InviteToRoom(Command):
+    """Invite ``jid`` into ``room`` (XEP-0249 direct invitation, and mediated XEP-0045)."""
+
+    room: BareJid
+    jid: BareJid
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclineInvitation(Command):
+    """Say no to an invitation the room mediated (XEP-0045 §7.8.2: a decline via the room)."""
+
+    room: BareJid
+    inviter: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RoomAdminCommand(Command):
     """A moderator, admin or owner request to ``room`` (XEP-0045 §8 - §10); carried out by
     ``service/room_admin.py``."""

@@ -6,7 +6,7 @@ nothing reacts by mutating them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from xmpp_tui.core.forms import DataForm
@@ -19,8 +19,10 @@ from xmpp_tui.core.models import (
     ConnectionState,
     ContactPresence,
     Delivery,
+    RoomDetails,
     RoomInfo,
     RoomListEntry,
+    RoomListing,
     RosterItem,
     Show,
     StoredMessage,
@@ -212,6 +214,34 @@ class RoomListsFetched(Event):
 
     room: BareJid
     lists: tuple[tuple[str, tuple[RoomListEntry, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomsListed(Event):
+    """The rooms a MUC service lists (answers `ListRooms`); ``service`` it is."""
+
+    service: str
+    rooms: tuple[RoomListing, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomDetailsReceived(Event):
+    """A room's disco#info, asked before (or without) joining it (answers `QueryRoomInfo`)."""
+
+    details: RoomDetails
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationReceived(Event):
+    """An invitation to ``room``: mediated by the room (XEP-0045 §7.8.2, ``direct`` False,
+    from the room, naming ``inviter``) or direct (XEP-0249, from ``inviter`` itself). Never
+    joined by itself: the user accepts or declines. Remote text: reason, inviter."""
+
+    room: BareJid
+    inviter: str  # a bare JID, or room/nick when the room hides real JIDs
+    reason: str = ""
+    password: str = field(default="", repr=False)
+    direct: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -177,6 +177,26 @@ class RoomListEntry:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomListing:
+    """One room a MUC service lists (XEP-0045 §6.3); ``name`` is remote text."""
+
+    jid: BareJid
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomDetails:
+    """A room's disco#info, before joining it (XEP-0045 §6.4); every string is remote."""
+
+    jid: BareJid
+    name: str = ""
+    description: str = ""
+    subject: str = ""
+    occupants: int | None = None  # muc#roominfo_occupants, when the room tells
+    features: tuple[str, ...] = ()  # muc_public, muc_passwordprotected, urn:xmpp:mam:2, ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CertificateInfo:
     """What the user needs to decide whether to trust a certificate."""
 

@@ -12,14 +12,18 @@ from xmpp_tui.core.commands import (
     Command,
     Connect,
     CorrectMessage,
+    DeclineInvitation,
     DenySubscription,
     Disconnect,
     FetchOlderHistory,
+    InviteToRoom,
     JoinRoom,
     LeaveRoom,
+    ListRooms,
     MarkRead,
     ProvidePassword,
     QueryInfo,
+    QueryRoomInfo,
     RemoveBookmark,
     RemoveContact,
     RenameContact,
@@ -38,7 +42,14 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history, room_address, room_admin
+from xmpp_tui.service import (
+    delivery,
+    extras,
+    older_history,
+    room_address,
+    room_admin,
+    room_directory,
+)
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -51,11 +62,6 @@ async def execute(session: AccountSession, command: Command) -> None:
         case SendMessage(peer=peer, body=body):
             _refuse_room_not_joined(session, _jid(peer))
             delivery.send_chat(session, _jid(peer), body)
-        case CorrectMessage(peer=peer) if session.rooms.is_room(_jid(peer)):
-            raise UserFacingError(
-                "Corrections in group chats are not supported yet",
-                "Send a new message instead",
-            )
         case CorrectMessage(peer=peer, body=body, message=message):
             extras.correct_last(session, _jid(peer), body, expected=message)
         case JoinRoom(room=room, nick=nick, password=password, configure=configure):
@@ -69,6 +75,14 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.bookmarks.left(_jid(room))  # autojoin off: it stays left
         case RoomAdminCommand():
             await room_admin.execute(session, command)
+        case ListRooms(service=service):
+            await room_directory.list_rooms(session, parse_jid(service).full if service else "")
+        case QueryRoomInfo(room=room):
+            await room_directory.room_info(session, _jid(room))
+        case InviteToRoom(room=room, jid=jid, reason=reason):
+            await room_directory.invite(session, _jid(room), _jid(jid), reason)
+        case DeclineInvitation(room=room, inviter=inviter, reason=reason):
+            room_directory.decline(session, _jid(room), parse_jid(inviter).full, reason)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = await session.bookmarks.change(

@@ -1,4 +1,5 @@
-"""Message corrections (XEP-0308) and chat markers (XEP-0333) for 1:1 conversations.
+"""Message corrections (XEP-0308) and chat markers (XEP-0333) for 1:1 conversations (our own
+corrections in rooms go out here too; received ones in rooms: `room_corrections.py`).
 
 Corrections (SECURITY.md T8): a correction applies only when its sender's full JID is the
 original's and it names a message of the same conversation; it changes the text, never the
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import ConversationRead, DeliveryChanged, MessageCorrected
-from xmpp_tui.core.models import Delivery, Direction, StoredMessage
+from xmpp_tui.core.models import ConversationKind, Delivery, Direction, StoredMessage
 from xmpp_tui.service.delivery import clean_body
 from xmpp_tui.xmpp.inbound import ChatReceived, DisplayedReceived
 
@@ -85,7 +86,8 @@ def correct_last(
             "Up edits the newest one; or send your text as a new message",
         )
     here = session.client.bound_jid
-    if "/" in original.sender and here and original.sender != here:
+    one_to_one = original.kind is ConversationKind.CHAT  # in a room the sender is room/nick
+    if one_to_one and "/" in original.sender and here and original.sender != here:
         # XEP-0308: receivers take a correction only from the original's full JID.
         raise UserFacingError(
             "Your last message there was sent from another device",
@@ -104,7 +106,7 @@ def correct_last(
     if corrected is None:
         raise UserFacingError("The message already says that")
     session.publish(MessageCorrected(account=session.account, message=corrected))
-    if not unsent and session.online:
+    if not unsent and _reachable(session, corrected):
         _send_correction(session, corrected, correction_id)
 
 
@@ -113,8 +115,23 @@ def flush_corrections(session: AccountSession, *, resend_unacked: bool) -> None:
     those the server never acknowledged, with the same ids."""
     resend_unacked = resend_unacked and session.client.acks_enabled
     for message, correction_id, state in session.store.history.pending_corrections(session.account):
-        if state is Delivery.PENDING or resend_unacked:
+        if (state is Delivery.PENDING or resend_unacked) and _reachable(session, message):
             _send_correction(session, message, correction_id)
+
+
+def flush_room_corrections(session: AccountSession, room: str) -> None:
+    """After joining ``room`` (and its outbox): our corrections that waited for it."""
+    for message, correction_id, state in session.store.history.pending_corrections(session.account):
+        ours_here = message.peer == room and message.kind is ConversationKind.GROUPCHAT
+        if ours_here and (state is Delivery.PENDING or session.client.acks_enabled):
+            _send_correction(session, message, correction_id)
+
+
+def _reachable(session: AccountSession, message: StoredMessage) -> bool:
+    """Online, and for a room: in it (a room refuses what a non-occupant sends)."""
+    if message.kind is ConversationKind.GROUPCHAT:
+        return session.online and session.rooms.is_joined(message.peer)
+    return session.online
 
 
 def correction_acked(session: AccountSession, message_id: str) -> None:
@@ -131,9 +148,14 @@ def correction_acked(session: AccountSession, message_id: str) -> None:
 def _send_correction(session: AccountSession, message: StoredMessage, correction_id: str) -> None:
     # XEP-0308: always the first message's id, however often it is corrected.
     assert message.message_id is not None
-    session.client.send_chat(
-        message.peer, message.body, correction_id, replace_id=message.message_id
-    )
+    if message.kind is ConversationKind.GROUPCHAT:
+        session.client.send_groupchat(
+            message.peer, message.body, correction_id, replace_id=message.message_id
+        )
+    else:
+        session.client.send_chat(
+            message.peer, message.body, correction_id, replace_id=message.message_id
+        )
     session.keep(
         partial(
             session.store.history.set_correction_delivery,

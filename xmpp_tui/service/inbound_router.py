@@ -15,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import ConversationKind, Delivery
-from xmpp_tui.service import delivery, extras, room_admin
+from xmpp_tui.service import delivery, extras, room_admin, room_directory
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -30,6 +30,8 @@ from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RoomDeclined,
+    RoomInvited,
     RoomMessageModerated,
     RoomMessageReceived,
     RoomPresenceError,
@@ -66,6 +68,12 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.rooms.on_presence(fact)
         case RoomPresenceError():
             session.rooms.on_error(fact)
+        case RoomInvited():
+            room_directory.on_invited(session, fact)
+        case RoomDeclined(room=room, decliner=decliner, reason=reason):
+            why = f": {reason}" if reason else ""
+            text = f"{decliner} declined your invitation to {room}{why}"
+            session.publish(Notice(account=account, text=text))
         case BookmarksPushed():
             session.bookmarks.apply(fact)
         case ChatStateReceived(peer=peer, state=state):

@@ -7,7 +7,8 @@ oldest stored timestamp if any). The messages go through the same recorder and d
 as the catch-up, each stored below every stored id so id order stays display order; only
 results for this conversation, from our own archive, are kept. The answer is always one
 `OlderHistoryFetched` event (count, complete, or a one-line error); a second request while one
-is in flight for the same conversation is ignored (the first one answers).
+is in flight for the same conversation is ignored (the first one answers). A room asks the
+room's own archive instead (`room_history.fetch_older`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import OlderHistoryFetched
 from xmpp_tui.core.models import BareJid
+from xmpp_tui.service import room_history
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.features.mam import ArchivePage, CursorUnknown
@@ -56,8 +58,7 @@ async def _fetch(session: AccountSession, peer: BareJid) -> tuple[int, bool]:
         raise UserFacingError("Not connected: older messages come from the server's archive")
     account = session.account
     if session.rooms.is_room(peer) or session.store.history.is_room(account, peer):
-        # A room keeps its own archive; ours holds none of its messages.
-        return 0, True
+        return await room_history.fetch_older(session, peer)  # the room's own archive
     before, oldest = session.store.history.oldest(account, peer)
     # Where the previous page ended (RSM <first/>): a page whose messages were all stored
     # already (sent or live copies without a stanza-id) must not be asked for again.

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged
-from xmpp_tui.core.models import ConversationKind, Delivery, Direction, RoomInfo
-from xmpp_tui.service import delivery, room_admin
+from xmpp_tui.core.events import CommandFailed, Notice, RoomChanged
+from xmpp_tui.core.models import RoomInfo
+from xmpp_tui.service import delivery, extras, room_admin, room_history
 from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     RoomMessageReceived,
@@ -65,6 +65,10 @@ class _Room:
     wanted: bool = False
     subject: str = ""
     occupants: set[str] = field(default_factory=set)
+    #: Live messages held while the room's archive is read (room_history.catch_up).
+    held: list[RoomMessageReceived] | None = None
+    #: Local ids of what each nick said live during this join (room_corrections.py).
+    spoken: dict[str, set[int]] = field(default_factory=dict)
 
 
 class Rooms:
@@ -73,6 +77,10 @@ class Rooms:
         self._rooms: dict[str, _Room] = {}
         self._joining: dict[str, asyncio.Future[OccupantPresence | RoomPresenceError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Each room's disco#info features, once per session (room_history.room_features).
+        self.features: dict[str, frozenset[str]] = {}
+        #: Rooms with an invitation offered to the user and not joined or declined yet.
+        self.invitations: set[str] = set()
 
     # -- queries ----------------------------------------------------------------------
 
@@ -91,6 +99,10 @@ class Rooms:
     def nick(self, room: str) -> str | None:
         state = self._rooms.get(room)
         return state.nick if state is not None else None
+
+    def password(self, room: str) -> str:
+        state = self._rooms.get(room)
+        return state.password if state is not None else ""
 
     def snapshot(self) -> tuple[RoomInfo, ...]:
         return tuple(self._info(state) for state in self._rooms.values() if state.wanted)
@@ -132,7 +144,11 @@ class Rooms:
         self._joining[room] = future
         timeout = session.timing.iq_timeout
         try:
-            session.client.join_room(room, nick, password=password, history=HISTORY_ON_JOIN)
+            archived = await room_history.has_archive(session, room)
+            state.held = [] if archived else None
+            session.client.join_room(
+                room, nick, password=password, history=HISTORY_ON_JOIN, archived=archived
+            )
             outcome = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             self._forget(room)
@@ -163,7 +179,15 @@ class Rooms:
                 )
             except UserFacingError as error:
                 log.warning("could not unlock new room %s: %s", room, error.message)
+        if state.held is not None:
+            try:
+                await room_history.catch_up(session, room, state.nick)
+            finally:
+                held, state.held = state.held, None
+                for fact in held:
+                    self.on_message(fact)
         delivery.flush_room(session, room)
+        extras.flush_room_corrections(session, room)
 
     def join_in_background(self, room: str, nick: str = "", password: str = "") -> None:
         """Join without waiting (autojoin, rejoin); a failure becomes a CommandFailed event."""
@@ -206,6 +230,7 @@ class Rooms:
 
     def session_reset(self) -> None:
         """A fresh session (not resumed) began: the server took us out of every room."""
+        self.features.clear()
         for state in self._rooms.values():
             if state.joined:
                 state.joined = False
@@ -246,6 +271,7 @@ class Rooms:
             state.occupants.add(fact.nick)
         else:
             state.occupants.discard(fact.nick)
+            state.spoken.pop(fact.nick, None)  # gone (or renamed): no corrections across it
         if not own:
             if state.joined:
                 self._publish(state)
@@ -256,6 +282,7 @@ class Rooms:
                     session.publish(Notice(account=session.account, text=text))
             return
         if fact.available:
+            self.invitations.discard(fact.room)
             state.joined = state.wanted = True
             state.nick = fact.nick  # the room may have changed it (status 210)
             self._publish(state)
@@ -282,30 +309,17 @@ class Rooms:
             log.info("presence error from %s: %s", fact.room, fact.condition)
 
     def on_message(self, fact: RoomMessageReceived) -> None:
-        session = self._session
         state = self._rooms.get(fact.room)
         if state is None or not state.joined:
             log.info("dropped a groupchat message from %s: not a room we are in", fact.room)
             return
-        stored = session.store.history.add_incoming(
-            account=session.account,
-            peer=fact.room,
-            sender=f"{fact.room}/{fact.nick}",
-            body=fact.body,
-            timestamp=fact.timestamp,
-            stanza_id=fact.stanza_id,
-            origin_id=fact.origin_id,
-            message_id=fact.message_id,
-            direction=Direction.INCOMING,
-            kind=ConversationKind.GROUPCHAT,
-        )
-        if stored is not None:
-            session.publish(MessageAdded(account=session.account, message=stored))
-        elif fact.nick == state.nick and fact.origin_id and not fact.history:
-            # The room's reflection of our message: everyone in the room has it.
-            delivery.confirm(
-                session, peer=fact.room, message_id=fact.origin_id, delivery=Delivery.DELIVERED
-            )
+        if state.held is not None:
+            state.held.append(fact)  # recorded after the archive's catch-up, in order
+            return
+        live = None if fact.history else state.spoken
+        stored = room_history.record(self._session, fact, own_nick=state.nick, spoken=live)
+        if stored is not None and live is not None:
+            live.setdefault(fact.nick, set()).add(stored.id)
 
     def on_subject(self, fact: RoomSubjectReceived) -> None:
         state = self._rooms.get(fact.room)

@@ -12,6 +12,7 @@ from xmpp_tui.store.cursors import CursorStore
 from xmpp_tui.store.database import Database
 from xmpp_tui.store.gaps import GapStore
 from xmpp_tui.store.history import HistoryStore
+from xmpp_tui.store.occupants import OccupantStore
 from xmpp_tui.store.roster_cache import RosterCache
 from xmpp_tui.store.trust import TrustStore
 
@@ -20,6 +21,7 @@ __all__ = [
     "Database",
     "GapStore",
     "HistoryStore",
+    "OccupantStore",
     "RosterCache",
     "Store",
     "TrustStore",
@@ -36,6 +38,7 @@ class Store:
     trust: TrustStore
     cursors: CursorStore
     gaps: GapStore
+    occupants: OccupantStore
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -54,6 +57,7 @@ class Store:
             trust=TrustStore(database),
             cursors=CursorStore(database),
             gaps=GapStore(database),
+            occupants=OccupantStore(database),
         )
 
     def close(self) -> None:

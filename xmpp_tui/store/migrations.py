@@ -135,7 +135,16 @@ ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'
     CHECK (kind IN ('chat', 'groupchat'));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# Who wrote a room message (XEP-0421 occupant-id, stored only when the room offers it): a
+# correction in a room applies only when it comes from the same occupant.
+_V6 = """
+CREATE TABLE room_occupants (
+    message     INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    occupant_id TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

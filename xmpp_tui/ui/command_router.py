@@ -309,6 +309,25 @@ def _leave(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [cmd.LeaveRoom(account=_account(ctx), room=_this_room(args, ctx, "leave"))]
 
 
+def _rooms(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/rooms [SERVICE]``: the service's rooms (a list screen opens with the answer)."""
+    service = parse_jid(args[0]).full if args else ""
+    return [cmd.ListRooms(account=_account(ctx), service=service)]
+
+
+def _roominfo(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    return [cmd.QueryRoomInfo(account=_account(ctx), room=_this_room(args, ctx, "roominfo"))]
+
+
+def _invite(args: Sequence[str], ctx: RouteContext) -> list[Action]:
+    """``/invite JID [reason]`` in a room pane."""
+    if ctx.peer is None or ctx.peer not in ctx.rooms:
+        raise UserFacingError("/invite works in a room", "Open the room first: /join ROOM")
+    jid = _contact(args[0])
+    reason = args[1].strip() if len(args) > 1 else ""
+    return [cmd.InviteToRoom(account=_account(ctx), room=ctx.peer, jid=jid, reason=reason)]
+
+
 def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin|--no-autojoin] [--nick NICK]
     [NAME]``, ``/bookmark remove [ROOM]``. On an existing bookmark, only what is given changes."""
@@ -389,6 +408,9 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "leave": _leave,
     "bookmark": _bookmark,
     **room_admin_routes.HANDLERS,
+    "rooms": _rooms,
+    "roominfo": _roominfo,
+    "invite": _invite,
     "account": _use_account,
     "trust": _trust,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

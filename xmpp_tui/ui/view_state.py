@@ -14,6 +14,7 @@ from xmpp_tui.core.events import (
     BlockListChanged,
     BookmarksChanged,
     Event,
+    InvitationReceived,
     PresenceChanged,
     RoomChanged,
     RosterItemChanged,
@@ -62,11 +63,14 @@ class AccountRoster:
     bookmarks: tuple[Bookmark, ...] = ()
     #: Other JIDs known to be rooms: history with them is group chat, or /join named them.
     room_jids: frozenset[BareJid] = frozenset()
+    #: Invitations not answered yet, by room (a "?" on the room's row; Enter answers).
+    invitations: Mapping[BareJid, InvitationReceived] = field(default_factory=dict)
 
     def is_room(self, jid: BareJid) -> bool:
         return (
             jid in self.rooms
             or jid in self.room_jids
+            or jid in self.invitations
             or any(bookmark.jid == jid for bookmark in self.bookmarks)
         )
 
@@ -122,11 +126,29 @@ def reduce_roster(state: AccountRoster, event: Event) -> AccountRoster:
                 rooms={**state.rooms, room.jid: room},
                 room_jids=state.room_jids | {room.jid},
                 strangers=state.strangers - {room.jid},
+                invitations=_without(state.invitations, room.jid)
+                if room.joined
+                else state.invitations,
             )
+        case InvitationReceived(room=room):
+            return replace(state, invitations={**state.invitations, room: event})
         case BookmarksChanged(bookmarks=bookmarks):
             jids = {b.jid for b in bookmarks}
             return replace(state, bookmarks=bookmarks, strangers=state.strangers - jids)
     return state
+
+
+def answer_invitation(state: AccountRoster, room: BareJid) -> AccountRoster:
+    """The user answered the invitation to ``room`` (accepted or declined): no more "?"."""
+    return replace(state, invitations=_without(state.invitations, room))
+
+
+def _without(
+    invitations: Mapping[BareJid, InvitationReceived], room: BareJid
+) -> Mapping[BareJid, InvitationReceived]:
+    if room not in invitations:
+        return invitations
+    return {jid: invitation for jid, invitation in invitations.items() if jid != room}
 
 
 def note_room(state: AccountRoster, room: BareJid) -> AccountRoster:
@@ -190,6 +212,7 @@ class RoomRow:
     joined: bool = False
     unread: int = 0
     autojoin: bool = False  # bookmarked with autojoin
+    invited: bool = False  # an invitation waits for an answer
 
 
 RosterRow = HeaderRow | ContactRow | RoomRow
@@ -200,6 +223,7 @@ def room_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
     marks = {b.jid: b for b in roster.bookmarks}
     jids = set(roster.rooms) | set(marks) | set(roster.room_jids)
     jids -= {jid for jid, info in roster.rooms.items() if not info.joined and jid not in marks}
+    jids |= set(roster.invitations)
     rows: list[RoomRow] = []
     for jid in jids:
         info, bookmark = roster.rooms.get(jid), marks.get(jid)
@@ -212,6 +236,7 @@ def room_rows(account: AccountId, roster: AccountRoster) -> list[RosterRow]:
                 joined=bool(info and info.joined),
                 unread=roster.unread.get(jid, 0),
                 autojoin=bool(bookmark and bookmark.autojoin),
+                invited=jid in roster.invitations,
             )
         )
     rows.sort(key=lambda r: (not r.joined, r.name.casefold(), r.jid))

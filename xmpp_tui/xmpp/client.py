@@ -21,7 +21,14 @@ from typing import Any
 from xmpp_tui import __version__
 from xmpp_tui.core.clock import Clock
 from xmpp_tui.core.forms import DataForm
-from xmpp_tui.core.models import Bookmark, ChatState, RoomListEntry, Show
+from xmpp_tui.core.models import (
+    Bookmark,
+    ChatState,
+    RoomDetails,
+    RoomListEntry,
+    RoomListing,
+    Show,
+)
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -34,11 +41,14 @@ from xmpp_tui.xmpp.features import (
     blocking,
     bookmarks,
     discovery,
+    invitations,
     mam,
     messages,
     muc,
     muc_admin,
     presence,
+    room_archive,
+    room_directory,
     roster,
 )
 from xmpp_tui.xmpp.inbound import (
@@ -298,6 +308,7 @@ class XmppClient:
         bookmarks.register(client)  # before any presence: +notify goes into our caps
         muc.register(client)
         muc_admin.register(client)  # XEP-0425 moderation announcements
+        invitations.register(client)
         self._client = client
         self._wire(client)
         return client
@@ -498,14 +509,66 @@ class XmppClient:
 
     # -- rooms and bookmarks (XEP-0045, XEP-0402 / XEP-0048) ---------------------------
 
-    def join_room(self, room: str, nick: str, *, password: str, history: int) -> None:
-        muc.join(self._client, room, nick, password=password, history=history)
+    def join_room(
+        self, room: str, nick: str, *, password: str, history: int, archived: bool = False
+    ) -> None:
+        muc.join(self._client, room, nick, password=password, history=history, archived=archived)
+
+    async def muc_services(self, timeout: float) -> tuple[str, ...]:
+        """The MUC services of our server (XEP-0045 §6.1)."""
+        server = str(self._client.boundjid.domain)
+        return await room_directory.services(self._client, server, timeout)
+
+    async def list_rooms(self, service: str, timeout: float) -> tuple[RoomListing, ...]:
+        return await room_directory.rooms(self._client, service, timeout)
+
+    async def room_details(self, room: str, timeout: float) -> RoomDetails:
+        return await room_directory.details(self._client, room, timeout)
+
+    def invite(self, room: str, jid: str, *, reason: str, password: str, mediated: bool) -> None:
+        """XEP-0045 mediated invitation through the room, else XEP-0249 direct."""
+        if mediated:
+            invitations.invite_mediated(self._client, room, jid, reason)
+        else:
+            invitations.invite_direct(self._client, room, jid, reason, password)
+
+    def decline_invitation(self, room: str, inviter: str, reason: str) -> None:
+        invitations.decline(self._client, room, inviter, reason)
+
+    async def room_features(self, room: str, timeout: float) -> tuple[str, ...]:
+        """The room's XEP-0030 features (raises UserFacingError when it refuses or is silent)."""
+        _identities, features = await discovery.info(self._client, room, timeout)
+        return features
+
+    async def room_archive_page(
+        self,
+        room: str,
+        *,
+        size: int,
+        timeout: float,
+        after: str | None = None,
+        before: str | None = None,
+        newest: bool = False,
+    ) -> room_archive.RoomArchivePage:
+        """One page of ``room``'s XEP-0313 archive (raises mam.CursorUnknown)."""
+        return await room_archive.page(
+            self._client,
+            room=room,
+            now=self._clock,
+            size=size,
+            timeout=timeout,
+            after=after,
+            before=before,
+            newest=newest,
+        )
 
     def leave_room(self, room: str, nick: str) -> None:
         muc.leave(self._client, room, nick)
 
-    def send_groupchat(self, room: str, body: str, message_id: str) -> None:
-        muc.send(self._client, room, body, message_id)
+    def send_groupchat(
+        self, room: str, body: str, message_id: str, *, replace_id: str | None = None
+    ) -> None:
+        muc.send(self._client, room, body, message_id, replace_id=replace_id)
 
     async def configure_instant_room(self, room: str, timeout: float) -> None:
         await muc.accept_default_configuration(self._client, room, timeout)

@@ -6,7 +6,7 @@ service decides what to store and which core events to publish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from xmpp_tui.core.models import (
@@ -52,6 +52,10 @@ class RoomMessageReceived:
     origin_id: str | None
     stanza_id: str | None  # only when by = the room
     history: bool = False  # sent by the room on join (stamped by the room)
+    replace_id: str | None = None  # XEP-0308: corrects that earlier message
+    #: XEP-0421, exactly one in the stanza; believed only when the room offers occupant-id
+    #: (it then replaces whatever the sender put there): the service checks.
+    occupant_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +100,27 @@ class RoomPresenceError:
     room: str
     condition: str
     text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomInvited:
+    """An invitation to ``room``: ``direct`` (XEP-0249) from ``inviter`` itself, or mediated
+    (XEP-0045 §7.8.2) by the room, which names the ``inviter``."""
+
+    room: str
+    inviter: str  # bare JID, or room/nick when the room hides real JIDs
+    reason: str = ""
+    password: str = field(default="", repr=False)
+    direct: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomDeclined:
+    """Someone said no to our invitation to ``room`` (XEP-0045 §7.8.2, through the room)."""
+
+    room: str
+    decliner: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,6 +254,8 @@ Inbound = (
     | RoomMessageModerated
     | OccupantPresence
     | RoomPresenceError
+    | RoomInvited
+    | RoomDeclined
     | ChatStateReceived
     | ReceiptReceived
     | DisplayedReceived

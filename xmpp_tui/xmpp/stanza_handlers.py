@@ -53,8 +53,13 @@ def stanza_handlers(
         "blocked": lambda iq: block_push(iq, blocked=True),
         "unblocked": lambda iq: block_push(iq, blocked=False),
         "message": lambda m: emit(
-            translate.chat_message(m, own_bare=own, now=clock)
+            None  # an invitation's body is a fallback: "room_invitation" reports it
+            if translate_rooms.is_invitation(m)
+            else translate.chat_message(m, own_bare=own, now=clock)
             or translate_rooms.room_message(m, now=clock)
+        ),
+        "room_invitation": lambda m: emit(
+            translate_rooms.invitation(m, own_bare=own) or translate_rooms.declined(m)
         ),
         "presence": lambda p: emit(translate_rooms.room_presence(p)),
         "room_subject": lambda m: emit(translate_rooms.room_subject(m)),

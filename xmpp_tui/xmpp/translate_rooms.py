@@ -18,11 +18,13 @@ from xmpp_tui.core.models import Bookmark
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
+    RoomDeclined,
+    RoomInvited,
     RoomMessageReceived,
     RoomPresenceError,
     RoomSubjectReceived,
 )
-from xmpp_tui.xmpp.translate import MUC_USER_NS, trusted_stanza_id
+from xmpp_tui.xmpp.translate import CORRECT_NS, MUC_USER_NS, trusted_stanza_id
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ PUBSUB_EVENT_NS = "http://jabber.org/protocol/pubsub#event"
 PUBSUB_NS = "http://jabber.org/protocol/pubsub"
 DELAY_NS = "urn:xmpp:delay"
 SID_NS = "urn:xmpp:sid:0"
+OCCUPANT_ID_NS = "urn:xmpp:occupant-id:0"  # XEP-0421
+CONFERENCE_NS = "jabber:x:conference"  # XEP-0249
 
 
 def room_subject(msg: Any) -> RoomSubjectReceived | None:
@@ -76,6 +80,67 @@ def room_message(msg: Any, *, now: Clock) -> RoomMessageReceived | None:
         origin_id=(origin.get("id") or None) if origin is not None else None,
         stanza_id=trusted_stanza_id(msg, by=room),
         history=history,
+        replace_id=_child_id(msg.xml, f"{{{CORRECT_NS}}}replace"),
+        occupant_id=occupant_id(msg.xml),
+    )
+
+
+def occupant_id(message: ET.Element) -> str | None:
+    """The XEP-0421 occupant-id of a room message; None unless there is exactly one (a room
+    that offers the feature replaces the sender's own, so two mean it does not)."""
+    found = [
+        element.get("id")
+        for element in message.findall(f"{{{OCCUPANT_ID_NS}}}occupant-id")
+        if element.get("id")
+    ]
+    return str(found[0]) if len(found) == 1 else None
+
+
+def _child_id(element: ET.Element, tag: str) -> str | None:
+    child = element.find(tag)
+    return (child.get("id") or None) if child is not None else None
+
+
+def room_archived(result: Any, *, room: str, now: Clock) -> RoomMessageReceived | None:
+    """One XEP-0313 result from ``room``'s own archive, or None.
+
+    Only the room answers for its archive: a result whose outer ``from`` is anyone else is a
+    forgery, whatever queryid it guessed; the archived message itself must be a groupchat
+    message from an occupant of that same room. The result id is the room's stanza-id.
+    """
+    sender = result["from"]
+    if str(sender.full) != room:
+        log.warning("ignoring a room archive result from %s", sender.full)
+        return None
+    archive_id = str(result["mam_result"]["id"])
+    forwarded = result["mam_result"]["forwarded"]
+    inner = forwarded["stanza"]
+    if not archive_id or not hasattr(inner, "xml"):
+        return None
+    author = inner["from"]
+    if str(author.bare) != room or inner["type"] != "groupchat":
+        return None
+    nick, body = str(author.resource), str(inner["body"])
+    if not nick or not body:
+        return None
+    when = now()
+    delay = forwarded.xml.find(f"{{{DELAY_NS}}}delay")
+    if delay is not None:
+        stamp = _parse_stamp(delay.get("stamp") or "")
+        if stamp is not None:
+            when = min(stamp, when)
+    origin = inner.xml.find(f"{{{SID_NS}}}origin-id")
+    return RoomMessageReceived(
+        room=room,
+        nick=nick,
+        body=body,
+        timestamp=when,
+        message_id=str(inner["id"]) or None,
+        origin_id=(origin.get("id") or None) if origin is not None else None,
+        stanza_id=archive_id,
+        history=True,
+        replace_id=_child_id(inner.xml, f"{{{CORRECT_NS}}}replace"),
+        occupant_id=occupant_id(inner.xml),
     )
 
 
@@ -116,6 +181,91 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         reason=(reason.text or "") if reason is not None else "",
         destroyed=destroy is not None,
     )
+
+
+def is_invitation(msg: Any) -> bool:
+    """A XEP-0249 or mediated XEP-0045 invitation, or a decline of ours (a body, if any, is
+    only a fallback for clients that do not know them)."""
+    xml = msg.xml
+    return (
+        xml.find(f"{{{CONFERENCE_NS}}}x") is not None
+        or xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite") is not None
+        or xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline") is not None
+    )
+
+
+def declined(msg: Any) -> RoomDeclined | None:
+    """A decline of our invitation, only from the room (a bare JID with a local part)."""
+    sender = msg["from"]
+    element = msg.xml.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline")
+    room = str(sender.bare)
+    if element is None or sender.resource or "@" not in room or msg["type"] == "error":
+        return None
+    decliner = _invitee_source(element.get("from") or "", room)
+    if decliner is None:
+        return None
+    return RoomDeclined(
+        room=room, decliner=decliner, reason=_child_text(element, f"{{{MUC_USER_NS}}}reason")
+    )
+
+
+def invitation(msg: Any, *, own_bare: str) -> RoomInvited | None:
+    """An invitation to a room, or None.
+
+    Mediated (XEP-0045 §7.8.2): the sender must be a room (a bare JID with a local part, no
+    resource) naming who invited us; Prosody adds a XEP-0249 element to it as well, which
+    changes nothing. Direct (XEP-0249): the inviter is the sender; the room is the ``jid`` it
+    names, which must be a bare JID with a local part. Neither says whether the room is safe:
+    the user decides, nothing joins by itself.
+    """
+    if msg["type"] in ("error", "groupchat"):
+        return None
+    sender = msg["from"]
+    x = msg.xml.find(f"{{{MUC_USER_NS}}}x")
+    invite = x.find(f"{{{MUC_USER_NS}}}invite") if x is not None else None
+    if x is not None and invite is not None:
+        via = str(sender.bare)
+        if sender.resource or "@" not in via:
+            log.warning("ignoring a mediated invitation from %s: not a room", sender.full)
+            return None
+        named = _invitee_source(invite.get("from") or "", via)
+        if named is None:
+            return None
+        return RoomInvited(
+            room=via,
+            inviter=named,
+            reason=_child_text(invite, f"{{{MUC_USER_NS}}}reason"),
+            password=_child_text(x, f"{{{MUC_USER_NS}}}password"),
+            direct=False,
+        )
+    direct = msg.xml.find(f"{{{CONFERENCE_NS}}}x")
+    if direct is None:
+        return None
+    room = _room_jid(direct.get("jid") or "")
+    inviter = str(sender.bare)
+    if room is None or "@" not in room or not inviter or inviter == own_bare:
+        return None
+    return RoomInvited(
+        room=room,
+        inviter=inviter,
+        reason=direct.get("reason") or "",
+        password=direct.get("password") or "",
+        direct=True,
+    )
+
+
+def _invitee_source(text: str, room: str) -> str | None:
+    """Who a room says invited us: a bare JID, or (a semi-anonymous room hides real JIDs)
+    their occupant JID room/nick, kept whole so a decline can reach them."""
+    from slixmpp.jid import JID, InvalidJID
+
+    try:
+        jid = JID(text)
+    except InvalidJID:
+        return None
+    if str(jid.bare) == room and jid.resource:
+        return str(jid.full)
+    return str(jid.bare) or None
 
 
 def bookmarks_event(msg: Any, *, own_bare: str) -> BookmarksPushed | None:

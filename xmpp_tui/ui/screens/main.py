@@ -52,6 +52,7 @@ from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
 from xmpp_tui.ui.screens.requests import ask_subscription
+from xmpp_tui.ui.screens.room_directory import ask_invitation
 from xmpp_tui.ui.typing_state import is_message_draft
 from xmpp_tui.ui.view_state import (
     AccountRoster,
@@ -189,11 +190,9 @@ class MainScreen(Screen[None]):
         event.stop()
         key = self.deck.active_chat
         pane = self.deck.chat(key) if key is not None else None
-        # Group chat corrections need occupant checks (a later issue): recall there.
-        editable = pane is not None and not isinstance(pane, RoomPane)
         mine = (
             [m for m in pane.history.messages if m.direction is Direction.OUTGOING]
-            if pane is not None and editable
+            if pane is not None
             else []
         )
         if mine:
@@ -337,6 +336,9 @@ class MainScreen(Screen[None]):
         roster = self.rosters.get(event.account)
         if roster is not None and event.jid in roster.requests:
             ask_subscription(self, event.account, event.jid)  # answer first; Later: no change
+            return
+        if roster is not None and event.jid in roster.invitations:
+            ask_invitation(self, event.account, roster.invitations[event.jid])
             return
         await self.panes.open_chat(ChatKey(event.account, event.jid))
 

@@ -31,6 +31,7 @@ from xmpp_tui.core.events import (
     HistoryGapMarked,
     HistoryWriteFailed,
     InfoReceived,
+    InvitationReceived,
     MessageAdded,
     MessageCorrected,
     Notice,
@@ -41,7 +42,9 @@ from xmpp_tui.core.events import (
     PresenceChanged,
     RoomChanged,
     RoomConfigFetched,
+    RoomDetailsReceived,
     RoomListsFetched,
+    RoomsListed,
     RosterItemChanged,
     RosterItemRemoved,
     RosterReplaced,
@@ -60,7 +63,7 @@ from xmpp_tui.core.models import (
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import room_admin_flow
+from xmpp_tui.ui.screens import room_admin_flow, room_directory
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
@@ -88,6 +91,7 @@ _ROSTER_EVENTS = (
     BlockListChanged,
     RoomChanged,
     BookmarksChanged,
+    InvitationReceived,
 )
 #: A block-list change touching more JIDs than this is one console line with a count.
 _BLOCK_LINES = 3
@@ -156,6 +160,8 @@ class EventReactions:
                 self._error(account, error_text(message, hint))
             case InfoReceived():
                 screen.deck.console.add_block(info_text(event), when=screen.clock())
+            case RoomsListed() | RoomDetailsReceived() | InvitationReceived():
+                room_directory.react(screen, event)
             case HistoryWriteFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case Notice(text=text):

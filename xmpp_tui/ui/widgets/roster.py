@@ -61,6 +61,8 @@ def room_prompt(row: RoomRow, width: int = DEFAULT_WIDTH) -> Text:
     marks = Text(end="")
     if row.unread:
         marks.append(f" [{row.unread}]", style="bold reverse")
+    if row.invited:
+        marks.append(f" {REQUEST_MARK}", style="bold yellow")
     glyph, glyph_style = ROOM_GLYPHS[row.joined]
     style = ("bold" if row.unread else "") + ("" if row.joined else " dim")
     text = Text(no_wrap=True, overflow="ellipsis", end="")

@@ -49,7 +49,7 @@ async def page(
     A backwards page is asked with ``retrieve()`` and an explicit ``before`` id: slixmpp's
     ``iterate(reverse=True)`` writes a bool into ``<before/>`` and never sends the query, and
     ``retrieve()`` turns every RSM value into a string, so the empty ``<before/>`` of the
-    newest page is built here (`_newest_page`).
+    newest page is built here (`newest_page`).
     """
     from slixmpp import JID
     from slixmpp.exceptions import IqError, IqTimeout
@@ -62,7 +62,7 @@ async def page(
     with_ = JID(with_jid) if with_jid else None
     try:
         if newest and not before:
-            result = await _newest_page(client, with_jid=with_, end=end, size=size, timeout=timeout)
+            result = await newest_page(client, with_jid=with_, end=end, size=size, timeout=timeout)
         else:
             result = await client.plugin["xep_0313"].retrieve(
                 start=start, end=end, with_jid=with_, rsm=rsm, timeout=timeout
@@ -104,14 +104,21 @@ async def page(
     )
 
 
-async def _newest_page(
-    client: Any, *, with_jid: Any, end: datetime | None, size: int, timeout: float
+async def newest_page(
+    client: Any,
+    *,
+    with_jid: Any,
+    end: datetime | None,
+    size: int,
+    timeout: float,
+    archive: str | None = None,
 ) -> Any:
-    """``retrieve()`` with an empty ``<before/>``: the same query and result collector."""
+    """``retrieve()`` with an empty ``<before/>``: the same query and result collector;
+    ``archive``: another entity's archive (a room's), whose results must come from it."""
     from slixmpp.xmlstream.handler import Collector
     from slixmpp.xmlstream.matcher import MatchXMLMask
 
-    iq = client.make_iq_set()
+    iq = client.make_iq_set(ito=archive)
     query_id = iq["id"]
     iq["mam"]["queryid"] = query_id
     iq["mam"]["end"] = end
@@ -124,6 +131,8 @@ async def _newest_page(
         mask.xml.remove(origin)
     del mask["id"]
     del mask["lang"]
+    if archive:
+        mask["from"] = archive
     mask["mam_result"]["queryid"] = query_id
     collector = Collector(f"MAM_Results_{query_id}", MatchXMLMask(str(mask)))
     client.register_handler(collector)

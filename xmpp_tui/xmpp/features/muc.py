@@ -37,11 +37,17 @@ def register(client: Any) -> None:
     )
 
 
-def join(client: Any, room: str, nick: str, *, password: str, history: int) -> None:
-    """Presence to room/nick with ``<history maxstanzas=history/>``."""
+def join(
+    client: Any, room: str, nick: str, *, password: str, history: int, archived: bool = False
+) -> None:
+    """Presence to room/nick with ``<history maxstanzas=history/>``; ``archived``: the room
+    keeps a MAM archive we catch up from, so no history at all (``<history maxchars='0'/>``)."""
     pres = client.make_presence(pto=f"{room}/{nick}")
     x = ET.SubElement(pres.xml, f"{{{MUC_NS}}}x")
-    ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas=str(max(history, 0)))
+    if archived:
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxchars="0")
+    else:
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas=str(max(history, 0)))
     if password:
         ET.SubElement(x, f"{{{MUC_NS}}}password").text = password
     pres.send()
@@ -51,11 +57,16 @@ def leave(client: Any, room: str, nick: str) -> None:
     client.make_presence(pto=f"{room}/{nick}", ptype="unavailable").send()
 
 
-def send(client: Any, room: str, body: str, message_id: str) -> None:
-    """A groupchat message; origin-id = id lets us match the room's reflection to the outbox."""
+def send(
+    client: Any, room: str, body: str, message_id: str, *, replace_id: str | None = None
+) -> None:
+    """A groupchat message; origin-id = id lets us match the room's reflection to the outbox.
+    With ``replace_id`` it corrects that earlier message of ours (XEP-0308)."""
     msg = client.make_message(mto=room, mbody=body, mtype="groupchat")
     msg["id"] = message_id
     msg["origin_id"]["id"] = message_id
+    if replace_id is not None:
+        msg["replace"]["id"] = replace_id
     msg.send()
     if client.plugin["xep_0198"].enabled_out:
         from slixmpp.plugins.xep_0198.stanza import RequestAck
