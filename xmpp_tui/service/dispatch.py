@@ -213,6 +213,8 @@ def _chat_state(session: AccountSession, peer: str, state: ChatState) -> None:
 
 def _refuse_room_not_joined(session: AccountSession, peer: str) -> None:
     """A room we are not in gets no message (and never a 1:1 one to its address)."""
+    if session.rooms.is_entering_or_in(peer):
+        raise UserFacingError(f"Still entering {peer}", "Send it again once you are in")
     if session.bookmarks.get(peer) is not None or session.store.history.is_room(
         session.account, peer
     ):

@@ -205,17 +205,31 @@ class MainScreen(Screen[None]):
             parsed = slash.parse(text)
             ctx = self.context()
             if parsed is None:
+                self._refuse_left_room()
                 actions = route_text(slash.unescape_literal(text), ctx)
             else:
                 actions = route(parsed, ctx)
         except UserFacingError as error:
-            text = error_text(error.message, error.hint)
-            self.console_line(text, "error")
+            if not self.composer.text:  # nothing typed since: give the line back to mend
+                self.composer.set_draft(text)
+            line = error_text(error.message, error.hint)
+            self.console_line(line, "error")
             if self.deck.active_chat is not None:  # the console is not in view: say it here too
-                self.notify(one_line(text).plain, markup=False, severity="error")
+                self.notify(one_line(line).plain, markup=False, severity="error")
             return
         for action in actions:
             await self.perform(action)
+
+    def _refuse_left_room(self) -> None:
+        """Text typed in the pane of a room we left would go nowhere: say so first."""
+        key = self.deck.active_chat
+        if key is None:
+            return
+        info = self.rosters.get(key.account, AccountRoster()).room_info(key.peer)
+        if info is not None and not info.joined and isinstance(self.deck.chat(key), RoomPane):
+            raise UserFacingError(
+                f"You are not in {key.peer}", f"Type /join {key.peer} to enter it"
+            )
 
     async def perform(self, action: Action) -> None:
         match action:
