@@ -9,6 +9,7 @@ from xmpp_tui.core.commands import (
     AddContact,
     ApproveSubscription,
     Block,
+    ChangeNick,
     Command,
     Connect,
     CorrectMessage,
@@ -29,6 +30,7 @@ from xmpp_tui.core.commands import (
     SendMessage,
     SetGroups,
     SetPresence,
+    SetSubject,
     TrustCertificate,
     Unblock,
     Unsubscribe,
@@ -63,6 +65,11 @@ async def execute(session: AccountSession, command: Command) -> None:
             await session.rooms.join(_jid(room), nick.strip(), password)
         case LeaveRoom(room=room):
             session.rooms.leave(_jid(room))
+        case ChangeNick(room=room, nick=nick):
+            parse_jid(f"{_jid(room)}/{nick.strip()}")  # the room/nick must be a valid JID
+            await session.rooms.change_nick(_jid(room), nick.strip())
+        case SetSubject(room=room, subject=subject):
+            await session.rooms.set_subject(_jid(room), subject)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = Bookmark(
@@ -99,6 +106,7 @@ async def execute(session: AccountSession, command: Command) -> None:
             session.show, session.status = show, status
             if session.online and show is not Show.OFFLINE:
                 session.client.send_presence(show, status)
+                session.rooms.presence_changed()
             session.publish(OwnPresenceChanged(account=session.account, show=show, status=status))
         case _:
             await _roster_command(session, command)

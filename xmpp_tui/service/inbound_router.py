@@ -75,6 +75,10 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case StanzaAcked(message_id=message_id):
             delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
             extras.correction_acked(session, message_id)
+        case MessageBounced(peer=peer, message_id=message_id, text=text) if (
+            session.rooms.requests.bounced(peer, message_id, text)
+        ):
+            pass  # our subject change, refused: the waiting /topic says so
         case MessageBounced(peer=peer, message_id=message_id, text=text):
             bounced = delivery.confirm(
                 session, peer=peer, message_id=message_id, delivery=Delivery.FAILED

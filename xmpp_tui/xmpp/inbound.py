@@ -13,6 +13,7 @@ from xmpp_tui.core.models import (
     Bookmark,
     CertificateInfo,
     ChatState,
+    Occupant,
     ResourcePresence,
     RosterItem,
 )
@@ -71,6 +72,10 @@ class OccupantPresence:
     own: bool = False
     created: bool = False  # status 201: we created the room (locked until configured)
     statuses: tuple[int, ...] = ()
+    #: Role, affiliation, show, status and real JID (when shown) from the presence.
+    occupant: Occupant | None = None
+    #: Status 303: the occupant is now called ``new_nick`` (this presence is the old nick's).
+    new_nick: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
