@@ -163,7 +163,7 @@ async def test_self_ping_rejoins_a_room_that_forgot_us(
     got = await bob.wait_future(back, timeout=10)  # we entered again
     assert got["type"] != "unavailable"
     await wait_until(lambda: f"{room}/al" in room_occupants(prosody, room), timeout=10)
-    assert room_info(h, alice.jid, room).joined
+    await wait_until(lambda: room_info(h, alice.jid, room).joined)
     assert not h.of_type(CommandFailed)
 
 
