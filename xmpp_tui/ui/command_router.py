@@ -298,6 +298,23 @@ def _leave(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [cmd.LeaveRoom(account=_account(ctx), room=_this_room(args, ctx, "leave"))]
 
 
+def _nick(text: str, ctx: RouteContext) -> list[Action]:
+    """``/nick NEW`` in a room's pane (XEP-0045 §7.6)."""
+    nick = text.strip()
+    if not nick:
+        raise UserFacingError("/nick needs a nickname", "Type /nick NEWNICK")
+    room = _this_room([], ctx, "nick")
+    return [cmd.ChangeNick(account=_account(ctx), room=room, nick=nick)]
+
+
+def _topic(text: str, ctx: RouteContext) -> list[Action]:
+    """``/topic TEXT`` in a room's pane: the subject, sent as typed (XEP-0045 §8.1)."""
+    if not text.strip():
+        raise UserFacingError("/topic needs the new subject", "Type /topic Plans for today")
+    room = _this_room([], ctx, "topic")
+    return [cmd.SetSubject(account=_account(ctx), room=room, subject=text)]
+
+
 def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin] [--nick NICK] [NAME]``,
     ``/bookmark remove [ROOM]``."""
@@ -389,6 +406,8 @@ _TEXT_HANDLERS: dict[str, Callable[[str, RouteContext], list[Action]]] = {
     "status": _status,
     "me": _me,
     "correct": _correct,
+    "nick": _nick,
+    "topic": _topic,
 }
 
 #: Command names this router knows; a test checks it covers the slash table.
