@@ -96,7 +96,12 @@ class MainScreen(Screen[None]):
         self.console_account: AccountId | None = service.accounts[0] if service.accounts else None
         self.roster_view = RosterView(id="roster")
         self.deck = PaneDeck(tz=tz, make_chat=self._make_chat, id="panes")
-        self.composer = Composer(commands=self._command_words, jids=self._jid_words, id="composer")
+        self.composer = Composer(
+            commands=self._command_words,
+            jids=self._jid_words,
+            nicks=self._nick_words,
+            id="composer",
+        )
         self.status_bar = StatusBar(clock=clock, id="status")
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
@@ -353,6 +358,13 @@ class MainScreen(Screen[None]):
 
     def _command_words(self) -> Iterable[str]:
         return slash.complete_command("/")
+
+    def _nick_words(self) -> Iterable[str]:
+        """In a room's pane: the other occupants' nicks (Tab completes them first)."""
+        pane = self.deck.active_pane()
+        if not isinstance(pane, RoomPane) or pane.info is None:
+            return ()
+        return [nick for nick in pane.nicks if nick != pane.info.nick]
 
     def _jid_words(self) -> Iterable[str]:
         words: set[BareJid] = set()

@@ -79,6 +79,7 @@ class Composer(TextArea):
         *,
         commands: Callable[[], Iterable[str]],
         jids: Callable[[], Iterable[str]],
+        nicks: Callable[[], Iterable[str]] = tuple,
         id: str | None = None,
     ) -> None:
         super().__init__(
@@ -91,6 +92,7 @@ class Composer(TextArea):
         )
         self._commands = commands  # "/msg", "/add", ...
         self._jids = jids
+        self._nicks = nicks  # in a room's pane: its occupants, completed before JIDs
         self._sent: list[str] = []
         self._recall: int | None = None  # index into _sent while recalling
         self._draft = ""
@@ -219,7 +221,8 @@ class Composer(TextArea):
     # -- completion ---------------------------------------------------------------------
 
     def complete(self) -> bool:
-        """Complete the word before the cursor; False lets Tab move focus when there is none."""
+        """Complete the word before the cursor (a nick in a room first, then a JID); False lets
+        Tab move focus when there is none."""
         row, column = self.cursor_location
         before = self.document.get_line(row)[:column]
         start = len(before) - len(before.split(" ")[-1])
@@ -232,12 +235,15 @@ class Composer(TextArea):
         if not word and not self.text.strip():
             return False
         is_command = row == 0 and start == 0 and word.startswith("/")
-        candidates = complete_word(word, self._commands() if is_command else self._jids())
+        nicks = [] if is_command else complete_word(word, self._nicks())
+        candidates = nicks or complete_word(word, self._commands() if is_command else self._jids())
         if not candidates:
             self.app.bell()
             return True
         if len(candidates) == 1:
-            self._put(row, start, column, candidates[0] + " ")
+            # A nick opening the line addresses its occupant: "al: " (IRC habit).
+            addressed = nicks and (row, start) == (0, 0)
+            self._put(row, start, column, candidates[0] + (": " if addressed else " "))
             return True
         prefix = common_prefix(candidates)
         if len(prefix) > len(word):

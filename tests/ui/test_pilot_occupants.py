@@ -1,0 +1,139 @@
+"""Occupants in the app at 80x24 against the real Prosody with real occupants: the occupant list
+(by role, with presence and affiliation), /nick (a taken nick offers another), /topic, Tab
+completing a nick, and a mention highlighted and notified (word-boundary match)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import room_peer
+from tests.peer import AccountFactory, PeerFactory, wait_until
+from tests.prosody_server import ProsodyServer
+from tests.service.test_rooms import new_room
+from tests.ui.pilot_helpers import active_pane, console_lines, submit
+from tests.ui.test_pilot_rooms import TIMEOUT, _app, _online
+from xmpp_tui.ui.app import XmppTuiApp
+from xmpp_tui.ui.widgets.room_pane import RoomPane
+
+pytestmark = pytest.mark.prosody
+SIZE = (100, 30)
+
+
+async def _in_room(app: XmppTuiApp, pilot: object, room: str, nick: str) -> RoomPane:
+    await submit(pilot, app, f"/join {room}/{nick}")  # type: ignore[arg-type]
+    pane = active_pane(app)
+    assert isinstance(pane, RoomPane)
+    await wait_until(
+        lambda: pane.info is not None and pane.info.joined,
+        timeout=TIMEOUT,
+        message=f"not joined; console: {console_lines(app)[-4:]}",
+    )
+    return pane
+
+
+def _notes(app: XmppTuiApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_occupant_list_nick_topic_and_tab(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    carol = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_changesubject": "1"})
+    await room_peer.join(carol, room, "carol[b]x[/b]")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        pane = await _in_room(app, pilot, room, "al")
+        # The list: moderators (the owner, marked ~), then participants; ours in it.
+        expected = [
+            "Moderators (1)",
+            "● ~bob",
+            "Participants (2)",
+            "●  al",
+            "●  carol[b]x[/b]",  # a nick is text, never markup
+        ]
+        await wait_until(
+            lambda: pane.occupants.rendered_rows() == expected,
+            timeout=TIMEOUT,
+            message=f"rows: {pane.occupants.rendered_rows()}",
+        )
+        # Carol goes away: her glyph changes.
+        carol.client.send_presence(pto=f"{room}/carol[b]x[/b]", pshow="away")
+        await wait_until(
+            lambda: "◑  carol[b]x[/b]" in pane.occupants.rendered_rows(),
+            timeout=TIMEOUT,
+            message=f"rows: {pane.occupants.rendered_rows()}",
+        )
+
+        # Tab completes a nick; at the start of the line it addresses them ("bob: ").
+        app.main.composer.focus()
+        app.main.composer.set_draft("bo")
+        await pilot.press("tab")
+        assert app.main.composer.text == "bob: "
+        await pilot.press(*"hi", "enter")
+        await room_peer.wait_groupchat(bob, room, "bob: hi", timeout=TIMEOUT)
+
+        # /nick: the room renames us; bob sees the new nick; the header follows.
+        await submit(pilot, app, "/nick al2")
+        await wait_until(
+            lambda: pane.info is not None and pane.info.nick == "al2",
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-3:]}",
+        )
+        assert "in as al2" in str(pane.header.render())
+        assert "●  al2" in pane.occupants.rendered_rows()
+        # A taken nick: one clear line that offers another.
+        await submit(pilot, app, "/nick bob")
+        await wait_until(
+            lambda: any("someone else uses that nickname" in line for line in console_lines(app)),
+            timeout=TIMEOUT,
+        )
+        assert any("Try /nick bob_" in line for line in console_lines(app))
+
+        # /topic: sent as typed; the header shows the room's report of it.
+        await submit(pilot, app, "/topic Plans [b]for[/b] today")
+        await wait_until(
+            lambda: "Plans [b]for[/b] today" in str(pane.header.render()), timeout=TIMEOUT
+        )
+
+
+async def test_mention_highlighted_and_notified_on_word_boundary(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        pane = await _in_room(app, pilot, room, "al")
+        # "all" and "Sal" do not name al: no notification.
+        room_peer.say(bob, room, "hello all, ask Sal")
+        await wait_until(
+            lambda: any("hello all, ask Sal" in r for r in pane.history.rendered_rows()),
+            timeout=TIMEOUT,
+        )
+        room_peer.say(bob, room, "AL: [b]look[/b]")
+        await wait_until(
+            lambda: any("You were mentioned in" in n for n in _notes(app)), timeout=TIMEOUT
+        )
+        assert _notes(app).count(f"You were mentioned in {room}") == 1
+
+        # The line is highlighted: its sender shown reversed; the "all" line is not.
+        def sender_reversed(text: str) -> bool:
+            rows = pane.history.rendered_rows()
+            row = next(i for i, r in enumerate(rows) if text in r)
+            strip = pane.history.row_strip(row)
+            return any("<bob>" in seg.text and seg.style and seg.style.reverse for seg in strip)
+
+        assert sender_reversed("AL: [b]look[/b]")
+        assert not sender_reversed("hello all, ask Sal")
+        assert all(not n.markup for n in app._notifications)
+        assert not any("look" in n for n in _notes(app))  # fixed text, never the body
