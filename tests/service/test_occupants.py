@@ -9,15 +9,31 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, Harness, HarnessFactory
 from tests.service.test_rooms import joined, new_room
-from xmpp_tui.core.commands import ChangeNick, JoinRoom, SetPresence, SetSubject
-from xmpp_tui.core.events import CommandFailed, RoomChanged
-from xmpp_tui.core.models import Affiliation, Occupant, Role, RoomInfo, Show
+from xmpp_tui.core.commands import (
+    AddContact,
+    ChangeNick,
+    JoinRoom,
+    SendMessage,
+    SetPresence,
+    SetSubject,
+)
+from xmpp_tui.core.events import CommandFailed, MessageAdded, RoomChanged
+from xmpp_tui.core.models import (
+    Affiliation,
+    ConversationKind,
+    Direction,
+    Occupant,
+    Role,
+    RoomInfo,
+    Show,
+)
 
 
 def room_info(h: Harness, account: str, room: str) -> RoomInfo:
@@ -184,3 +200,59 @@ def room_occupants(prosody: ProsodyServer, room: str) -> list[str]:
         f"'{room}'); local t = {{}}; for nick in r:each_occupant() do t[#t+1] = nick end; "
         "return table.concat(t, ' ')"
     ).split()
+
+
+def private_to(peer: Any, to: str, body: str, *, mark: bool = True) -> None:
+    """A chat message to ``to``; ``mark``: with XEP-0045's muc#user element (a PM)."""
+    msg = peer.client.make_message(mto=to, mbody=body, mtype="chat")
+    if mark:
+        ET.SubElement(msg.xml, "{http://jabber.org/protocol/muc#user}x")
+    msg.send()
+
+
+async def test_private_messages_with_an_occupant(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """Keyed by room/nick, never under a contact, even one whose name matches the nick."""
+    alice = new_account("alice")
+    bob = await peer()
+    stranger = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await h.service.execute(AddContact(account=alice.jid, jid=bob.jid, name="bob"))
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
+    await joined(h, room)
+
+    # Bob writes privately through the room: stored under room/bob as a 1:1 line.
+    private_to(bob, f"{room}/al", "psst [b]x[/b]")
+    got = await h.wait_event(MessageAdded, lambda e: e.message.body == "psst [b]x[/b]")
+    assert (got.message.peer, got.message.sender) == (f"{room}/bob", f"{room}/bob")
+    assert got.message.kind is ConversationKind.CHAT
+    assert h.service.history_page(alice.jid, bob.jid) == []  # not the contact's
+    assert [m.body for m in h.service.history_page(alice.jid, room)] == []  # nor the room's
+
+    # We answer: bob gets it from room/al, marked as a private message.
+    answer = expect_where(bob, "message", lambda m: str(m["body"]) == "hush")
+    await h.service.execute(SendMessage(account=alice.jid, peer=f"{room}/bob", body="hush"))
+    msg = await bob.wait_future(answer)
+    assert str(msg["from"]) == f"{room}/al" and msg["type"] == "chat"
+    ours = h.service.history_page(alice.jid, f"{room}/bob")
+    assert [(m.body, m.direction) for m in ours] == [
+        ("psst [b]x[/b]", Direction.INCOMING),
+        ("hush", Direction.OUTGOING),
+    ]
+
+    # Nobody called zed in the room: refused with one line, nothing stored.
+    await h.service.execute(SendMessage(account=alice.jid, peer=f"{room}/zed", body="hi"))
+    failed = await h.wait_event(CommandFailed)
+    assert failed.message == f"zed is not in {room} now"
+    assert h.service.history_page(alice.jid, f"{room}/zed") == []
+
+    # A stranger dressing a message up as a private one (muc#user) from his own JID: he is
+    # not a room we are in, so it is dropped. Positive control afterwards, same sender.
+    private_to(stranger, alice.jid + "/tui", "i am a room")
+    private_to(stranger, alice.jid + "/tui", "plain hello", mark=False)
+    plain = await h.wait_event(MessageAdded, lambda e: e.message.body == "plain hello")
+    assert plain.message.peer == stranger.jid
+    assert not any(e.message.body == "i am a room" for e in h.of_type(MessageAdded))

@@ -4,7 +4,10 @@ completing a nick, and a mention highlighted and notified (word-boundary match).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -15,6 +18,7 @@ from tests.service.test_rooms import new_room
 from tests.ui.pilot_helpers import active_pane, console_lines, submit
 from tests.ui.test_pilot_rooms import TIMEOUT, _app, _online
 from xmpp_tui.ui.app import XmppTuiApp
+from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 pytestmark = pytest.mark.prosody
@@ -137,3 +141,59 @@ async def test_mention_highlighted_and_notified_on_word_boundary(
         assert not sender_reversed("hello all, ask Sal")
         assert all(not n.markup for n in app._notifications)
         assert not any("look" in n for n in _notes(app))  # fixed text, never the body
+
+
+async def test_private_messages_from_the_room_pane_and_the_list(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        room_pane = await _in_room(app, pilot, room, "al")
+        await wait_until(lambda: "● ~bob" in room_pane.occupants.rendered_rows(), timeout=TIMEOUT)
+
+        # /msg NICK text in a room's pane: a private conversation "bob in room".
+        got = expect_body(bob, "psst")
+        await submit(pilot, app, "/msg bob psst")
+        msg = await bob.wait_future(got, timeout=TIMEOUT)
+        assert str(msg["from"]) == f"{room}/al" and msg["type"] == "chat"
+        pm = active_pane(app)
+        assert pm.key == ChatKey(alice.jid, f"{room}/bob") and not isinstance(pm, RoomPane)
+        assert str(pm.header.render()).splitlines()[0].startswith(f"bob in {room}")
+        # The answer lands in the same pane, from "bob in room", never a contact.
+        reply = bob.client.make_message(mto=f"{room}/al", mbody="ok [b]!", mtype="chat")
+        ET.SubElement(reply.xml, "{http://jabber.org/protocol/muc#user}x")
+        reply.send()
+        await wait_until(
+            lambda: any("ok [b]!" in r for r in pm.history.rendered_rows()),
+            timeout=TIMEOUT,
+            message=f"rows: {pm.history.rendered_rows()}",
+        )
+        line = next(r for r in pm.history.rendered_rows() if "ok [b]!" in r)
+        assert f"<bob in {room[:12]}" in line  # the nick and its room (cut to fit)
+
+        # Enter on an occupant in the list opens the same private conversation.
+        await pilot.press("alt+2")  # back to the room (pane 2; the console is 1)
+        assert active_pane(app) is room_pane
+        room_pane.occupants.focus()
+        await pilot.pause()
+        await pilot.press("home", "enter")
+        await pilot.pause()
+        assert active_pane(app).key == ChatKey(alice.jid, f"{room}/bob")
+        assert app.main.composer.has_focus
+
+
+def expect_body(peer: object, body: str) -> asyncio.Future[Any]:
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    client: Any = peer.client  # type: ignore[attr-defined]
+
+    def handler(msg: Any) -> None:
+        if str(msg["body"]) == body and not future.done():
+            future.set_result(msg)
+
+    client.add_event_handler("message", handler)
+    return future

@@ -39,7 +39,7 @@ from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import Bookmark, ChatState, RosterItem, Show
-from xmpp_tui.service import delivery, extras, older_history
+from xmpp_tui.service import delivery, extras, older_history, private_chats
 
 if TYPE_CHECKING:
     from xmpp_tui.service.account_session import AccountSession
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 async def execute(session: AccountSession, command: Command) -> None:
     match command:
+        case SendMessage(peer=peer, body=body) if private_chats.is_private_peer(peer):
+            private_chats.send(session, peer, body)
         case SendMessage(peer=peer, body=body) if session.rooms.is_room(_jid(peer)):
             delivery.send_groupchat(session, _jid(peer), body)
         case SendMessage(peer=peer, body=body):

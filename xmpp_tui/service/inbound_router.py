@@ -15,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import Delivery
-from xmpp_tui.service import delivery, extras
+from xmpp_tui.service import delivery, extras, private_chats
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -104,6 +104,10 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
     if not fact.outgoing and is_blocked(session.blocked, fact.sender):
         log.info("dropped a message from blocked %s", fact.peer)  # the server should have
         return
+    checked = private_chats.inbound(session, fact)  # a room's occupant, or a contact
+    if checked is None:
+        return
+    fact = checked
     recorded = record_chat(session, fact)
     if recorded is not None:
         session.publish(recorded)

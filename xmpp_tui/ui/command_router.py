@@ -140,13 +140,25 @@ def _refuse_blocked(peer: BareJid, ctx: RouteContext) -> None:
 
 def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
-    peer = _contact(args[0])
+    peer = _occupant(args[0], ctx) or _contact(args[0])
     actions: list[Action] = [OpenChat(account, peer)]
     text = " ".join(args[1:])
     if text.strip():
         _refuse_blocked(peer, ctx)
         actions.append(cmd.SendMessage(account=account, peer=peer, body=text))
     return actions
+
+
+def _occupant(text: str, ctx: RouteContext) -> BareJid | None:
+    """``/msg NICK`` in a room's pane, or ``/msg room@service/NICK`` for a room of ours: the
+    occupant's room/nick JID (a private conversation, XEP-0045 §7.5); None otherwise."""
+    if "@" not in text and "/" not in text and ctx.peer in ctx.rooms:
+        return parse_jid(f"{ctx.peer}/{text.strip()}").full
+    if "/" in text:
+        parsed = parse_jid(text)
+        if parsed.bare in ctx.rooms and parsed.resource:
+            return parsed.full
+    return None
 
 
 def _add(args: Sequence[str], ctx: RouteContext) -> list[Action]:

@@ -39,6 +39,8 @@ class ChatReceived:
     replace_id: str | None = None
     #: XEP-0333: the sender asks for chat markers.
     markable: bool = False
+    #: XEP-0045 §7.5: a private message with a room's occupant; ``peer`` is room/nick.
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

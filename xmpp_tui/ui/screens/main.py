@@ -62,6 +62,7 @@ from xmpp_tui.ui.view_state import (
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
 from xmpp_tui.ui.widgets.history_view import HistoryView
+from xmpp_tui.ui.widgets.occupant_list import OccupantList
 from xmpp_tui.ui.widgets.pane_deck import PaneDeck
 from xmpp_tui.ui.widgets.room_pane import RoomPane
 from xmpp_tui.ui.widgets.roster import RosterView
@@ -336,6 +337,15 @@ class MainScreen(Screen[None]):
             ask_subscription(self, event.account, event.jid)  # answer first; Later: no change
             return
         await self.panes.open_chat(ChatKey(event.account, event.jid))
+
+    @on(OccupantList.Chosen)
+    async def on_occupant_chosen(self, event: OccupantList.Chosen) -> None:
+        """Enter on an occupant: a private conversation with them, "nick in room"."""
+        event.stop()
+        pane = self.deck.active_pane()
+        if isinstance(pane, RoomPane):
+            peer = f"{pane.key.peer}/{event.nick}"
+            await self.panes.open_chat(ChatKey(pane.key.account, peer))
 
     async def action_select_pane(self, index: int) -> None:
         await self.panes.select(index)
