@@ -1,0 +1,186 @@
+"""Joining a big room: N occupants, M messages in its history, through the real app.
+
+Starts a throwaway Prosody on loopback. A real slixmpp peer creates the room and says M
+messages; an XEP-0114 component (the test server's external component) makes N virtual
+users (``userK@push.localhost``) enter it. Then the headless app (80x24) types
+``/join ROOM`` and we time:
+
+- join: from Enter to our own presence (the room's pane says "in as ...");
+- occupants listed: until the occupant list shows all N + 2 occupants;
+- history shown: until the room's replay (what we ask for on join) is in the pane;
+
+and the app's worst frame: the longest stall of its event loop meanwhile (a 10 ms ticker in
+the same loop: no frame can be drawn while the loop is stalled), p50 and p99 too.
+
+    .venv/bin/python benchmarks/room_join.py [--occupants 500] [--history 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import room_peer  # noqa: E402
+from tests.peer import Peer  # noqa: E402
+from tests.prosody_server import ProsodyServer  # noqa: E402
+from xmpp_tui.secrets import PasswordSource  # noqa: E402
+from xmpp_tui.service.factory import build_service  # noqa: E402
+from xmpp_tui.settings import AccountSettings, Settings  # noqa: E402
+
+COMPONENT = "push.localhost"  # the test server's only external (XEP-0114) component
+MUC_NS = "http://jabber.org/protocol/muc"
+
+
+async def _lag_probe(samples: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        samples.append(time.perf_counter() - before - 0.01)
+
+
+async def _until(predicate: Any, what: str, timeout: float = 300.0) -> None:
+    """Wait until ``predicate()`` holds (polled every 5 ms)."""
+    started = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"{what}: not within {timeout:.0f} s")
+        await asyncio.sleep(0.005)
+
+
+async def _crowd(server: ProsodyServer, room: str, count: int) -> Any:
+    """A component whose ``count`` virtual users enter ``room``; returns it once all are in."""
+    from slixmpp import ComponentXMPP
+
+    component = ComponentXMPP(
+        COMPONENT, server.component_secret, "127.0.0.1", server.component_port
+    )
+    entered: set[str] = set()
+    ready = asyncio.Event()
+
+    def on_presence(pres: Any) -> None:
+        # Each virtual user hears its own presence back (status 110) once it is in.
+        if str(pres["from"].bare) == room and pres["type"] != "error":
+            for status in pres.xml.iter(f"{{{MUC_NS}#user}}status"):
+                if status.get("code") == "110":
+                    entered.add(str(pres["to"].bare))
+        if len(entered) >= count:
+            ready.set()
+
+    component.add_event_handler("presence", on_presence)
+    started = asyncio.Event()
+    component.add_event_handler("session_start", lambda _: started.set())
+    component.connect()
+    await asyncio.wait_for(started.wait(), 30)
+    for k in range(count):
+        pres = component.make_presence(pfrom=f"user{k}@{COMPONENT}/bench", pto=f"{room}/user{k}")
+        x = ET.SubElement(pres.xml, f"{{{MUC_NS}}}x")
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas="0")
+        pres.send()
+        if k % 50 == 49:
+            await asyncio.sleep(0)  # let the stream write
+    await asyncio.wait_for(ready.wait(), 600)
+    return component
+
+
+async def run(server: ProsodyServer, home: Path, occupants: int, history: int) -> None:
+    from tests.ui.pilot_helpers import submit
+    from xmpp_tui.ui.app import make_app
+    from xmpp_tui.ui.widgets.room_pane import RoomPane
+
+    alice = server.unique_user("alice")
+    bob = await Peer.connect(server, server.unique_user("bob"))
+    room = f"big-{int(time.time())}@conference.localhost"
+    await room_peer.join(
+        bob, room, "bob", config={"muc#roomconfig_historylength": str(max(history, 20))}
+    )
+    for n in range(history):
+        room_peer.say(bob, room, f"history line {n}")
+    await room_peer.wait_groupchat(bob, room, f"history line {history - 1}", timeout=60)
+    started = time.perf_counter()
+    component = await _crowd(server, room, occupants)
+    crowding = time.perf_counter() - started
+
+    settings = AccountSettings(
+        jid=alice.jid,
+        host="127.0.0.1",
+        port=server.c2s_port,
+        ca_file=server.cafile,
+        resource="bench",
+        password_command=f"printf %s {shlex.quote(alice.password)}",
+    )
+    service = build_service(
+        Settings(accounts=(settings,)), home=home, passwords=PasswordSource(use_keyring=False)
+    )
+    app = make_app(service, cursor_blink=False)
+    expected = occupants + 2  # the crowd, bob and us
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(lambda: ": online" in app.main.status_bar.plain, "online", 60)
+        lag: list[float] = []
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_lag_probe(lag, stop))
+        started = time.perf_counter()
+        await submit(pilot, app, f"/join {room}")
+        pane = app.main.deck.active_pane()
+        assert isinstance(pane, RoomPane)
+        await _until(lambda: pane.info is not None and pane.info.joined, "join")
+        joined = time.perf_counter() - started
+        await _until(
+            lambda: sum(r.occupant is not None for r in pane.occupants.rows) == expected,
+            "occupant list",
+        )
+        listed = time.perf_counter() - started
+        await _until(
+            lambda: any("history line" in r for r in pane.history.rendered_rows()), "history"
+        )
+        total = time.perf_counter() - started
+        await asyncio.sleep(1.0)  # the tail of the burst (coalesced snapshots, redraws)
+        stop.set()
+        await probe
+        shown = sum("history line" in r for r in pane.history.rendered_rows())
+    component.disconnect()
+    await bob.close()
+    lag_ms = sorted(x * 1000 for x in lag)
+    print(
+        f"Room join: {occupants} component occupants + 2, {history} messages in the room's "
+        "history, headless app 80x24, Prosody on loopback, 2 CPUs"
+    )
+    print(f"  crowd entered the room in          {crowding:7.1f} s (setup, not measured)")
+    print(f"  Enter -> joined (own presence)     {joined:7.2f} s")
+    print(f"  Enter -> all {expected} occupants listed  {listed:7.2f} s")
+    print(f"  Enter -> history in the pane       {total:7.2f} s ({shown} lines replayed)")
+    print(
+        f"  worst frame (event-loop stall)     max {lag_ms[-1]:.1f} ms, "
+        f"p99 {lag_ms[int(len(lag_ms) * 0.99)]:.1f} ms, p50 {statistics.median(lag_ms):.1f} ms "
+        f"({len(lag_ms)} ticks)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--occupants", type=int, default=500)
+    parser.add_argument("--history", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        server = ProsodyServer()
+        server.setup(root / "prosody")
+        server.start()
+        try:
+            asyncio.run(run(server, root / "home", args.occupants, args.history))
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
