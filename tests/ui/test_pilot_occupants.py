@@ -5,18 +5,22 @@ completing a nick, and a mention highlighted and notified (word-boundary match).
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from textual.strip import Strip
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
+from tests.ui.pilot_helpers import active_pane, console_lines, inject, submit
 from tests.ui.test_pilot_rooms import TIMEOUT, _app, _online
+from xmpp_tui.core.events import RoomChanged
+from xmpp_tui.core.models import Occupant
 from xmpp_tui.ui.app import XmppTuiApp
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.room_pane import RoomPane
@@ -197,3 +201,40 @@ def expect_body(peer: object, body: str) -> asyncio.Future[Any]:
 
     client.add_event_handler("message", handler)
     return future
+
+
+async def test_a_thousand_occupants_render_virtually(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """At 80x24 a snapshot of 1,000 occupants draws only the rows on screen; the list scrolls."""
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _online(app)
+        pane = await _in_room(app, pilot, room, "al")
+        info = pane.info
+        assert info is not None
+        crowd = tuple(Occupant(nick=f"user{k:04}") for k in range(1000))
+        big = replace(info, occupants=tuple(o.nick for o in crowd), people=crowd)
+        drawn: list[int] = []
+        original = pane.occupants.render_line
+
+        def counting(y: int) -> Strip:
+            drawn.append(y)
+            return original(y)
+
+        pane.occupants.render_line = counting  # type: ignore[method-assign]
+        inject(app, RoomChanged(account=alice.jid, room=big))
+        await wait_until(lambda: len(pane.occupants.rows) == 1001, timeout=TIMEOUT)
+        await pilot.pause()
+        assert pane.occupants.display and pane.occupants.size.height < 24
+        assert 0 < len(drawn) <= 3 * pane.occupants.size.height  # a screenful, not 1,001 rows
+        assert "1000 occupants" in str(pane.header.render())
+        # The keys move through it; End reaches the last occupant.
+        pane.occupants.focus()
+        await pilot.press("end")
+        assert pane.occupants.highlighted_nick == "user0999"
+        assert pane.occupants.scroll_offset.y > 900

@@ -97,7 +97,7 @@ class OccupantList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     OccupantList {
-        width: 22;
+        width: 20;
         height: 1fr;
         border-left: solid $panel;
         scrollbar-size-vertical: 1;

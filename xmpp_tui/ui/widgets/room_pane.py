@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
@@ -17,6 +18,9 @@ from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.history_view import PageLoader
 from xmpp_tui.ui.widgets.occupant_list import OccupantList
+
+#: Narrower than this, a room's pane shows no occupant list (Tab still completes nicks).
+MIN_WIDTH_WITH_LIST = 50
 
 #: The header's second line while we are not in the room.
 NOT_JOINED = "not joined: /join to enter"
@@ -92,6 +96,10 @@ class RoomPane(ChatPane):
             yield self.history
             yield self._occupants
         yield self.new_below
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Too narrow for both: the history keeps the room (the header still counts them)."""
+        self._occupants.display = event.size.width >= MIN_WIDTH_WITH_LIST
 
     @property
     def occupants(self) -> OccupantList:
