@@ -256,3 +256,20 @@ async def test_private_messages_with_an_occupant(
     plain = await h.wait_event(MessageAdded, lambda e: e.message.body == "plain hello")
     assert plain.message.peer == stranger.jid
     assert not any(e.message.body == "i am a room" for e in h.of_type(MessageAdded))
+
+
+async def test_join_with_a_taken_nick_offers_another(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="bob"))
+    failed = await h.wait_event(CommandFailed)
+    assert failed.message == f"Cannot join {room}: someone else uses that nickname there"
+    assert failed.hint == f"Type /join {room}/bob_"
+    # Taking the offer works.
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="bob_"))
+    assert (await joined(h, room)).room.nick == "bob_"
