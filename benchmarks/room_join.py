@@ -10,7 +10,9 @@ users (``userK@push.localhost``) enter it. Then the headless app (80x24) types
 - history shown: until the room's replay (what we ask for on join) is in the pane;
 
 and the app's worst frame: the longest stall of its event loop meanwhile (a 10 ms ticker in
-the same loop: no frame can be drawn while the loop is stalled), p50 and p99 too.
+the same loop: no frame can be drawn while the loop is stalled), p50 and p99 too. Then the
+whole crowd leaves at once (churn in a room we are in): time until the list is down to 2,
+and the worst frame meanwhile. ROOM_JOIN_PROFILE=1 prints where xmpp-tui's own time went.
 
     .venv/bin/python benchmarks/room_join.py [--occupants 500] [--history 100]
 """
@@ -19,6 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import os
+import pstats
 import shlex
 import statistics
 import sys
@@ -40,6 +45,7 @@ from xmpp_tui.settings import AccountSettings, Settings  # noqa: E402
 
 COMPONENT = "push.localhost"  # the test server's only external (XEP-0114) component
 MUC_NS = "http://jabber.org/protocol/muc"
+PROFILE = bool(os.environ.get("ROOM_JOIN_PROFILE"))  # print where the join's time goes
 
 
 async def _lag_probe(samples: list[float], stop: asyncio.Event) -> None:
@@ -129,6 +135,9 @@ async def run(server: ProsodyServer, home: Path, occupants: int, history: int) -
         lag: list[float] = []
         stop = asyncio.Event()
         probe = asyncio.create_task(_lag_probe(lag, stop))
+        profiler = cProfile.Profile() if PROFILE else None
+        if profiler is not None:
+            profiler.enable()
         started = time.perf_counter()
         await submit(pilot, app, f"/join {room}")
         pane = app.main.deck.active_pane()
@@ -144,13 +153,30 @@ async def run(server: ProsodyServer, home: Path, occupants: int, history: int) -
             lambda: any("history line" in r for r in pane.history.rendered_rows()), "history"
         )
         total = time.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats("xmpp_tui", 25)
         await asyncio.sleep(1.0)  # the tail of the burst (coalesced snapshots, redraws)
         stop.set()
         await probe
         shown = sum("history line" in r for r in pane.history.rendered_rows())
+
+        # Churn once in: the whole crowd leaves at once (each leave changes the list).
+        churn: list[float] = []
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_lag_probe(churn, stop))
+        started = time.perf_counter()
+        for k in range(occupants):
+            component.make_presence(
+                pfrom=f"user{k}@{COMPONENT}/bench", pto=f"{room}/user{k}", ptype="unavailable"
+            ).send()
+        await _until(lambda: pane.info is not None and len(pane.info.occupants) == 2, "leaves")
+        left = time.perf_counter() - started
+        await asyncio.sleep(1.0)
+        stop.set()
+        await probe
     component.disconnect()
     await bob.close()
-    lag_ms = sorted(x * 1000 for x in lag)
     print(
         f"Room join: {occupants} component occupants + 2, {history} messages in the room's "
         "history, headless app 80x24, Prosody on loopback, 2 CPUs"
@@ -159,10 +185,16 @@ async def run(server: ProsodyServer, home: Path, occupants: int, history: int) -
     print(f"  Enter -> joined (own presence)     {joined:7.2f} s")
     print(f"  Enter -> all {expected} occupants listed  {listed:7.2f} s")
     print(f"  Enter -> history in the pane       {total:7.2f} s ({shown} lines replayed)")
-    print(
-        f"  worst frame (event-loop stall)     max {lag_ms[-1]:.1f} ms, "
-        f"p99 {lag_ms[int(len(lag_ms) * 0.99)]:.1f} ms, p50 {statistics.median(lag_ms):.1f} ms "
-        f"({len(lag_ms)} ticks)"
+    print(f"  worst frame (event-loop stall)     {_figures(lag)}")
+    print(f"  whole crowd leaves -> list shows 2 {left:7.2f} s")
+    print(f"  worst frame meanwhile              {_figures(churn)}")
+
+
+def _figures(lag: list[float]) -> str:
+    lag_ms = sorted(x * 1000 for x in lag)
+    return (
+        f"max {lag_ms[-1]:.1f} ms, p99 {lag_ms[int(len(lag_ms) * 0.99)]:.1f} ms, "
+        f"p50 {statistics.median(lag_ms):.1f} ms ({len(lag_ms)} ticks)"
     )
 
 
