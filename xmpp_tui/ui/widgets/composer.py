@@ -4,7 +4,8 @@ It posts `Composer.Edited` when the user changes the draft (what drives "composi
 XEP-0085), but not when sending clears it or a pane switch swaps it.
 
 Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
-at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
+at the start of the input and a JID anywhere else (repeated Tab cycles through the matches); in
+a room's pane it completes an occupant's nick first ("al: " when it opens the line).
 
 Up in an EMPTY composer asks the screen for our last message in the pane (`EditLastRequested`);
 the screen either puts it in editing mode (`start_editing`: the border says so, Enter sends a
