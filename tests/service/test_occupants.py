@@ -202,6 +202,10 @@ def room_occupants(prosody: ProsodyServer, room: str) -> list[str]:
     ).split()
 
 
+def from_peer(jid: str) -> Callable[[MessageAdded], bool]:
+    return lambda event: event.message.peer == jid
+
+
 def private_to(peer: Any, to: str, body: str, *, mark: bool = True) -> None:
     """A chat message to ``to``; ``mark``: with XEP-0045's muc#user element (a PM)."""
     msg = peer.client.make_message(mto=to, mbody=body, mtype="chat")
@@ -273,3 +277,30 @@ async def test_join_with_a_taken_nick_offers_another(
     # Taking the offer works.
     await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="bob_"))
     assert (await joined(h, room)).room.nick == "bob_"
+
+
+async def test_subject_only_as_the_room_reports_it(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """A groupchat subject from anyone but the room (a stranger's own JID) changes nothing."""
+    alice = new_account("alice")
+    bob = await peer()
+    stranger = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
+    await joined(h, room)
+    for sender in (stranger, bob):  # a stranger, then an occupant writing directly to us
+        forged = sender.client.make_message(mto=f"{alice.jid}/tui", mtype="groupchat")
+        forged["subject"] = "forged"
+        forged.send()
+        # Then an ordinary line on the same stream: once it is here, so is the forgery.
+        sender.client.make_message(mto=alice.jid, mbody="after", mtype="chat").send()
+        await h.wait_event(MessageAdded, from_peer(sender.jid))
+    real = bob.client.make_message(mto=room, mtype="groupchat")
+    real["subject"] = "real"
+    real.send()
+    await h.wait_event(RoomChanged, lambda e: e.room.subject == "real")
+    assert not any(e.room.subject == "forged" for e in h.of_type(RoomChanged))
+    assert room_info(h, alice.jid, room).subject == "real"
