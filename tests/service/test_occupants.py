@@ -143,7 +143,7 @@ async def test_many_presences_one_snapshot(
     bob = await peer()
     room = new_room()
     await room_peer.join(bob, room, "bob")
-    h = await harness(alice, timing=replace(FAST, occupants_coalesce=0.3))
+    h = await harness(alice, timing=replace(FAST, occupants_coalesce=1.0))
     await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
     await joined(h, room)
     before = len(h.of_type(RoomChanged))
