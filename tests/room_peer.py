@@ -63,6 +63,14 @@ async def configure(
     await iq.send(timeout=timeout)
 
 
+def send_join(peer: Peer, room: str, nick: str) -> None:
+    """Enter ``room`` without waiting (a room that exists and is unlocked)."""
+    pres = peer.client.make_presence(pto=f"{room}/{nick}")
+    x = ET.SubElement(pres.xml, f"{{{MUC}}}x")
+    ET.SubElement(x, f"{{{MUC}}}history", maxstanzas="0")
+    pres.send()
+
+
 def say(peer: Peer, room: str, body: str) -> None:
     peer.client.make_message(mto=room, mbody=body, mtype="groupchat").send()
 

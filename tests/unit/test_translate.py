@@ -418,10 +418,25 @@ def test_a_delivered_carbon_is_kept_even_if_marked_private() -> None:
     assert carbon("<body>hi</body><no-copy xmlns='urn:xmpp:hints'/>", sent=False)
 
 
-def test_private_message_in_a_room_is_not_a_contact_message() -> None:
+def test_private_message_in_a_room_is_the_occupants_not_a_contacts() -> None:
+    """XEP-0045 §7.5: keyed by room/nick (the service checks we are in the room)."""
     muc = "<body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/>"
-    assert chat(muc, **{"from": "room@muc.example.org/nick"}) is None
-    assert carbon(muc, sent=False, **{"from": "room@muc.example.org/nick"}) is None
+    occupant = "room@muc.example.org/nick"
+    got = chat(muc, **{"from": occupant})
+    assert got is not None and (got.peer, got.sender, got.private) == (occupant, occupant, True)
+    # Carbons of private messages (XEP-0280): attributed to the occupant, both ways.
+    got = carbon(muc, sent=False, **{"from": occupant})
+    assert got is not None and (got.peer, got.private, got.outgoing) == (occupant, True, False)
+    got = carbon(muc, sent=True, **{"from": f"{OWN}/phone", "to": occupant})
+    assert got is not None and (got.peer, got.private, got.outgoing) == (occupant, True, True)
+    assert got.sender == f"{OWN}/phone"
+    # A sent carbon to the room itself (no nick) is no private message; nor one from others.
+    assert carbon(muc, sent=True, **{"from": f"{OWN}/phone", "to": "room@muc.example.org"}) is None
+    assert carbon(muc, sent=True, **{"from": f"{PEER}/x", "to": occupant}) is None
+    # An invitation (muc#user with content) or a room's own notice is no chat line.
+    invite = "<body>join</body><x xmlns='http://jabber.org/protocol/muc#user'><invite/></x>"
+    assert chat(invite, **{"from": "room@muc.example.org", "type": "normal"}) is None
+    assert chat(muc, **{"from": "room@muc.example.org"}) is None
 
 
 # --------------------------------------------------------------------------- chat states (XEP-0085)

@@ -9,7 +9,7 @@ from typing import Any
 
 from slixmpp import Iq, Message, Presence
 
-from xmpp_tui.core.models import Bookmark
+from xmpp_tui.core.models import Affiliation, Bookmark, Occupant, Role
 from xmpp_tui.xmpp import translate, translate_rooms
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
@@ -124,7 +124,13 @@ def test_occupant_presence_and_errors() -> None:
         "<status code='110'/><status code='201'/></x>"
     )
     assert translate_rooms.room_presence(own) == OccupantPresence(
-        room=ROOM, nick="bob", available=True, own=True, created=True, statuses=(110, 201)
+        room=ROOM,
+        nick="bob",
+        available=True,
+        own=True,
+        created=True,
+        statuses=(110, 201),
+        occupant=Occupant(nick="bob", role=Role.MODERATOR, affiliation=Affiliation.OWNER),
     )
     gone = presence(f"<x xmlns='{MUC_USER}'><status code='307'/></x>", type="unavailable")
     fact = translate_rooms.room_presence(gone)

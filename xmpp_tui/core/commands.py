@@ -173,6 +173,22 @@ class LeaveRoom(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeNick(Command):
+    """Be called ``nick`` in ``room`` from now on (XEP-0045 §7.6)."""
+
+    room: BareJid
+    nick: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetSubject(Command):
+    """Change the subject of ``room`` (XEP-0045 §8.1); the room decides who may."""
+
+    room: BareJid
+    subject: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListRooms(Command):
     """The rooms of ``service`` (empty: the first MUC service of our server), XEP-0045 §6.3."""
 

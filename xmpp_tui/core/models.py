@@ -154,6 +154,37 @@ class Bookmark:
     autojoin: bool = False
 
 
+class Role(StrEnum):
+    """An occupant's role in a room (XEP-0045 §5.1), for this visit."""
+
+    MODERATOR = "moderator"
+    PARTICIPANT = "participant"
+    VISITOR = "visitor"
+    NONE = "none"
+
+
+class Affiliation(StrEnum):
+    """An occupant's lasting standing in a room (XEP-0045 §5.2)."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    NONE = "none"
+    OUTCAST = "outcast"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Occupant:
+    """One occupant of a room as its presence says; ``nick``, ``status``, ``jid`` are remote."""
+
+    nick: str
+    role: Role = Role.PARTICIPANT
+    affiliation: Affiliation = Affiliation.NONE
+    show: Show = Show.AVAILABLE
+    status: str = ""
+    jid: str = ""  # the real JID, when the room shows it (non-anonymous rooms, moderators)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomInfo:
     """What we know about one room we are in (or were, ``joined`` False)."""
@@ -164,6 +195,8 @@ class RoomInfo:
     subject: str = ""  # remote text
     name: str = ""  # from the bookmark, when there is one
     occupants: tuple[str, ...] = ()  # nicks, remote text
+    #: The same occupants with role, affiliation and presence (ours among them), by nick.
+    people: tuple[Occupant, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

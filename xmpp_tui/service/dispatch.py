@@ -9,6 +9,7 @@ from xmpp_tui.core.commands import (
     AddContact,
     ApproveSubscription,
     Block,
+    ChangeNick,
     Command,
     Connect,
     CorrectMessage,
@@ -34,6 +35,7 @@ from xmpp_tui.core.commands import (
     SendMessage,
     SetGroups,
     SetPresence,
+    SetSubject,
     TrustCertificate,
     Unblock,
     Unsubscribe,
@@ -46,6 +48,7 @@ from xmpp_tui.service import (
     delivery,
     extras,
     older_history,
+    private_chats,
     room_address,
     room_admin,
     room_directory,
@@ -57,6 +60,8 @@ if TYPE_CHECKING:
 
 async def execute(session: AccountSession, command: Command) -> None:
     match command:
+        case SendMessage(peer=peer, body=body) if private_chats.is_private_peer(peer):
+            private_chats.send(session, peer, body)
         case SendMessage(peer=peer, body=body) if session.rooms.is_room(_jid(peer)):
             delivery.send_groupchat(session, _jid(peer), body)
         case SendMessage(peer=peer, body=body):
@@ -83,6 +88,11 @@ async def execute(session: AccountSession, command: Command) -> None:
             await room_directory.invite(session, _jid(room), _jid(jid), reason)
         case DeclineInvitation(room=room, inviter=inviter, reason=reason):
             room_directory.decline(session, _jid(room), parse_jid(inviter).full, reason)
+        case ChangeNick(room=room, nick=nick):
+            parse_jid(f"{_jid(room)}/{nick.strip()}")  # the room/nick must be a valid JID
+            await session.rooms.change_nick(_jid(room), nick.strip())
+        case SetSubject(room=room, subject=subject):
+            await session.rooms.set_subject(_jid(room), subject)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
             _require_online(session)
             bookmark = await session.bookmarks.change(
@@ -119,6 +129,7 @@ async def execute(session: AccountSession, command: Command) -> None:
             session.show, session.status = show, status
             if session.online and show is not Show.OFFLINE:
                 session.client.send_presence(show, status)
+                session.rooms.presence_changed()
             session.publish(OwnPresenceChanged(account=session.account, show=show, status=status))
         case _:
             await _roster_command(session, command)

@@ -15,7 +15,7 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import ConversationKind, Delivery
-from xmpp_tui.service import delivery, extras, room_admin, room_directory
+from xmpp_tui.service import delivery, extras, private_chats, room_admin, room_directory
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -94,6 +94,10 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case StanzaAcked(message_id=message_id):
             delivery.confirm(session, peer=None, message_id=message_id, delivery=Delivery.ACKED)
             extras.correction_acked(session, message_id)
+        case MessageBounced(peer=peer, message_id=message_id, text=text) if (
+            session.rooms.requests.bounced(peer, message_id, text)
+        ):
+            pass  # our subject change, refused: the waiting /topic says so
         case MessageBounced(peer=peer, message_id=message_id, text=text):
             bounced = delivery.confirm(
                 session, peer=peer, message_id=message_id, delivery=Delivery.FAILED
@@ -119,6 +123,10 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
     if not fact.outgoing and is_blocked(session.blocked, fact.sender):
         log.info("dropped a message from blocked %s", fact.peer)  # the server should have
         return
+    checked = private_chats.inbound(session, fact)  # a room's occupant, or a contact
+    if checked is None:
+        return
+    fact = checked
     recorded = record_chat(session, fact)
     if recorded is not None:
         session.publish(recorded)

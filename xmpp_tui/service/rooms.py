@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, Notice, RoomChanged
-from xmpp_tui.core.models import RoomInfo
+from xmpp_tui.core.models import Occupant, RoomInfo
 from xmpp_tui.service import delivery, extras, room_admin, room_history
+from xmpp_tui.service.occupants import (
+    Coalescer,
+    RoomRequests,
+    SelfPinger,
+    other_nick,
+    sorted_people,
+)
 from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     RoomMessageReceived,
@@ -64,7 +71,7 @@ class _Room:
     #: We mean to be in it: rejoined after a fresh session until /leave.
     wanted: bool = False
     subject: str = ""
-    occupants: set[str] = field(default_factory=set)
+    occupants: dict[str, Occupant] = field(default_factory=dict)
     #: Live messages held while the room's archive is read (room_history.catch_up).
     held: list[RoomMessageReceived] | None = None
     #: Local ids of what each nick said live during this join (room_corrections.py).
@@ -81,6 +88,9 @@ class Rooms:
         self.features: dict[str, frozenset[str]] = {}
         #: Rooms with an invitation offered to the user and not joined or declined yet.
         self.invitations: set[str] = set()
+        self._coalescer = Coalescer(session.timing.occupants_coalesce, self._publish_room)
+        self.requests = RoomRequests(session)
+        self.self_ping = SelfPinger(session, self._joined_nicks, self._rejoin)
 
     # -- queries ----------------------------------------------------------------------
 
@@ -147,7 +157,13 @@ class Rooms:
             archived = await room_history.has_archive(session, room)
             state.held = [] if archived else None
             session.client.join_room(
-                room, nick, password=password, history=HISTORY_ON_JOIN, archived=archived
+                room,
+                nick,
+                password=password,
+                history=HISTORY_ON_JOIN,
+                archived=archived,
+                show=session.show,
+                status=session.status,
             )
             outcome = await asyncio.wait_for(future, timeout)
         except TimeoutError:
@@ -163,6 +179,8 @@ class Rooms:
             reason, hint = _JOIN_ERRORS.get(
                 outcome.condition, (outcome.text or outcome.condition, "")
             )
+            if outcome.condition == "conflict":
+                hint = f"Type /join {room}/{other_nick(nick, set())}"
             raise UserFacingError(f"Cannot join {room}: {reason}", hint)
         state.wanted = True
         if outcome.created and not (
@@ -248,11 +266,14 @@ class Rooms:
         for bookmark in session.bookmarks.autojoin():
             if bookmark.jid not in self._rooms:
                 self.join_in_background(bookmark.jid)
+        self.self_ping.start()
 
     def stopped(self) -> None:
         """The user went offline: we are in no room (the wanted ones come back on connect)."""
         for task in list(self._tasks):
             task.cancel()
+        self.self_ping.stop()
+        self._coalescer.cancel()
         for state in self._rooms.values():
             if state.joined:
                 state.joined = False
@@ -268,19 +289,29 @@ class Rooms:
         pending = self._joining.get(fact.room)
         own = fact.own or (pending is not None and fact.nick == state.nick)
         if fact.available:
-            state.occupants.add(fact.nick)
+            state.occupants[fact.nick] = fact.occupant or Occupant(nick=fact.nick)
         else:
-            state.occupants.discard(fact.nick)
+            state.occupants.pop(fact.nick, None)
             state.spoken.pop(fact.nick, None)  # gone (or renamed): no corrections across it
+        if fact.new_nick and not fact.available:
+            # XEP-0045 §7.6 (status 303): a nick change, not a leave; the presence under the
+            # new nick follows. Ours: the room now calls us that.
+            if own:
+                state.nick = fact.new_nick
+                self._publish(state)
+            elif state.joined:
+                self._coalescer.mark(state.jid)
+            return
         if not own:
             if state.joined:
-                self._publish(state)
+                self._coalescer.mark(state.jid)  # one snapshot per burst, not per presence
                 what = _removed(fact.statuses) if not fact.available else ""
                 if what:  # someone else kicked or banned: who did it and why
                     session = self._session
                     text = f"{fact.nick} {what} {fact.room}{_actor_and_reason(fact)}"
                     session.publish(Notice(account=session.account, text=text))
             return
+        self.requests.presence(fact)
         if fact.available:
             self.invitations.discard(fact.room)
             state.joined = state.wanted = True
@@ -302,6 +333,8 @@ class Rooms:
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
 
     def on_error(self, fact: RoomPresenceError) -> None:
+        if self.requests.error(fact):
+            return
         pending = self._joining.get(fact.room)
         if pending is not None and not pending.done():
             pending.set_result(fact)
@@ -325,6 +358,7 @@ class Rooms:
         state = self._rooms.get(fact.room)
         if state is None or (not state.joined and fact.room not in self._joining):
             return
+        self.requests.subject(fact, state.nick)
         if state.subject != fact.subject:
             state.subject = fact.subject
             self._publish(state)
@@ -345,11 +379,62 @@ class Rooms:
             subject=state.subject,
             name=bookmark.name if bookmark else "",
             occupants=tuple(sorted(state.occupants)),
+            people=sorted_people(state.occupants),
         )
 
     def _publish(self, state: _Room) -> None:
         session = self._session
+        self._coalescer.published(state.jid)
         session.publish(RoomChanged(account=session.account, room=self._info(state)))
+
+    def _publish_room(self, room: str) -> None:
+        state = self._rooms.get(room)
+        if state is not None and state.joined:
+            self._publish(state)
+
+    # -- occupant use cases (service/occupants.py does the waiting) ---------------------
+
+    async def change_nick(self, room: str, nick: str) -> None:
+        state = self._joined_state(room)
+        if nick == state.nick:
+            raise UserFacingError(f"You are already {nick} in {room}", "")
+        await self.requests.change_nick(room, state.nick, nick, set(state.occupants))
+
+    async def set_subject(self, room: str, subject: str) -> None:
+        state = self._joined_state(room)
+        await self.requests.set_subject(room, state.nick, subject)
+
+    def presence_changed(self) -> None:
+        """Our show or status changed: rooms see it only as directed presence."""
+        session = self._session
+        for state in self._rooms.values():
+            if state.joined:
+                session.client.send_room_presence(
+                    state.jid, state.nick, session.show, session.status
+                )
+
+    def occupant(self, room: str, nick: str) -> Occupant | None:
+        state = self._rooms.get(room)
+        return state.occupants.get(nick) if state is not None and state.joined else None
+
+    def _joined_state(self, room: str) -> _Room:
+        state = self._rooms.get(room)
+        if state is None or not state.joined or not self._session.online:
+            raise UserFacingError(f"You are not in {room}", f"/join {room} first")
+        return state
+
+    def _joined_nicks(self) -> list[tuple[str, str]]:
+        return [(s.jid, s.nick) for s in self._rooms.values() if s.joined]
+
+    def _rejoin(self, room: str) -> None:
+        """The room forgot us (XEP-0410 said so): enter it again under the same nick."""
+        state = self._rooms.get(room)
+        if state is None or not state.joined or room in self._joining:
+            return
+        state.joined = False
+        state.occupants.clear()
+        self._publish(state)
+        self.join_in_background(room, state.nick, state.password)
 
 
 def _local_part(account: str) -> str:

@@ -21,3 +21,7 @@ class Timing:
     ack_timeout: float = 20.0
     #: Bound on IQs the user waits for (roster edits, etc.).
     iq_timeout: float = 15.0
+    #: XEP-0410: ask each joined room this often whether it still knows us (a dropped join
+    #: is otherwise silent); occupant changes are published at most once per coalesce delay.
+    room_ping_interval: float = 300.0
+    occupants_coalesce: float = 0.1

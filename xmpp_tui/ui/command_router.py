@@ -141,13 +141,25 @@ def _refuse_blocked(peer: BareJid, ctx: RouteContext) -> None:
 
 def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
-    peer = _contact(args[0])
+    peer = _occupant(args[0], ctx) or _contact(args[0])
     actions: list[Action] = [OpenChat(account, peer)]
     text = " ".join(args[1:])
     if text.strip():
         _refuse_blocked(peer, ctx)
         actions.append(cmd.SendMessage(account=account, peer=peer, body=text))
     return actions
+
+
+def _occupant(text: str, ctx: RouteContext) -> BareJid | None:
+    """``/msg NICK`` in a room's pane, or ``/msg room@service/NICK`` for a room of ours: the
+    occupant's room/nick JID (a private conversation, XEP-0045 §7.5); None otherwise."""
+    if "@" not in text and "/" not in text and ctx.peer in ctx.rooms:
+        return parse_jid(f"{ctx.peer}/{text.strip()}").full
+    if "/" in text:
+        parsed = parse_jid(text)
+        if parsed.bare in ctx.rooms and parsed.resource:
+            return parsed.full
+    return None
 
 
 def _add(args: Sequence[str], ctx: RouteContext) -> list[Action]:
@@ -328,6 +340,23 @@ def _invite(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     return [cmd.InviteToRoom(account=_account(ctx), room=ctx.peer, jid=jid, reason=reason)]
 
 
+def _nick(text: str, ctx: RouteContext) -> list[Action]:
+    """``/nick NEW`` in a room's pane (XEP-0045 §7.6)."""
+    nick = text.strip()
+    if not nick:
+        raise UserFacingError("/nick needs a nickname", "Type /nick NEWNICK")
+    room = _this_room([], ctx, "nick")
+    return [cmd.ChangeNick(account=_account(ctx), room=room, nick=nick)]
+
+
+def _topic(text: str, ctx: RouteContext) -> list[Action]:
+    """``/topic TEXT`` in a room's pane: the subject, sent as typed (XEP-0045 §8.1)."""
+    if not text.strip():
+        raise UserFacingError("/topic needs the new subject", "Type /topic Plans for today")
+    room = _this_room([], ctx, "topic")
+    return [cmd.SetSubject(account=_account(ctx), room=room, subject=text)]
+
+
 def _bookmark(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     """``/bookmark [list]``, ``/bookmark add [ROOM] [--autojoin|--no-autojoin] [--nick NICK]
     [NAME]``, ``/bookmark remove [ROOM]``. On an existing bookmark, only what is given changes."""
@@ -425,6 +454,8 @@ _TEXT_HANDLERS: dict[str, Callable[[str, RouteContext], list[Action]]] = {
     "status": _status,
     "me": _me,
     "correct": _correct,
+    "nick": _nick,
+    "topic": _topic,
 }
 
 #: Command names this router knows; a test checks it covers the slash table.

@@ -7,6 +7,7 @@ Widgets render only what these helpers return.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -135,8 +136,12 @@ def room_nick(sender: str) -> str:
 
 
 def mentions(body: str, nick: str) -> bool:
-    """Whether a room message names ``nick`` (case-insensitive)."""
-    return bool(nick) and nick.casefold() in body.casefold()
+    """Whether a room message names ``nick`` as a word of its own (case-insensitive):
+    "al: hi" and "hi @al!" name al, "all of you" and "Sal" do not."""
+    if not nick.strip():
+        return False
+    pattern = rf"(?<!\w){re.escape(nick.casefold())}(?!\w)"
+    return re.search(pattern, body.casefold()) is not None
 
 
 def truncate_cells(text: str, cells: int) -> str:

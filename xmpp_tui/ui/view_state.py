@@ -29,6 +29,7 @@ from xmpp_tui.core.models import (
     Bookmark,
     ConnectionState,
     ContactPresence,
+    ResourcePresence,
     RoomInfo,
     RosterItem,
     Show,
@@ -41,6 +42,11 @@ UNGROUPED = "Contacts"
 NOT_IN_ROSTER = "Not in roster"
 #: Heading for group chats: rooms we are in, bookmarked, or have history with.
 ROOMS = "Rooms"
+
+
+def private_name(nick: str, room: str) -> str:
+    """How a private conversation with a room's occupant is named (XEP-0045 §7.5)."""
+    return f"{nick} in {room}"
 
 
 # -- roster -------------------------------------------------------------------------------
@@ -78,14 +84,30 @@ class AccountRoster:
         return self.rooms.get(jid)
 
     def presence_of(self, jid: BareJid) -> ContactPresence:
+        room, slash, nick = jid.partition("/")
+        if slash:  # a room's occupant: their presence in the room (nick as the resource)
+            info = self.rooms.get(room)
+            person = next((p for p in info.people if p.nick == nick), None) if info else None
+            if person is None or not info or not info.joined:
+                return ContactPresence(jid=jid)
+            resource = ResourcePresence(resource=nick, show=person.show, status=person.status)
+            return ContactPresence(jid=jid, resources=(resource,))
         return self.presences.get(jid) or ContactPresence(jid=jid)
 
     def display_name(self, jid: BareJid) -> str:
+        room, slash, nick = jid.partition("/")
+        if slash:  # private messages with a room's occupant: never a contact's name (T9)
+            info = self.rooms.get(room)
+            bookmark = next((b for b in self.bookmarks if b.jid == room), None)
+            name = (info.name if info else "") or (bookmark.name if bookmark else "") or room
+            return private_name(nick, name)
         item = self.items.get(jid)
         return item.display_name if item else jid
 
     def presence_shared(self, jid: BareJid) -> bool:
         """Whether ``jid`` shares their presence with us (else "offline" would be a guess)."""
+        if "/" in jid:
+            return True  # an occupant's presence is the room's to tell: it is known
         item = self.items.get(jid)
         sees = item is not None and item.subscription in (Subscription.TO, Subscription.BOTH)
         return sees or bool(self.presence_of(jid).resources)

@@ -510,9 +510,26 @@ class XmppClient:
     # -- rooms and bookmarks (XEP-0045, XEP-0402 / XEP-0048) ---------------------------
 
     def join_room(
-        self, room: str, nick: str, *, password: str, history: int, archived: bool = False
+        self,
+        room: str,
+        nick: str,
+        *,
+        password: str,
+        history: int,
+        archived: bool = False,
+        show: Show = Show.AVAILABLE,
+        status: str = "",
     ) -> None:
-        muc.join(self._client, room, nick, password=password, history=history, archived=archived)
+        muc.join(
+            self._client,
+            room,
+            nick,
+            password=password,
+            history=history,
+            archived=archived,
+            show=_pshow(show),
+            status=status,
+        )
 
     async def muc_services(self, timeout: float) -> tuple[str, ...]:
         """The MUC services of our server (XEP-0045 §6.1)."""
@@ -564,6 +581,18 @@ class XmppClient:
 
     def leave_room(self, room: str, nick: str) -> None:
         muc.leave(self._client, room, nick)
+
+    def change_room_nick(self, room: str, nick: str, show: Show, status: str) -> None:
+        muc.change_nick(self._client, room, nick, _pshow(show), status)
+
+    def send_room_presence(self, room: str, nick: str, show: Show, status: str) -> None:
+        muc.send_presence(self._client, room, nick, _pshow(show), status)
+
+    def set_room_subject(self, room: str, subject: str, message_id: str) -> None:
+        muc.set_subject(self._client, room, subject, message_id)
+
+    async def room_self_ping(self, room: str, nick: str, timeout: float) -> bool | None:
+        return await muc.self_ping(self._client, room, nick, timeout)
 
     def send_groupchat(
         self, room: str, body: str, message_id: str, *, replace_id: str | None = None
@@ -646,3 +675,8 @@ def _describe_os_error(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror.lower()
     return str(error) or type(error).__name__
+
+
+def _pshow(show: Show) -> str | None:
+    """The presence ``<show/>`` for ``show`` (none for plain available)."""
+    return None if show in (Show.AVAILABLE, Show.OFFLINE) else show.value

@@ -13,6 +13,7 @@ from xmpp_tui.core.models import (
     Bookmark,
     CertificateInfo,
     ChatState,
+    Occupant,
     ResourcePresence,
     RosterItem,
 )
@@ -38,6 +39,8 @@ class ChatReceived:
     replace_id: str | None = None
     #: XEP-0333: the sender asks for chat markers.
     markable: bool = False
+    #: XEP-0045 §7.5: a private message with a room's occupant; ``peer`` is room/nick.
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +78,10 @@ class OccupantPresence:
     own: bool = False
     created: bool = False  # status 201: we created the room (locked until configured)
     statuses: tuple[int, ...] = ()
+    #: Role, affiliation, show, status and real JID (when shown) from the presence.
+    occupant: Occupant | None = None
+    #: Status 303: the occupant is now called ``new_nick`` (this presence is the old nick's).
+    new_nick: str = ""
     #: Who kicked or banned (the item's actor nick, else its JID) and why (XEP-0045 §8.2).
     actor: str = ""
     reason: str = ""

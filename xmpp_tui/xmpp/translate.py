@@ -45,16 +45,19 @@ def chat_message(msg: Any, *, own_bare: str, now: Clock) -> ChatReceived | None:
     """A 1:1 message with a body, else None (groupchat, headline, empty...)."""
     if msg["type"] not in ("chat", "normal") or not msg["body"]:
         return None
-    if msg.xml.find(f"{{{MUC_USER_NS}}}x") is not None:
-        # A private message in a room (or an invitation): it belongs to the occupant, not
-        # to a contact called room@service. Group chat is its own issue (#4); until then
-        # these are not shown rather than shown under the wrong name.
-        return None
     sender = msg["from"]
     if not sender.bare:
         return None
+    x = msg.xml.find(f"{{{MUC_USER_NS}}}x")
+    private = x is not None
+    if x is not None and (len(x) or not sender.resource or msg["type"] != "chat"):
+        # An invitation (or anything else a room says with muc#user): not a chat line.
+        # A private message (XEP-0045 §7.5) belongs to the occupant room/nick, never to a
+        # contact called room@service (SECURITY.md T9); the service checks the room.
+        return None
     return ChatReceived(
-        peer=str(sender.bare),
+        peer=str(sender.full) if private else str(sender.bare),
+        private=private,
         sender=str(sender.full),
         body=str(msg["body"]),
         # Arrival time: a <delay/> on a live message is never believed, even one naming our
@@ -107,10 +110,12 @@ def carbon(inner: Any, *, own_bare: str, now: Clock, sent: bool) -> ChatReceived
         if str(inner["to"].bare) != own_bare:
             return None  # a "received" copy must be addressed to us
         return replace(fact, carbon=True, receipt_requested=False)
-    if fact.peer != own_bare:
+    if str(inner["from"].bare) != own_bare:
         return None  # a "sent" copy must come from one of our resources
-    peer = str(inner["to"].bare)
-    if not peer:
+    to = inner["to"]
+    # A private message in a room goes to the occupant (room/nick), not the room.
+    peer = str(to.full) if fact.private and to.resource else str(to.bare)
+    if not peer or (fact.private and not to.resource):
         return None
     return replace(fact, peer=peer, outgoing=True, carbon=True, receipt_requested=False)
 

@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.models import Bookmark
+from xmpp_tui.core.models import Affiliation, Bookmark, Occupant, Role, Show
 from xmpp_tui.xmpp.inbound import (
     BookmarksPushed,
     OccupantPresence,
@@ -180,6 +180,32 @@ def room_presence(pres: Any) -> OccupantPresence | RoomPresenceError | None:
         actor=(actor.get("nick") or actor.get("jid") or "") if actor is not None else "",
         reason=(reason.text or "") if reason is not None else "",
         destroyed=destroy is not None,
+        occupant=occupant(pres, nick, item),
+        new_nick=((item.get("nick") or "") if item is not None and 303 in statuses else ""),
+    )
+
+
+_ROLES = {role.value: role for role in Role}
+_AFFILIATIONS = {affiliation.value: affiliation for affiliation in Affiliation}
+_SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+
+
+def occupant(pres: Any, nick: str, item: ET.Element | None) -> Occupant:
+    """Role, affiliation (XEP-0045 §5), show and status of one occupant's presence; an unknown
+    value counts as the least (a visitor with no affiliation), never as more."""
+    role, affiliation, jid = Role.VISITOR, Affiliation.NONE, ""
+    if item is not None:
+        role = _ROLES.get(item.get("role") or "", Role.VISITOR)
+        affiliation = _AFFILIATIONS.get(item.get("affiliation") or "", Affiliation.NONE)
+        jid = item.get("jid") or ""
+    show = _SHOWS.get(str(pres["show"]), Show.AVAILABLE)
+    return Occupant(
+        nick=nick,
+        role=role,
+        affiliation=affiliation,
+        show=show,
+        status=str(pres["status"]),
+        jid=jid,
     )
 
 

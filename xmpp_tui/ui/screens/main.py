@@ -65,6 +65,7 @@ from xmpp_tui.ui.view_state import (
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.composer import Composer
 from xmpp_tui.ui.widgets.history_view import HistoryView
+from xmpp_tui.ui.widgets.occupant_list import OccupantList
 from xmpp_tui.ui.widgets.pane_deck import PaneDeck
 from xmpp_tui.ui.widgets.room_pane import RoomPane
 from xmpp_tui.ui.widgets.roster import RosterView
@@ -99,7 +100,12 @@ class MainScreen(Screen[None]):
         self.console_account: AccountId | None = service.accounts[0] if service.accounts else None
         self.roster_view = RosterView(id="roster")
         self.deck = PaneDeck(tz=tz, make_chat=self._make_chat, id="panes")
-        self.composer = Composer(commands=self._command_words, jids=self._jid_words, id="composer")
+        self.composer = Composer(
+            commands=self._command_words,
+            jids=self._jid_words,
+            nicks=self._nick_words,
+            id="composer",
+        )
         self.status_bar = StatusBar(clock=clock, id="status")
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
@@ -356,6 +362,15 @@ class MainScreen(Screen[None]):
             return
         await self.panes.open_chat(ChatKey(event.account, event.jid))
 
+    @on(OccupantList.Chosen)
+    async def on_occupant_chosen(self, event: OccupantList.Chosen) -> None:
+        """Enter on an occupant: a private conversation with them, "nick in room"."""
+        event.stop()
+        pane = self.deck.active_pane()
+        if isinstance(pane, RoomPane):
+            peer = f"{pane.key.peer}/{event.nick}"
+            await self.panes.open_chat(ChatKey(pane.key.account, peer))
+
     async def action_select_pane(self, index: int) -> None:
         await self.panes.select(index)
 
@@ -377,6 +392,13 @@ class MainScreen(Screen[None]):
 
     def _command_words(self) -> Iterable[str]:
         return slash.complete_command("/")
+
+    def _nick_words(self) -> Iterable[str]:
+        """In a room's pane: the other occupants' nicks (Tab completes them first)."""
+        pane = self.deck.active_pane()
+        if not isinstance(pane, RoomPane) or pane.info is None:
+            return ()
+        return [nick for nick in pane.nicks if nick != pane.info.nick]
 
     def _jid_words(self) -> Iterable[str]:
         words: set[BareJid] = set()

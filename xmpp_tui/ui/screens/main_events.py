@@ -62,6 +62,7 @@ from xmpp_tui.core.models import (
     StoredMessage,
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
+from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_directory
 from xmpp_tui.ui.screens.certificate import CertificateScreen
@@ -109,6 +110,7 @@ class EventReactions:
         self._block_lists_seen: set[AccountId] = set()
         #: MessageAdded events waiting for `flush_messages` (a catch-up posts them in bursts).
         self._pending: list[MessageAdded] = []
+        self._mentions = MentionAlerts()
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -300,6 +302,8 @@ class EventReactions:
                 pane.add_messages(messages)
                 if incoming:
                     pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
+            if messages[0].kind is ConversationKind.GROUPCHAT:
+                self._alert_mentions(key, messages, roster)
             if incoming:
                 if screen.chat_visible(key):
                     screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
@@ -309,6 +313,19 @@ class EventReactions:
             changed = changed or roster is not before
         if changed:  # the reducers return the same state when nothing changed;
             screen.refresh_roster()  # a catch-up of thousands must not rebuild it each time
+
+    def _alert_mentions(
+        self, key: ChatKey, messages: list[StoredMessage], roster: AccountRoster
+    ) -> None:
+        """A bell and a fixed-text notification when a room line names our nick."""
+        info = roster.rooms.get(key.peer)
+        now = self.screen.clock()
+        if info is None or not mentioned(messages, info.nick, now):
+            return
+        if self._mentions.due(key, now):
+            self.screen.app.bell()
+            text = one_line(mention_text(info.name or key.peer)).plain
+            self.screen.notify(text, markup=False)
 
     def _history_sync(self, event: HistoryGapMarked | OlderHistoryFetched) -> None:
         pane = self.screen.deck.chat(ChatKey(event.account, event.peer))

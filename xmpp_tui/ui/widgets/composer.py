@@ -4,7 +4,8 @@ It posts `Composer.Edited` when the user changes the draft (what drives "composi
 XEP-0085), but not when sending clears it or a pane switch swaps it.
 
 Up on the first line and Down on the last recall lines sent earlier; Tab completes a command name
-at the start of the input and a JID anywhere else (repeated Tab cycles through the matches).
+at the start of the input and a JID anywhere else (repeated Tab cycles through the matches); in
+a room's pane it completes an occupant's nick first ("al: " when it opens the line).
 
 Up in an EMPTY composer asks the screen for our last message in the pane (`EditLastRequested`);
 the screen either puts it in editing mode (`start_editing`: the border says so, Enter sends a
@@ -83,6 +84,7 @@ class Composer(TextArea):
         *,
         commands: Callable[[], Iterable[str]],
         jids: Callable[[], Iterable[str]],
+        nicks: Callable[[], Iterable[str]] = tuple,
         id: str | None = None,
     ) -> None:
         super().__init__(
@@ -95,6 +97,7 @@ class Composer(TextArea):
         )
         self._commands = commands  # "/msg", "/add", ...
         self._jids = jids
+        self._nicks = nicks  # in a room's pane: its occupants, completed before JIDs
         self._sent: list[str] = []
         self._recall: int | None = None  # index into _sent while recalling
         self._draft = ""
@@ -228,7 +231,8 @@ class Composer(TextArea):
     # -- completion ---------------------------------------------------------------------
 
     def complete(self) -> bool:
-        """Complete the word before the cursor; False lets Tab move focus when there is none."""
+        """Complete the word before the cursor (a nick in a room first, then a JID); False lets
+        Tab move focus when there is none."""
         row, column = self.cursor_location
         before = self.document.get_line(row)[:column]
         start = len(before) - len(before.split(" ")[-1])
@@ -241,12 +245,15 @@ class Composer(TextArea):
         if not word and not self.text.strip():
             return False
         is_command = row == 0 and start == 0 and word.startswith("/")
-        candidates = complete_word(word, self._commands() if is_command else self._jids())
+        nicks = [] if is_command else complete_word(word, self._nicks())
+        candidates = nicks or complete_word(word, self._commands() if is_command else self._jids())
         if not candidates:
             self.app.bell()
             return True
         if len(candidates) == 1:
-            self._put(row, start, column, candidates[0] + " ")
+            # A nick opening the line addresses its occupant: "al: " (IRC habit).
+            addressed = nicks and (row, start) == (0, 0)
+            self._put(row, start, column, candidates[0] + (": " if addressed else " "))
             return True
         prefix = common_prefix(candidates)
         if len(prefix) > len(word):

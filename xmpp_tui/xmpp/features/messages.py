@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from xml.etree import ElementTree as ET
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ def send_chat(
     if replace_id is not None:
         msg["replace"]["id"] = replace_id
     msg["chat_state"] = "active"  # XEP-0085 §5.1: a message says we are active
+    if "/" in peer:
+        # Conversations are with bare JIDs, except a private message to a room's occupant
+        # (room/nick): XEP-0045 §7.5 marks it so carbons and archives know what it is.
+        ET.SubElement(msg.xml, "{http://jabber.org/protocol/muc#user}x")
     msg.send()
     if client.plugin["xep_0198"].enabled_out:
         # Through the send queue, after the message: slixmpp's request_ack() writes

@@ -16,6 +16,7 @@ from xmpp_tui.xmpp.iq import request
 MUC_NS = "http://jabber.org/protocol/muc"
 OWNER_NS = "http://jabber.org/protocol/muc#owner"
 DATA_NS = "jabber:x:data"
+PING_NS = "urn:xmpp:ping"
 
 
 #: slixmpp fires "message" only for messages with a body; a subject change has none.
@@ -38,11 +39,20 @@ def register(client: Any) -> None:
 
 
 def join(
-    client: Any, room: str, nick: str, *, password: str, history: int, archived: bool = False
+    client: Any,
+    room: str,
+    nick: str,
+    *,
+    password: str,
+    history: int,
+    archived: bool = False,
+    show: str | None = None,
+    status: str = "",
 ) -> None:
-    """Presence to room/nick with ``<history maxstanzas=history/>``; ``archived``: the room
-    keeps a MAM archive we catch up from, so no history at all (``<history maxchars='0'/>``)."""
-    pres = client.make_presence(pto=f"{room}/{nick}")
+    """Presence to room/nick with ``<history maxstanzas=history/>`` and our show and status;
+    ``archived``: the room keeps a MAM archive we catch up from, so no history at all
+    (``<history maxchars='0'/>``)."""
+    pres = client.make_presence(pto=f"{room}/{nick}", pshow=show, pstatus=status or None)
     x = ET.SubElement(pres.xml, f"{{{MUC_NS}}}x")
     if archived:
         ET.SubElement(x, f"{{{MUC_NS}}}history", maxchars="0")
@@ -72,6 +82,49 @@ def send(
         from slixmpp.plugins.xep_0198.stanza import RequestAck
 
         client.send(RequestAck(client))
+
+
+def change_nick(client: Any, room: str, nick: str, show: str | None, status: str) -> None:
+    """XEP-0045 §7.6: a presence to room/NEW (no muc element); 303 + 110 or an error answer."""
+    client.send_presence(pto=f"{room}/{nick}", pshow=show, pstatus=status or None)
+
+
+def send_presence(client: Any, room: str, nick: str, show: str | None, status: str) -> None:
+    """Our show and status in a room (XEP-0045 §7.7): rooms see only directed presence."""
+    client.send_presence(pto=f"{room}/{nick}", pshow=show, pstatus=status or None)
+
+
+def set_subject(client: Any, room: str, subject: str, message_id: str) -> None:
+    """XEP-0045 §8.1: a groupchat message with a subject and no body."""
+    msg = client.make_message(mto=room, mtype="groupchat")
+    msg["id"] = message_id
+    msg["subject"] = subject
+    msg.send()
+
+
+#: XEP-0410 §3.3: these errors come from another client of the occupant, so we are joined.
+_PING_JOINED = {"service-unavailable", "feature-not-implemented"}
+#: ... and these say nothing about the room: the room's server is unreachable.
+_PING_UNKNOWN = {"remote-server-not-found", "remote-server-timeout"}
+
+
+async def self_ping(client: Any, room: str, nick: str, timeout: float) -> bool | None:
+    """XEP-0410 MUC self-ping: True when the room still knows us as ``nick``, False when it
+    does not (we were dropped silently), None when the answer says nothing (no answer)."""
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    iq = client.make_iq_get(ito=f"{room}/{nick}")
+    ET.SubElement(iq.xml, f"{{{PING_NS}}}ping")
+    try:
+        await iq.send(timeout=timeout)
+    except IqTimeout:
+        return None
+    except IqError as error:
+        condition = str(error.iq["error"]["condition"])
+        if condition in _PING_UNKNOWN:
+            return None
+        return condition in _PING_JOINED
+    return True
 
 
 async def accept_default_configuration(client: Any, room: str, timeout: float) -> None:
