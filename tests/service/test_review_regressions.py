@@ -15,7 +15,7 @@ from tests import room_peer
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
 from tests.service.test_extras import _displayed, _send
-from xmpp_tui.core.commands import FetchOlderHistory, JoinRoom, SendMessage
+from xmpp_tui.core.commands import FetchOlderHistory, JoinRoom, LeaveRoom, SendMessage
 from xmpp_tui.core.events import CommandFailed, MessageAdded, OlderHistoryFetched, RoomChanged
 from xmpp_tui.core.models import Delivery
 from xmpp_tui.service import older_history
@@ -150,3 +150,33 @@ async def test_join_refuses_an_address_that_is_not_a_room(
     await _join(h, alice.jid, room, "alicia")
     await _settle(bob)
     assert not [p for p in presences if p.startswith(alice.jid)]
+
+
+async def test_rejoining_a_room_reads_everything_said_while_away(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """No archive cursor yet (a room we just made): the catch-up goes on from the newest
+    message seen live, not from the room's newest page (which would skip the rest)."""
+    alice = new_account("alice")
+    bob = await peer()
+    h = await harness(alice)
+    room = f"away-{bob.jid.split('@')[0]}@{MUC}"
+    await _join(h, alice.jid, room, "alicia")  # creates it
+    await room_peer.join(bob, room, "bob")
+    await _barrier(h, bob, room, "seen live")
+    await h.service.execute(LeaveRoom(account=alice.jid, room=room))
+    await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
+    for n in range(30):
+        room_peer.say(bob, room, f"away {n:02}")
+    await _settle(bob)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="alicia"))
+    await wait_until(
+        lambda: (
+            sum(m.body.startswith("away ") for m in h.service.history_page(alice.jid, room)) == 30
+        ),
+        timeout=15,
+        message="not all 30 messages said while away were read",
+    )
+    bodies = [m.body for m in h.service.history_page(alice.jid, room, limit=100)]
+    assert [b for b in bodies if b.startswith("away ")] == [f"away {n:02}" for n in range(30)]
+    assert bodies.count("seen live") == 1

@@ -23,7 +23,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
-from xmpp_tui.core.events import MessageAdded, MessageCorrected
+from xmpp_tui.core.events import HistoryGapMarked, MessageAdded, MessageCorrected
 from xmpp_tui.core.models import BareJid, ConversationKind, Delivery, Direction, StoredMessage
 from xmpp_tui.service import delivery, room_corrections
 from xmpp_tui.xmpp.features.mam import CursorUnknown
@@ -122,7 +122,13 @@ def record(
 async def catch_up(session: AccountSession, room: str, own_nick: str) -> int:
     """After joining an archived ``room``: what it said since our cursor; how many were new."""
     account = session.account
-    cursor = session.store.cursors.get(account, room)
+    # Go on from the newest message we hold from the room (seen live or read from its
+    # archive: the room's stanza-ids are its archive ids), else from the stored cursor; never
+    # from just the room's newest page while we hold history (that would skip what it said
+    # while we were away).
+    cursor = session.store.history.newest_stanza_id(account, room) or session.store.cursors.get(
+        account, room
+    )
     timeout = session.timing.iq_timeout
     added = 0
     for _ in range(MAX_CATCH_UP_PAGES):
@@ -138,6 +144,7 @@ async def catch_up(session: AccountSession, room: str, own_nick: str) -> int:
         except CursorUnknown:
             # Only a query with a cursor can raise this: the newest page next cannot loop.
             log.info("%s forgot our cursor for %s: reading its newest page", room, account)
+            _mark_gap(session, room)
             cursor = None
             continue
         except UserFacingError as error:
@@ -156,11 +163,21 @@ async def catch_up(session: AccountSession, room: str, own_nick: str) -> int:
     return added
 
 
+def _mark_gap(session: AccountSession, room: BareJid) -> None:
+    """What the room said between our place and its newest page may be missing: say so."""
+    after_id = session.store.gaps.mark_after_newest_of(session.account, room)
+    if after_id is not None:
+        session.publish(HistoryGapMarked(account=session.account, peer=room, after_id=after_id))
+
+
 async def fetch_older(session: AccountSession, room: BareJid) -> tuple[int, bool]:
     """One older page of ``room`` from its archive: (stored, complete)."""
     if not await has_archive(session, room):
         return 0, True  # the room keeps no archive: nothing older to ask for
     before, _oldest = session.store.history.oldest(session.account, room)
+    # Where the previous page ended (RSM <first/>): a page with nothing to store (all known,
+    # or subject-only items) must not be asked for again.
+    before = session.older_cursors.get(room, before)
     try:
         page = await session.client.room_archive_page(
             room,
@@ -172,10 +189,16 @@ async def fetch_older(session: AccountSession, room: BareJid) -> tuple[int, bool
     except CursorUnknown:
         log.info("%s no longer holds our oldest message: scroll-back ends", room)
         return 0, True
+    if page.first_id:
+        session.older_cursors[room] = page.first_id
     own_nick = session.rooms.nick(room) or ""
+    originals = [fact for fact in page.messages if fact.replace_id is None]
+    corrections = [fact for fact in page.messages if fact.replace_id is not None]
     count = 0
     with session.store.database.transaction():
-        for fact in reversed(page.messages):  # newest first, each below the previous one
+        # Newest first, each below the previous one; then corrections, oldest first, so each
+        # finds the original it corrects.
+        for fact in [*reversed(originals), *corrections]:
             if record(session, fact, own_nick=own_nick, older=True) is not None:
                 count += 1
     return count, page.complete

@@ -45,6 +45,24 @@ class GapStore:
                     added.append((peer, last))
         return added
 
+    def mark_after_newest_of(self, account: AccountId, peer: BareJid) -> int | None:
+        """A gap after the newest stored message of ``peer``'s conversation (a room whose
+        archive forgot our place); its ``after_id``, or None when nothing is stored or the
+        gap is there already."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT max(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+            ).fetchone()
+            if row is None or row[0] is None:
+                return None
+            last = int(row[0])
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO history_gaps (account, peer, after_id, created)"
+                " VALUES (?, ?, ?, ?)",
+                (account, peer, last, self._clock().isoformat()),
+            )
+        return last if cursor.rowcount else None
+
     def of(self, account: AccountId, peer: BareJid) -> frozenset[int]:
         """The message ids of ``peer``'s conversation that a gap follows."""
         rows = self._db.connection.execute(

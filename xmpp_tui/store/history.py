@@ -457,6 +457,16 @@ class HistoryStore:
         ).fetchall()
         return [_message(row) for row in reversed(rows)]
 
+    def newest_stanza_id(self, account: AccountId, peer: BareJid) -> str | None:
+        """The trusted stanza-id of the newest stored message of ``peer`` that has one (where
+        a room's catch-up goes on when it has no cursor: what we saw live)."""
+        row = self._db.connection.execute(
+            "SELECT stanza_id FROM messages WHERE account = ? AND peer = ?"
+            " AND stanza_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def oldest(self, account: AccountId, peer: BareJid) -> tuple[str | None, datetime | None]:
         """Where to page the archive back from: the trusted stanza-id of the conversation's
         first (lowest id) message that has one, and the earliest timestamp stored."""
