@@ -164,3 +164,27 @@ async def test_join_type_and_close_leaves(
             line.strip().startswith(f"{room} (Big Room)") and "autojoin" not in line
             for line in console_lines(app)[-2:]
         )
+
+
+async def test_a_refused_join_of_a_contact_address_leaves_no_room_behind(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {bob.jid}")
+        await wait_until(
+            lambda: any("not a group chat service" in line for line in console_lines(app)),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-4:]}",
+        )
+        key = ChatKey(alice.jid, bob.jid)
+        await wait_until(lambda: app.main.deck.chat(key) is None, message="room pane left open")
+        assert bob.jid not in app.main.rosters[alice.jid].room_jids
+        # A message from bob later opens a chat with him, not a room pane.
+        bob.send_chat(alice.jid, "hi alice")
+        await submit(pilot, app, f"/msg {bob.jid}")
+        await wait_until(lambda: app.main.deck.chat(key) is not None)
+        assert not isinstance(app.main.deck.chat(key), RoomPane)

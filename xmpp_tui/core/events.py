@@ -269,6 +269,8 @@ class CommandFailed(Event):
     command: str
     message: str
     hint: str = ""
+    #: The room or peer the command was about, when it names one (a refused /join's room).
+    target: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -97,9 +97,14 @@ class SessionService:
         try:
             await session.execute(command)
         except UserFacingError as error:
+            target = getattr(command, "room", None) or getattr(command, "peer", None) or ""
             self._bus.publish(
                 CommandFailed(
-                    account=command.account, command=name, message=error.message, hint=error.hint
+                    account=command.account,
+                    command=name,
+                    message=error.message,
+                    hint=error.hint,
+                    target=str(target),
                 )
             )
         except Exception as error:

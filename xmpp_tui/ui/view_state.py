@@ -180,6 +180,14 @@ def note_room(state: AccountRoster, room: BareJid) -> AccountRoster:
     return replace(state, room_jids=state.room_jids | {room}, strangers=state.strangers - {room})
 
 
+def forget_room(state: AccountRoster, room: BareJid) -> AccountRoster:
+    """``room`` turned out not to be one we are in or have history of (a refused /join): it
+    leaves the Rooms heading again."""
+    if room not in state.room_jids or room in state.rooms:
+        return state
+    return replace(state, room_jids=state.room_jids - {room})
+
+
 def _sharing(items: Iterable[RosterItem]) -> set[BareJid]:
     """Contacts who already see our presence: a request from them is answered."""
     return {i.jid for i in items if i.subscription in (Subscription.FROM, Subscription.BOTH)}

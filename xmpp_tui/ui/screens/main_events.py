@@ -75,6 +75,7 @@ from xmpp_tui.ui.view_state import (
     ConnectionView,
     add_unread,
     clear_unread,
+    forget_room,
     note_peer,
     note_room,
     reduce_roster,
@@ -160,6 +161,8 @@ class EventReactions:
                 self._error(account, error_text(message, hint))
             case CommandFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
+                if event.command == "JoinRoom" and event.target:
+                    self._join_refused(account, event.target)
             case InfoReceived():
                 screen.deck.console.add_block(info_text(event), when=screen.clock())
             case RoomsListed() | RoomDetailsReceived() | InvitationReceived():
@@ -326,6 +329,22 @@ class EventReactions:
             self.screen.app.bell()
             text = one_line(mention_text(info.name or key.peer)).plain
             self.screen.notify(text, markup=False)
+
+    def _join_refused(self, account: AccountId, room: BareJid) -> None:
+        """A refused /join of an address we know nothing else about (no history, no bookmark):
+        it is not a room of ours, so its pane and its row under Rooms go again."""
+        screen = self.screen
+        before = screen.rosters.setdefault(account, AccountRoster())
+        if room in screen.service.room_history(account) or any(
+            b.jid == room for b in before.bookmarks
+        ):
+            return
+        screen.rosters[account] = forget_room(before, room)
+        if screen.rosters[account] is not before:
+            screen.refresh_roster()
+            key = ChatKey(account, room)
+            if screen.deck.chat(key) is not None:
+                screen.app.call_later(screen.panes.close, key)
 
     def _history_sync(self, event: HistoryGapMarked | OlderHistoryFetched) -> None:
         pane = self.screen.deck.chat(ChatKey(event.account, event.peer))
