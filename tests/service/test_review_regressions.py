@@ -9,18 +9,34 @@ what a review of the merged features found, kept fixed.
 
 from __future__ import annotations
 
+from xml.etree import ElementTree as ET
+
 import pytest
 
 from tests import room_peer
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.service.harness import Harness, HarnessFactory
 from tests.service.test_extras import _displayed, _send
-from xmpp_tui.core.commands import FetchOlderHistory, JoinRoom, LeaveRoom, SendMessage
-from xmpp_tui.core.events import CommandFailed, MessageAdded, OlderHistoryFetched, RoomChanged
-from xmpp_tui.core.models import Delivery
+from xmpp_tui.core.commands import (
+    AddBookmark,
+    FetchOlderHistory,
+    JoinRoom,
+    LeaveRoom,
+    SendMessage,
+)
+from xmpp_tui.core.events import (
+    BookmarksChanged,
+    CommandFailed,
+    MessageAdded,
+    Notice,
+    OlderHistoryFetched,
+    RoomChanged,
+)
+from xmpp_tui.core.models import Bookmark, Delivery
 from xmpp_tui.service import older_history
 
 MUC = "conference.localhost"
+MUC_ADMIN = "http://jabber.org/protocol/muc#admin"
 
 
 async def _settle(peer: Peer) -> None:
@@ -180,3 +196,33 @@ async def test_rejoining_a_room_reads_everything_said_while_away(
     bodies = [m.body for m in h.service.history_page(alice.jid, room, limit=100)]
     assert [b for b in bodies if b.startswith("away ")] == [f"away {n:02}" for n in range(30)]
     assert bodies.count("seen live") == 1
+
+
+async def test_banned_from_an_autojoin_room_turns_its_autojoin_off(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = f"ban-{bob.jid.split('@')[0]}@{MUC}"
+    await room_peer.join(bob, room, "bob")  # bob owns it
+    h = await harness(alice)
+    await h.service.execute(AddBookmark(account=alice.jid, room=room, autojoin=True))
+    await _join(h, alice.jid, room, "alicia")
+    await wait_until(lambda: any(b.autojoin for b in _bookmarks(h)), timeout=15)
+
+    ban = bob.client.make_iq_set(ito=room)
+    query = ET.SubElement(ban.xml, f"{{{MUC_ADMIN}}}query")
+    ET.SubElement(query, f"{{{MUC_ADMIN}}}item", jid=alice.jid, affiliation="outcast")
+    await ban.send(timeout=15)
+
+    await h.wait_event(Notice, lambda e: e.text.startswith(f"You left {room}"))
+    await wait_until(
+        lambda: [b.autojoin for b in _bookmarks(h) if b.jid == room] == [False],
+        timeout=15,
+        message="the bookmark of a room we are banned from still autojoins",
+    )
+
+
+def _bookmarks(h: Harness) -> tuple[Bookmark, ...]:
+    changes = h.of_type(BookmarksChanged)
+    return changes[-1].bookmarks if changes else ()

@@ -68,6 +68,7 @@ def send_groupchat(session: AccountSession, room: str, body: str) -> None:
     )
     session.publish(MessageAdded(account=session.account, message=stored))
     if session.online and session.rooms.is_joined(room):
+        session.stream_sent.add(message_id)
         session.client.send_groupchat(room, clean, message_id)
         record(session, stored.id, Delivery.SENT)
         session.expect_ack(stored.id)
@@ -80,10 +81,13 @@ def flush_room(session: AccountSession, room: str) -> None:
     for message in session.store.history.pending(session.account):
         if message.kind is not ConversationKind.GROUPCHAT or message.peer != room:
             continue
-        if message.delivery is Delivery.SENT and not resend:
-            continue
         if not message.origin_id:
             continue
+        if message.delivery is Delivery.SENT and (
+            not resend or message.origin_id in session.stream_sent
+        ):
+            continue  # on this stream already (a quick /leave and /join): not twice
+        session.stream_sent.add(message.origin_id)
         session.client.send_groupchat(room, message.body, message.origin_id)
         session.keep(partial(record, session, message.id, Delivery.SENT))
         session.expect_ack(message.id)
@@ -105,6 +109,7 @@ def flush_outbox(session: AccountSession, *, resumed: bool) -> None:
     for message in pending:
         if message.kind is ConversationKind.GROUPCHAT:
             if message.delivery is Delivery.PENDING and session.rooms.is_joined(message.peer):
+                session.stream_sent.add(message.origin_id or "")
                 session.client.send_groupchat(message.peer, message.body, message.origin_id or "")
                 session.keep(partial(record, session, message.id, Delivery.SENT))
                 session.expect_ack(message.id)

@@ -123,7 +123,8 @@ def flush_room_corrections(session: AccountSession, room: str) -> None:
     """After joining ``room`` (and its outbox): our corrections that waited for it."""
     for message, correction_id, state in session.store.history.pending_corrections(session.account):
         ours_here = message.peer == room and message.kind is ConversationKind.GROUPCHAT
-        if ours_here and (state is Delivery.PENDING or session.client.acks_enabled):
+        again = session.client.acks_enabled and correction_id not in session.stream_sent
+        if ours_here and (state is Delivery.PENDING or again):
             _send_correction(session, message, correction_id)
 
 
@@ -149,6 +150,7 @@ def _send_correction(session: AccountSession, message: StoredMessage, correction
     # XEP-0308: always the first message's id, however often it is corrected.
     assert message.message_id is not None
     if message.kind is ConversationKind.GROUPCHAT:
+        session.stream_sent.add(correction_id)
         session.client.send_groupchat(
             message.peer, message.body, correction_id, replace_id=message.message_id
         )

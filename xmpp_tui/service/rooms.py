@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, Notice, RoomChanged
@@ -224,7 +225,18 @@ class Rooms:
                     )
                 )
 
-        task = asyncio.get_running_loop().create_task(run(), name=f"join {room}")
+        self._in_background(run(), f"join {room}")
+
+    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``work`` without waiting; a UserFacingError in it is logged, nothing more."""
+
+        async def run() -> None:
+            try:
+                await work
+            except UserFacingError as error:
+                log.info("%s: %s", name, error.message)
+
+        task = asyncio.get_running_loop().create_task(run(), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -331,6 +343,9 @@ class Rooms:
             why = _exit_reason(fact.statuses, fact.destroyed) + _actor_and_reason(fact)
             session = self._session
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
+            if 301 in fact.statuses or fact.destroyed:
+                # Banned, or the room is gone: autojoin would only fail at every start.
+                self._in_background(session.bookmarks.left(fact.room), f"unbookmark {fact.room}")
 
     def on_error(self, fact: RoomPresenceError) -> None:
         if self.requests.error(fact):
