@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.events import Resize
+from textual.events import Blur, Focus, Resize
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -145,6 +145,17 @@ class RosterView(OptionList):
         return self._width if self._width > 0 else DEFAULT_WIDTH
 
     def on_resize(self, _event: Resize) -> None:
+        self._refit()
+
+    def on_focus(self, _event: Focus) -> None:
+        # The focus border takes columns without a Resize: rows cut for the old width would
+        # wrap into blank lines.
+        self.call_after_refresh(self._refit)
+
+    def on_blur(self, _event: Blur) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
         if self.scrollable_content_region.width != self._width and self._shown:
             self.show_rows(self._shown)
 
