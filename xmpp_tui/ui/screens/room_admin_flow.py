@@ -26,6 +26,9 @@ def perform(screen: MainScreen, command: cmd.RoomAdminCommand) -> None:
         return
     title = Text.assemble("Destroy ", one_line(command.room), "?")
     body = Text("Everyone is sent out of it and its configuration is gone for good.")
+    if command.reason:  # what everyone will read (the user's own text)
+        body.append("\nReason given: ")
+        body.append(one_line(command.reason))
 
     def answered(choice: str | None) -> None:
         if choice == "destroy":

@@ -65,11 +65,10 @@ class RoomConfigScreen(ModalScreen[DataForm | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = self.form.title or "Room configuration"
-            yield Static(
-                Text.assemble(one_line(sanitize_identifier(title)), " - ", one_line(self.room)),
-                classes="form-title",
-            )
+            title = sanitize_identifier(self.form.title or "Room configuration")
+            # Prosody's title already names the room: say it once.
+            suffix = () if self.room in title else (" - ", one_line(self.room))
+            yield Static(Text.assemble(one_line(title), *suffix), classes="form-title")
             with VerticalScroll(id="fields"):
                 for line in self.form.instructions:
                     yield Static(_plain(line), classes="field-desc")
