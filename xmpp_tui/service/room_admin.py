@@ -23,7 +23,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import MessageCorrected, Notice, RoomConfigFetched, RoomListsFetched
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
-from xmpp_tui.core.models import RoomListEntry
+from xmpp_tui.core.models import Role, RoomListEntry
 from xmpp_tui.store.moderation import ModerationStore
 from xmpp_tui.xmpp.features.muc_admin import (
     AFFILIATION_LISTS,
@@ -124,6 +124,12 @@ async def _carry_out(session: AccountSession, room: str, command: RoomAdminComma
 async def _moderate(session: AccountSession, room: str, nick: str, reason: str) -> None:
     """XEP-0425: only where the room says it supports it (v1 preferred over v0)."""
     timeout = session.timing.iq_timeout
+    me = session.rooms.occupant(room, session.rooms.nick(room) or "")
+    if me is not None and me.role is not Role.MODERATOR:
+        raise UserFacingError(
+            f"Only moderators can remove messages in {room}",
+            "Ask a moderator, or the owner for the moderator role",
+        )
     stanza_id = ModerationStore(session.store.database).newest_from(
         session.account, room, f"{room}/{nick}"
     )
