@@ -531,6 +531,10 @@ class XmppClient:
             status=status,
         )
 
+    async def reserved_nick(self, room: str, timeout: float) -> str:
+        """Our reserved nickname in ``room`` (XEP-0045 §7.12), "" when none."""
+        return await muc.reserved_nick(self._client, room, timeout)
+
     async def muc_services(self, timeout: float) -> tuple[str, ...]:
         """The MUC services of our server (XEP-0045 §6.1)."""
         server = str(self._client.boundjid.domain)
