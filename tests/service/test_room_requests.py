@@ -3,13 +3,22 @@ voice and answering such requests (§7.13, §8.6), registering with a room (§7.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree as ET
+
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests import room_peer
 from tests.peer import AccountFactory, Peer, PeerFactory
 from tests.service.harness import HarnessFactory
+from tests.service.test_room_admin import presence_future
 from tests.service.test_rooms import joined, new_room
-from xmpp_tui.core.commands import JoinRoom
+from xmpp_tui.core.commands import AnswerVoiceRequest, JoinRoom, RequestVoice
+from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged, VoiceRequested
+from xmpp_tui.core.models import Role
 
 MUC_ADMIN = "http://jabber.org/protocol/muc#admin"
 
@@ -39,3 +48,127 @@ async def test_join_without_a_nick_uses_the_reserved_one(
     # A room that keeps no nickname for us: our local part, as before.
     await h.service.execute(JoinRoom(account=alice.jid, room=plain))
     assert (await joined(h, plain)).room.nick == alice.jid.split("@")[0]
+
+
+DATA = "jabber:x:data"
+REQUEST = "http://jabber.org/protocol/muc#request"
+
+
+def form_message(peer: Peer, to: str, fields: dict[str, str]) -> None:
+    """A message holding a submitted data form (as a client, or a forger, sends it)."""
+    msg = peer.client.make_message(mto=to)
+    form = ET.SubElement(msg.xml, f"{{{DATA}}}x", type="submit")
+    for var, value in fields.items():
+        field = ET.SubElement(form, f"{{{DATA}}}field", var=var)
+        ET.SubElement(field, f"{{{DATA}}}value").text = value
+    msg.send()
+
+
+def form_of(msg: Any) -> dict[str, str]:
+    form = msg.xml.find(f"{{{DATA}}}x")
+    assert form is not None, f"no form in {msg}"
+    return {
+        f.get("var") or "": f.findtext(f"{{{DATA}}}value") or ""
+        for f in form.findall(f"{{{DATA}}}field")
+    }
+
+
+def form_future(peer: Peer) -> asyncio.Future[Any]:
+    """The next message holding a data form (Prosody's have no body: slixmpp's "message"
+    event would not fire), registered now."""
+    got: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    name = f"form {id(got)}"
+
+    def on_message(msg: Any) -> None:
+        if not got.done():
+            got.set_result(msg)
+
+    peer.client.register_handler(
+        Callback(name, MatchXPath(f"{{jabber:client}}message/{{{DATA}}}x"), on_message)
+    )
+    got.add_done_callback(lambda _: peer.client.remove_handler(name))
+    return got
+
+
+def role_is(room: str, nick: str, role: str) -> Callable[[Any], bool]:
+    def check(pres: Any) -> bool:
+        item = pres.xml.find(f"{{{room_peer.MUC_USER}}}x/{{{room_peer.MUC_USER}}}item")
+        return (
+            str(pres["from"]) == f"{room}/{nick}"
+            and item is not None
+            and (item.get("role") == role)
+        )
+
+    return check
+
+
+async def test_visitor_asks_for_voice_and_moderator_is_asked(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    bob = await peer()
+    room = new_room("voice")
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_moderatedroom": "1"})
+    nick = alice.jid.split("@")[0]
+
+    # Alice is a visitor here: her request reaches the moderator (bob) as the room's form.
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await joined(h, room)
+    got = form_future(bob)
+    await h.service.execute(RequestVoice(account=alice.jid, room=room))
+    await h.wait_event(Notice, lambda e: e.text == f"Asked the moderators of {room} for voice")
+    msg = await bob.wait_future(got, what="voice request")
+    assert str(msg["from"]) == room
+    fields = form_of(msg)
+    assert fields["FORM_TYPE"] == REQUEST and fields["muc#roomnick"] == nick
+    assert not h.of_type(CommandFailed)
+
+    # Bob makes alice an admin (a moderator): carol, a visitor, asks; alice approves.
+    moderator = presence_future(bob, role_is(room, nick, "moderator"))
+    await reserve(bob, room, alice.jid, nick, affiliation="admin")
+    await bob.wait_future(moderator, what="alice moderator")
+    await h.wait_event(
+        RoomChanged,
+        lambda e: (
+            e.room.jid == room
+            and any(p.nick == nick and p.role is Role.MODERATOR for p in e.room.people)
+        ),
+    )
+    carol = await peer()
+    await room_peer.join(carol, room, "carol")
+    form_message(carol, room, {"FORM_TYPE": REQUEST, "muc#role": "participant"})
+    request = await h.wait_event(VoiceRequested, lambda e: e.room == room)
+    assert request.nick == "carol" and request.jid.startswith(carol.jid)
+    voiced = presence_future(carol, role_is(room, "carol", "participant"))
+    await h.service.execute(
+        AnswerVoiceRequest(
+            account=alice.jid, room=room, nick=request.nick, jid=request.jid, allow=True
+        )
+    )
+    await carol.wait_future(voiced, what="carol voiced")
+    await h.wait_event(Notice, lambda e: e.text == f"Gave carol a voice in {room}")
+
+    # Now a participant, alice cannot ask again: one clear line, nothing sent.
+    await h.service.execute(RequestVoice(account=alice.jid, room=room))
+    failed = await h.wait_event(CommandFailed)
+    assert failed.message == f"You may already speak in {room}"
+
+
+async def test_voice_request_only_from_a_room_we_moderate(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    mallory, bob = await peer(), await peer()
+    room = new_room("forge")
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_moderatedroom": "1"})
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    await joined(h, room)
+    # A request form straight from a user (not from the room): dropped, the line after
+    # it from the same sender arrives (in order) and nothing asks alice anything.
+    form_message(mallory, alice.jid, {"FORM_TYPE": REQUEST, "muc#roomnick": "bob"})
+    mallory.send_chat(alice.jid, "after")
+    await h.wait_event(MessageAdded, lambda e: e.message.body == "after")
+    assert not h.of_type(VoiceRequested)
+    assert [m.body for m in h.service.history_page(alice.jid, mallory.jid)] == ["after"]
