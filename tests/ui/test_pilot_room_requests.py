@@ -11,12 +11,16 @@ from textual.widgets import OptionList, TabbedContent
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
+from tests.service.test_room_admin import presence_future
+from tests.service.test_room_requests import REQUEST, form_message, reserve, role_is
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import submit
+from tests.ui.pilot_helpers import active_pane, console_lines, submit
 from tests.ui.test_pilot_room_admin import _own_room
-from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
 from xmpp_tui.core.models import Role
 from xmpp_tui.ui.screens.affiliation_lists import AffiliationListsScreen
+from xmpp_tui.ui.screens.choice import ChoiceScreen
+from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 pytestmark = pytest.mark.prosody
 
@@ -51,3 +55,44 @@ async def test_voice_list_shows_who_may_speak_and_removes_a_voice(
             return people.get("bob")
 
         await wait_until(lambda: bob_role() is Role.VISITOR, timeout=TIMEOUT)
+
+
+async def test_voice_request_waits_for_requests_then_approve_gives_voice(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob, carol = await peer(), await peer()
+    room = new_room("preq")
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_moderatedroom": "1"})
+    await reserve(bob, room, alice.jid, "boss", affiliation="admin")  # a moderator when in
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {room}/boss")
+        pane = active_pane(app)
+        assert isinstance(pane, RoomPane)
+        await wait_until(lambda: pane.info is not None and pane.info.joined, timeout=TIMEOUT)
+        await room_peer.join(carol, room, "carol")
+        form_message(carol, room, {"FORM_TYPE": REQUEST, "muc#role": "participant"})
+        await wait_until(
+            lambda: any("carol asks for voice in" in line for line in console_lines(app)),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-4:]}",
+        )
+        # The request took no keys: no prompt until the user asks for it.
+        assert not isinstance(app.screen, ChoiceScreen)
+        await submit(pilot, app, "/requests")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        assert app.screen.focused is not None and app.screen.focused.id == "later"
+        voiced = presence_future(carol, role_is(room, "carol", "participant"))
+        await pilot.click("#approve")
+        await carol.wait_future(voiced, what="carol voiced")
+        await wait_until(lambda: not isinstance(app.screen, ChoiceScreen))
+        # Answered: nothing waits any more.
+        await submit(pilot, app, "/requests")
+        await wait_until(
+            lambda: any(
+                f"No requests are waiting in {room}" in line for line in console_lines(app)
+            ),
+            timeout=TIMEOUT,
+        )

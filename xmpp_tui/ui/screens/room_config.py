@@ -58,14 +58,15 @@ class RoomConfigScreen(ModalScreen[DataForm | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, room: str, form: DataForm) -> None:
+    def __init__(self, room: str, form: DataForm, title: str = "Room configuration") -> None:
         super().__init__()
         self.room = room
         self.form = form
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = self.form.title or "Room configuration"
+            title = self.form.title or self.title_text
             yield Static(
                 Text.assemble(one_line(sanitize_identifier(title)), " - ", one_line(self.room)),
                 classes="form-title",
