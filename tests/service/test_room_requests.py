@@ -16,8 +16,21 @@ from tests.peer import AccountFactory, Peer, PeerFactory
 from tests.service.harness import HarnessFactory
 from tests.service.test_room_admin import presence_future
 from tests.service.test_rooms import joined, new_room
-from xmpp_tui.core.commands import AnswerVoiceRequest, JoinRoom, RequestVoice
-from xmpp_tui.core.events import CommandFailed, MessageAdded, Notice, RoomChanged, VoiceRequested
+from xmpp_tui.core.commands import (
+    AnswerVoiceRequest,
+    FetchRoomRegistration,
+    JoinRoom,
+    RegisterWithRoom,
+    RequestVoice,
+)
+from xmpp_tui.core.events import (
+    CommandFailed,
+    MessageAdded,
+    Notice,
+    RoomChanged,
+    RoomRegistrationForm,
+    VoiceRequested,
+)
 from xmpp_tui.core.models import Role
 
 MUC_ADMIN = "http://jabber.org/protocol/muc#admin"
@@ -172,3 +185,41 @@ async def test_voice_request_only_from_a_room_we_moderate(
     await h.wait_event(MessageAdded, lambda e: e.message.body == "after")
     assert not h.of_type(VoiceRequested)
     assert [m.body for m in h.service.history_page(alice.jid, mallory.jid)] == ["after"]
+
+
+async def test_register_with_a_room_then_join_under_that_nick(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    bob = await peer()
+    room = new_room("reg")
+    await room_peer.join(bob, room, "bob")
+
+    # Not affiliated: Prosody lets only members register (one clear line).
+    await h.service.execute(FetchRoomRegistration(account=alice.jid, room=room))
+    failed = await h.wait_event(CommandFailed)
+    assert "registration-required" in failed.message
+
+    iq = bob.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC_ADMIN}}}query")
+    ET.SubElement(query, f"{{{MUC_ADMIN}}}item", jid=alice.jid, affiliation="member")
+    await iq.send(timeout=5)
+    h.events.clear()
+    await h.service.execute(FetchRoomRegistration(account=alice.jid, room=room))
+    shown = await h.wait_event(RoomRegistrationForm)
+    assert shown.registered == ""
+    nick_field = shown.form.field("muc#register_roomnick")
+    assert nick_field is not None and nick_field.required
+    form = shown.form.with_values({"muc#register_roomnick": ("ally",)})
+    await h.service.execute(RegisterWithRoom(account=alice.jid, room=room, form=form))
+    await h.wait_event(Notice, lambda e: e.text == f"Registered with {room}")
+    assert not h.of_type(CommandFailed)
+
+    # Asked again: the room says we are registered, and under which nick.
+    await h.service.execute(FetchRoomRegistration(account=alice.jid, room=room))
+    again = await h.wait_event(RoomRegistrationForm, lambda e: e.registered != "")
+    assert again.registered == "ally"
+    # The nickname is now reserved for us (§7.12): /join without one uses it.
+    await h.service.execute(JoinRoom(account=alice.jid, room=room))
+    assert (await joined(h, room)).room.nick == "ally"

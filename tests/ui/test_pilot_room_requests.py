@@ -4,15 +4,16 @@ lists screen (§8.5), voice requests asked and answered (§7.13, §8.6)."""
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import Input, OptionList, Static, TabbedContent
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_room_admin import presence_future
-from tests.service.test_room_requests import REQUEST, form_message, reserve, role_is
+from tests.service.test_room_requests import MUC_ADMIN, REQUEST, form_message, reserve, role_is
 from tests.service.test_rooms import new_room
 from tests.ui.pilot_helpers import active_pane, console_lines, submit
 from tests.ui.test_pilot_room_admin import _own_room
@@ -20,6 +21,7 @@ from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
 from xmpp_tui.core.models import Role
 from xmpp_tui.ui.screens.affiliation_lists import AffiliationListsScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
+from xmpp_tui.ui.screens.room_config import RoomConfigScreen
 from xmpp_tui.ui.widgets.room_pane import RoomPane
 
 pytestmark = pytest.mark.prosody
@@ -95,4 +97,48 @@ async def test_voice_request_waits_for_requests_then_approve_gives_voice(
                 f"No requests are waiting in {room}" in line for line in console_lines(app)
             ),
             timeout=TIMEOUT,
+        )
+
+
+async def test_register_fills_in_the_rooms_form(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room("preg")
+    await room_peer.join(bob, room, "bob")
+    iq = bob.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC_ADMIN}}}query")
+    ET.SubElement(query, f"{{{MUC_ADMIN}}}item", jid=alice.jid, affiliation="member")
+    await iq.send(timeout=5)
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {room}/al")
+        pane = active_pane(app)
+        assert isinstance(pane, RoomPane)
+        await wait_until(lambda: pane.info is not None and pane.info.joined, timeout=TIMEOUT)
+        await submit(pilot, app, "/register")
+        await wait_until(lambda: isinstance(app.screen, RoomConfigScreen), timeout=TIMEOUT)
+        screen = app.screen
+        assert isinstance(screen, RoomConfigScreen)
+        title = str(screen.query_one(".form-title", Static).render())
+        assert title.startswith("Registration")
+        index = next(
+            i for i, f in enumerate(screen.form.fields) if f.var == "muc#register_roomnick"
+        )
+        nick = screen.query_one(f"#field-{index}", Input)
+        nick.focus()
+        await pilot.press(*"ally")
+        await pilot.click("#save")
+        await wait_until(
+            lambda: any(f"Registered with {room}" in x for x in console_lines(app)),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-3:]}",
+        )
+        await submit(pilot, app, "/register")
+        await wait_until(
+            lambda: any(f"registered with {room} as ally" in x for x in console_lines(app)),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-3:]}",
         )
