@@ -13,10 +13,12 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests import room_peer
 from tests.peer import AccountFactory, Peer, PeerFactory
+from tests.prosody_server import ProsodyServer
 from tests.service.harness import HarnessFactory
 from tests.service.test_room_admin import presence_future
 from tests.service.test_rooms import joined, new_room
 from xmpp_tui.core.commands import (
+    AnswerRegistrationRequest,
     AnswerVoiceRequest,
     FetchRoomRegistration,
     JoinRoom,
@@ -27,6 +29,7 @@ from xmpp_tui.core.events import (
     CommandFailed,
     MessageAdded,
     Notice,
+    RegistrationRequested,
     RoomChanged,
     RoomRegistrationForm,
     VoiceRequested,
@@ -223,3 +226,105 @@ async def test_register_with_a_room_then_join_under_that_nick(
     # The nickname is now reserved for us (§7.12): /join without one uses it.
     await h.service.execute(JoinRoom(account=alice.jid, room=room))
     assert (await joined(h, room)).room.nick == "ally"
+
+
+MUC_USER = room_peer.MUC_USER
+REGISTER = "http://jabber.org/protocol/muc#register"
+
+
+class ScriptedRoom:
+    """A room played by the ``push.localhost`` XEP-0114 component (Prosody 0.12 never sends
+    registration requests to admins: it registers affiliated users at once and refuses the
+    others): it seats whoever joins as an admin, passes on requests, records what comes back."""
+
+    def __init__(self, client: Any, room: str) -> None:
+        self.client = client
+        self.room = room
+        self.forms: asyncio.Queue[Any] = asyncio.Queue()
+        self.occupant = ""
+
+    def seat(self, pres: Any) -> None:
+        to = pres["to"]
+        if str(to.bare) != self.room or pres["type"] in ("unavailable", "error"):
+            return
+        self.occupant = str(pres["from"])
+        reply = self.client.make_presence(pto=self.occupant, pfrom=str(to))
+        x = ET.SubElement(reply.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(x, f"{{{MUC_USER}}}item", affiliation="admin", role="moderator")
+        ET.SubElement(x, f"{{{MUC_USER}}}status", code="110")
+        reply.send()
+
+    def pass_on(self, fields: dict[str, str], *, sender: str | None = None) -> None:
+        msg = self.client.make_message(mto=self.occupant, mfrom=sender or self.room)
+        form = ET.SubElement(msg.xml, f"{{{DATA}}}x", type="form")
+        for var, value in fields.items():
+            field = ET.SubElement(form, f"{{{DATA}}}field", var=var)
+            ET.SubElement(field, f"{{{DATA}}}value").text = value
+        msg.send()
+
+
+async def scripted_room(prosody: ProsodyServer, room: str) -> tuple[ScriptedRoom, Any]:
+    from slixmpp import ComponentXMPP
+
+    client = ComponentXMPP(
+        "push.localhost", prosody.component_secret, "127.0.0.1", prosody.component_port
+    )
+    client.register_plugin("xep_0030")
+    disco = client.plugin["xep_0030"]
+    disco.add_identity(category="conference", itype="text", name="Scripted", jid="push.localhost")
+    disco.add_feature("http://jabber.org/protocol/muc", jid="push.localhost")
+    scripted = ScriptedRoom(client, room)
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    client.add_event_handler("session_start", lambda _: started.done() or started.set_result(None))
+    client.add_event_handler("presence", scripted.seat)
+    client.register_handler(
+        Callback(
+            "forms",
+            MatchXPath(f"{{jabber:component:accept}}message/{{{DATA}}}x"),
+            scripted.forms.put_nowait,
+        )
+    )
+    client.connect()
+    await asyncio.wait_for(started, 10)
+    return scripted, client
+
+
+async def test_registration_request_approved_by_an_admin(
+    prosody: ProsodyServer, new_account: AccountFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    room = f"scripted-{new_room('r').split('@')[0]}@push.localhost"
+    scripted, component = await scripted_room(prosody, room)
+    try:
+        await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="al"))
+        await joined(h, room)
+        request = {
+            "FORM_TYPE": REGISTER,
+            "muc#register_first": "Dave",
+            "muc#register_roomnick": "dave",
+            "muc#jid": "dave@localhost",
+        }
+        # From anyone but the room itself (an occupant's JID, another room): dropped.
+        scripted.pass_on(request, sender=f"{room}/mallory")
+        scripted.pass_on(request, sender=f"other-{room}")
+        scripted.pass_on(request)
+        shown = await h.wait_event(RegistrationRequested)
+        assert (shown.room, shown.nick, shown.jid) == (room, "dave", "dave@localhost")
+        first = shown.form.field("muc#register_first")
+        assert first is not None and first.value == "Dave"
+
+        await h.service.execute(
+            AnswerRegistrationRequest(account=alice.jid, room=room, form=shown.form, allow=True)
+        )
+        answer = await asyncio.wait_for(scripted.forms.get(), 5)
+        assert str(answer["from"].bare) == alice.jid and str(answer["to"]) == room
+        form = answer.xml.find(f"{{{DATA}}}x")
+        assert form is not None and form.get("type") == "submit"
+        assert form_of(answer) == {**request, "muc#register_allow": "1"}
+        await h.wait_event(
+            Notice, lambda e: e.text == f"Approved the registration of dave with {room}"
+        )
+        assert len(h.of_type(RegistrationRequested)) == 1
+    finally:
+        component.disconnect()
