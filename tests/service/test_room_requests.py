@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from slixmpp import JID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
@@ -271,11 +272,18 @@ async def scripted_room(prosody: ProsodyServer, room: str) -> tuple[ScriptedRoom
     )
     client.register_plugin("xep_0030")
     disco = client.plugin["xep_0030"]
-    disco.add_identity(category="conference", itype="text", name="Scripted", jid="push.localhost")
-    disco.add_feature("http://jabber.org/protocol/muc", jid="push.localhost")
+    disco.add_identity(
+        category="conference", itype="text", name="Scripted", jid=JID("push.localhost")
+    )
+    disco.add_feature("http://jabber.org/protocol/muc", jid=JID("push.localhost"))
     scripted = ScriptedRoom(client, room)
     started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    client.add_event_handler("session_start", lambda _: started.done() or started.set_result(None))
+
+    def on_start(_event: Any) -> None:
+        if not started.done():
+            started.set_result(None)
+
+    client.add_event_handler("session_start", on_start)
     client.add_event_handler("presence", scripted.seat)
     client.register_handler(
         Callback(
