@@ -13,11 +13,21 @@ from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_room_admin import presence_future
-from tests.service.test_room_requests import MUC_ADMIN, REQUEST, form_message, reserve, role_is
+from tests.service.test_room_requests import (
+    MUC_ADMIN,
+    REGISTER,
+    REQUEST,
+    form_message,
+    reserve,
+    role_is,
+)
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
+from tests.ui.pilot_helpers import active_pane, console_lines, inject, record_commands, submit
 from tests.ui.test_pilot_room_admin import _own_room
 from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from xmpp_tui.core.commands import AnswerRegistrationRequest
+from xmpp_tui.core.events import RegistrationRequested
+from xmpp_tui.core.forms import DataForm, FieldType, FormField
 from xmpp_tui.core.models import Role
 from xmpp_tui.ui.screens.affiliation_lists import AffiliationListsScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
@@ -142,3 +152,52 @@ async def test_register_fills_in_the_rooms_form(
             timeout=TIMEOUT,
             message=f"console: {console_lines(app)[-3:]}",
         )
+
+
+async def test_registration_request_prompt_shows_the_answers_literally(
+    prosody: ProsodyServer,
+    new_account: AccountFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alice = new_account("alice")
+    room = new_room("preg")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/join {room}/boss")
+        pane = active_pane(app)
+        assert isinstance(pane, RoomPane)
+        await wait_until(lambda: pane.info is not None and pane.info.joined, timeout=TIMEOUT)
+        sent = record_commands(app, monkeypatch)
+        form = DataForm(
+            fields=(
+                FormField(var="FORM_TYPE", type=FieldType.HIDDEN, values=(REGISTER,)),
+                FormField(var="muc#register_first", label="Given name", values=("[b]Dave[/b]",)),
+                FormField(var="muc#register_roomnick", values=("dave",)),
+            )
+        )
+        request = RegistrationRequested(
+            account=alice.jid, room=room, nick="dave", jid="dave@localhost", form=form
+        )
+        inject(app, request)
+        await wait_until(
+            lambda: any("dave asks to register with" in x for x in console_lines(app)),
+            timeout=TIMEOUT,
+        )
+        assert not isinstance(app.screen, ChoiceScreen)
+        await submit(pilot, app, "/requests")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "Given name: [b]Dave[/b]" in shown  # the room's text, literally
+        # Later (the focused answer) keeps it waiting; then Deny answers it.
+        await pilot.press("enter")
+        await wait_until(lambda: not isinstance(app.screen, ChoiceScreen))
+        assert sent == []
+        await submit(pilot, app, "/requests")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=TIMEOUT)
+        await pilot.click("#deny")
+        await wait_until(lambda: len(sent) == 1, timeout=TIMEOUT)
+        assert sent == [
+            AnswerRegistrationRequest(account=alice.jid, room=room, form=form, allow=False)
+        ]
