@@ -18,6 +18,7 @@ from tests.service.test_room_requests import (
     REGISTER,
     REQUEST,
     form_message,
+    message_future,
     reserve,
     role_is,
 )
@@ -201,3 +202,39 @@ async def test_registration_request_prompt_shows_the_answers_literally(
         assert sent == [
             AnswerRegistrationRequest(account=alice.jid, room=room, form=form, allow=False)
         ]
+
+
+async def test_convert_opens_the_new_room_and_invites_the_contact(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    invited = message_future(
+        bob,
+        lambda m: (
+            m.xml.find(f"{{{room_peer.MUC_USER}}}x/{{{room_peer.MUC_USER}}}invite") is not None
+        ),
+    )
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _online(app)
+        await submit(pilot, app, f"/msg {bob.jid} hello")
+        await bob.wait_body("hello")
+        # A count that is not a number: one line, nothing created.
+        await submit(pilot, app, "/convert many")
+        await wait_until(
+            lambda: any("many is not a number of messages" in x for x in console_lines(app)),
+            timeout=TIMEOUT,
+        )
+        await submit(pilot, app, "/convert 1")
+        invitation = await bob.wait_future(invited, what="invitation")
+        room = str(invitation["from"])
+        await wait_until(
+            lambda: isinstance(active_pane(app), RoomPane) and active_pane(app).key.peer == room,
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-3:]}",
+        )
+        assert any(
+            f"the chat with {bob.jid} goes on in {room}, with the last 1 message" in x
+            for x in console_lines(app)
+        )

@@ -221,6 +221,15 @@ class DeclineInvitation(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ConvertToRoom(Command):
+    """Carry the chat with ``peer`` on in a new room (XEP-0045 §7.9), with its last
+    ``history`` messages."""
+
+    peer: BareJid
+    history: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestVoice(Command):
     """Ask ``room``'s moderators for voice, as a visitor (XEP-0045 §7.13)."""
 

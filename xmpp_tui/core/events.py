@@ -245,6 +245,16 @@ class InvitationReceived(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomConverted(Event):
+    """The chat with ``peer`` goes on in the new ``room`` (XEP-0045 §7.9): we are in it,
+    ``history`` earlier messages were carried into it, ``peer`` is invited."""
+
+    peer: BareJid
+    room: BareJid
+    history: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VoiceRequested(Event):
     """An occupant of ``room`` asks for voice (XEP-0045 §8.6), passed on to us as a moderator.
     Never answered by itself: the user approves or denies. Remote text: nick, jid."""

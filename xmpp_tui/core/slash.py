@@ -278,6 +278,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
     ),
     CommandSpec(
+        "convert",
+        "[N]",
+        "Go on with this chat in a new room; carry N messages",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+        details=(
+            "Creates a room on your server, invites the contact to it and",
+            "  copies the last N messages of the chat into it (none by default).",
+        ),
+    ),
+    CommandSpec(
         "requestvoice",
         "",
         "Ask this room's moderators for voice (visitors)",

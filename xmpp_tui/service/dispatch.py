@@ -14,6 +14,7 @@ from xmpp_tui.core.commands import (
     ChangeNick,
     Command,
     Connect,
+    ConvertToRoom,
     CorrectMessage,
     DeclineInvitation,
     DenySubscription,
@@ -56,6 +57,7 @@ from xmpp_tui.service import (
     private_chats,
     room_address,
     room_admin,
+    room_conversion,
     room_directory,
     room_requests,
 )
@@ -94,6 +96,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             await room_directory.invite(session, _jid(room), _jid(jid), reason)
         case DeclineInvitation(room=room, inviter=inviter, reason=reason):
             room_directory.decline(session, _jid(room), parse_jid(inviter).full, reason)
+        case ConvertToRoom(peer=peer, history=history):
+            await room_conversion.convert(session, _jid(peer), history)
         case RequestVoice(room=room):
             room_requests.request_voice(session, _jid(room))
         case AnswerVoiceRequest(room=room, nick=nick, jid=jid, allow=allow):

@@ -46,6 +46,7 @@ from xmpp_tui.xmpp.features import (
     messages,
     muc,
     muc_admin,
+    muc_conversion,
     muc_requests,
     presence,
     room_archive,
@@ -536,6 +537,13 @@ class XmppClient:
     async def reserved_nick(self, room: str, timeout: float) -> str:
         """Our reserved nickname in ``room`` (XEP-0045 §7.12), "" when none."""
         return await muc.reserved_nick(self._client, room, timeout)
+
+    def send_room_history(self, room: str, body: str, author: str, stamp: datetime) -> None:
+        """XEP-0045 §7.9: one earlier message of a chat carried into a room."""
+        muc_conversion.send_history(self._client, room, body, author, stamp)
+
+    def invite_continuing(self, room: str, jid: str, reason: str) -> None:
+        muc_conversion.invite_continuing(self._client, room, jid, reason)
 
     def request_voice(self, room: str) -> None:
         muc_requests.request_voice(self._client, room)

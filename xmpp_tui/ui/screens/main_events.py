@@ -43,6 +43,7 @@ from xmpp_tui.core.events import (
     RegistrationRequested,
     RoomChanged,
     RoomConfigFetched,
+    RoomConverted,
     RoomDetailsReceived,
     RoomListsFetched,
     RoomRegistrationForm,
@@ -183,6 +184,10 @@ class EventReactions:
                 pane = screen.deck.chat(ChatKey(account, room.jid))
                 if isinstance(pane, RoomPane):
                     pane.update_room(room)
+            case RoomConverted():
+                screen.run_worker(
+                    room_requests.converted(screen, event), group="panes", exit_on_error=False
+                )
             case VoiceRequested() | RegistrationRequested() | RoomRegistrationForm():
                 room_requests.react(screen, event)
             case RoomConfigFetched() | RoomListsFetched():

@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from xmpp_tui.core import commands as cmd
-from xmpp_tui.core.events import RegistrationRequested, RoomRegistrationForm, VoiceRequested
+from xmpp_tui.core.events import (
+    RegistrationRequested,
+    RoomConverted,
+    RoomRegistrationForm,
+    VoiceRequested,
+)
 from xmpp_tui.core.forms import DataForm
 from xmpp_tui.core.models import AccountId, BareJid
 from xmpp_tui.core.sanitize import sanitize_identifier
+from xmpp_tui.ui.command_router import OpenRoom
 from xmpp_tui.ui.render import one_line
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.room_config import RoomConfigScreen
@@ -58,6 +64,17 @@ def request_notice(request: Request) -> str:
     room = sanitize_identifier(request.room)
     what = "asks for voice in" if isinstance(request, VoiceRequested) else "asks to register with"
     return f"{who} {what} {room}: /requests in its pane to answer"
+
+
+async def converted(screen: MainScreen, event: RoomConverted) -> None:
+    """The chat went on in a new room (XEP-0045 §7.9): its pane opens."""
+    await screen.perform(OpenRoom(event.account, event.room))
+    plural = "s" if event.history != 1 else ""
+    carried = f", with the last {event.history} message{plural}" if event.history else ""
+    screen.info_line(
+        f"{event.account}: the chat with {event.peer} goes on in {event.room}{carried};"
+        f" {event.peer} is invited"
+    )
 
 
 def react(
