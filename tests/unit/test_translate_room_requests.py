@@ -3,7 +3,7 @@ only with the right form type, every value a plain str."""
 
 from __future__ import annotations
 
-from slixmpp import Message
+from typing import Any
 
 from tests.unit.test_translate_rooms import OWN, ROOM, message
 from xmpp_tui.xmpp.inbound import RegistrationRequestReceived, VoiceRequestReceived
@@ -24,7 +24,7 @@ def form(form_type: str, **fields: str) -> str:
     )
 
 
-def request(inner: str, **attributes: str) -> Message:
+def request(inner: str, **attributes: str) -> Any:
     return message(inner, **{"from": ROOM, "type": "normal", **attributes})
 
 
