@@ -241,7 +241,14 @@ def test_message_text_is_kept_verbatim(text: str) -> None:
 def test_complete_command() -> None:
     assert complete_command("/st") == ["/status"]
     assert complete_command("/s") == ["/status", "/subscribe"]
-    assert complete_command("/RE") == ["/remove", "/rename"]
+    assert complete_command("/REM") == ["/remove"]
+    assert complete_command("/re") == [
+        "/register",
+        "/remove",
+        "/rename",
+        "/requests",
+        "/requestvoice",
+    ]
     assert complete_command("/q") == ["/quit", "/query"]  # names first, then aliases
     assert complete_command("/e") == ["/exit"]
     everything = complete_command("/")

@@ -221,6 +221,56 @@ class DeclineInvitation(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ConvertToRoom(Command):
+    """Carry the chat with ``peer`` on in a new room (XEP-0045 §7.9), with its last
+    ``history`` messages."""
+
+    peer: BareJid
+    history: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestVoice(Command):
+    """Ask ``room``'s moderators for voice, as a visitor (XEP-0045 §7.13)."""
+
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerVoiceRequest(Command):
+    """Approve (or deny) an occupant's voice request, as a moderator (XEP-0045 §8.6)."""
+
+    room: BareJid
+    nick: str
+    jid: str = ""
+    allow: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchRoomRegistration(Command):
+    """``room``'s registration form (XEP-0045 §7.10), answered by RoomRegistrationForm."""
+
+    room: BareJid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterWithRoom(Command):
+    """Submit ``room``'s filled-in registration form (XEP-0045 §7.10)."""
+
+    room: BareJid
+    form: DataForm
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerRegistrationRequest(Command):
+    """Approve (or deny) a registration request, as an admin (XEP-0045 §9.9)."""
+
+    room: BareJid
+    form: DataForm
+    allow: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RoomAdminCommand(Command):
     """A moderator, admin or owner request to ``room`` (XEP-0045 §8 - §10); carried out by
     ``service/room_admin.py``."""

@@ -245,6 +245,47 @@ class InvitationReceived(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomConverted(Event):
+    """The chat with ``peer`` goes on in the new ``room`` (XEP-0045 §7.9): we are in it,
+    ``history`` earlier messages were carried into it, ``peer`` is invited."""
+
+    peer: BareJid
+    room: BareJid
+    history: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoiceRequested(Event):
+    """An occupant of ``room`` asks for voice (XEP-0045 §8.6), passed on to us as a moderator.
+    Never answered by itself: the user approves or denies. Remote text: nick, jid."""
+
+    room: BareJid
+    nick: str
+    jid: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationRequested(Event):
+    """Someone asks to register with ``room`` (XEP-0045 §9.9), passed on to us as an admin.
+    Remote text: nick, jid and every string of ``form``."""
+
+    room: BareJid
+    nick: str
+    jid: str
+    form: DataForm
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomRegistrationForm(Event):
+    """``room``'s registration form (answers `FetchRoomRegistration`, XEP-0045 §7.10);
+    ``registered``: the nick we are registered under already (the form is then empty)."""
+
+    room: BareJid
+    form: DataForm
+    registered: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChatStateChanged(Event):
     """``peer`` (one of their resources) is now composing, paused, ... (XEP-0085)."""
 

@@ -100,6 +100,8 @@ class AccountSession:
         self.displayed_sent: dict[str, int] = {}
         self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
         self.rooms = Rooms(self)  # XEP-0045
+        #: Voice and registration requests offered to the user, unanswered (room_requests.py).
+        self.room_requests: set[tuple[str, str, str]] = set()
         self.state = ConnectionState.DISCONNECTED
         self.detail = ""
         self.show = Show.AVAILABLE

@@ -7,16 +7,20 @@ from typing import TYPE_CHECKING
 from xmpp_tui.core.commands import (
     AddBookmark,
     AddContact,
+    AnswerRegistrationRequest,
+    AnswerVoiceRequest,
     ApproveSubscription,
     Block,
     ChangeNick,
     Command,
     Connect,
+    ConvertToRoom,
     CorrectMessage,
     DeclineInvitation,
     DenySubscription,
     Disconnect,
     FetchOlderHistory,
+    FetchRoomRegistration,
     InviteToRoom,
     JoinRoom,
     LeaveRoom,
@@ -25,10 +29,12 @@ from xmpp_tui.core.commands import (
     ProvidePassword,
     QueryInfo,
     QueryRoomInfo,
+    RegisterWithRoom,
     RemoveBookmark,
     RemoveContact,
     RenameContact,
     RequestSubscription,
+    RequestVoice,
     RoomAdminCommand,
     SavePassword,
     SendChatState,
@@ -51,7 +57,9 @@ from xmpp_tui.service import (
     private_chats,
     room_address,
     room_admin,
+    room_conversion,
     room_directory,
+    room_requests,
 )
 
 if TYPE_CHECKING:
@@ -88,6 +96,18 @@ async def execute(session: AccountSession, command: Command) -> None:
             await room_directory.invite(session, _jid(room), _jid(jid), reason)
         case DeclineInvitation(room=room, inviter=inviter, reason=reason):
             room_directory.decline(session, _jid(room), parse_jid(inviter).full, reason)
+        case ConvertToRoom(peer=peer, history=history):
+            await room_conversion.convert(session, _jid(peer), history)
+        case RequestVoice(room=room):
+            room_requests.request_voice(session, _jid(room))
+        case AnswerVoiceRequest(room=room, nick=nick, jid=jid, allow=allow):
+            room_requests.answer_voice(session, _jid(room), nick, jid, allow)
+        case FetchRoomRegistration(room=room):
+            await room_requests.fetch_registration(session, _jid(room))
+        case RegisterWithRoom(room=room, form=form):
+            await room_requests.register(session, _jid(room), form)
+        case AnswerRegistrationRequest(room=room, form=form, allow=allow):
+            room_requests.answer_registration(session, _jid(room), form, allow)
         case ChangeNick(room=room, nick=nick):
             parse_jid(f"{_jid(room)}/{nick.strip()}")  # the room/nick must be a valid JID
             await session.rooms.change_nick(_jid(room), nick.strip())

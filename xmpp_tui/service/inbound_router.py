@@ -15,7 +15,14 @@ from xmpp_tui.core.events import (
     SubscriptionRequested,
 )
 from xmpp_tui.core.models import ConversationKind, Delivery
-from xmpp_tui.service import delivery, extras, private_chats, room_admin, room_directory
+from xmpp_tui.service import (
+    delivery,
+    extras,
+    private_chats,
+    room_admin,
+    room_directory,
+    room_requests,
+)
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
 from xmpp_tui.xmpp.inbound import (
@@ -30,6 +37,7 @@ from xmpp_tui.xmpp.inbound import (
     OccupantPresence,
     PresenceReceived,
     ReceiptReceived,
+    RegistrationRequestReceived,
     RoomDeclined,
     RoomInvited,
     RoomMessageModerated,
@@ -40,6 +48,7 @@ from xmpp_tui.xmpp.inbound import (
     StanzaAcked,
     SubscriptionReply,
     SubscriptionRequest,
+    VoiceRequestReceived,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +79,10 @@ def route(session: AccountSession, fact: Inbound) -> None:
             session.rooms.on_error(fact)
         case RoomInvited():
             room_directory.on_invited(session, fact)
+        case VoiceRequestReceived():
+            room_requests.on_voice_request(session, fact)
+        case RegistrationRequestReceived():
+            room_requests.on_registration_request(session, fact)
         case RoomDeclined(room=room, decliner=decliner, reason=reason):
             why = f": {reason}" if reason else ""
             text = f"{decliner} declined your invitation to {room}{why}"

@@ -55,8 +55,9 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 #: The words people use, as the role or affiliation they mean.
 _ROLE_WORDS = {"kick": "none", "voice": "participant", "devoice": "visitor"}
 
-#: Lists by role the lists screen shows (the voice list is everyone who may speak).
-LISTS = (*AFFILIATION_LISTS, "moderator")
+#: Lists by role the lists screen shows too: the moderators (§9.8) and the voice list, everyone
+#: who may speak (§8.5).
+LISTS = (*AFFILIATION_LISTS, "moderator", "participant")
 
 
 async def execute(session: AccountSession, command: RoomAdminCommand) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed, Notice, RoomChanged
 from xmpp_tui.core.models import Occupant, RoomInfo
-from xmpp_tui.service import delivery, extras, room_admin, room_history
+from xmpp_tui.service import delivery, extras, room_admin, room_history, room_nicks
 from xmpp_tui.service.occupants import (
     Coalescer,
     RoomRequests,
@@ -124,6 +124,8 @@ class Rooms:
         self, room: str, nick: str = "", password: str = "", *, reserved: bool = False
     ) -> None:
         """Enter ``room``; returns once in, raises UserFacingError when refused or silent.
+        With no ``nick`` (and none in its bookmark): the one the room keeps for us (§7.12),
+        else our local part.
         A room this creates is unlocked with its defaults, or with ``reserved`` stays locked
         while its owner fills in its form (``room_admin.offer_new_room_form``)."""
         session = self._session
@@ -132,7 +134,13 @@ class Rooms:
                 f"{session.account} is not connected", "Wait until the status bar says online"
             )
         bookmark = session.bookmarks.get(room)
-        nick = nick or (bookmark.nick if bookmark else "") or _local_part(session.account)
+        current = self._rooms.get(room)
+        nick = nick or (bookmark.nick if bookmark else "")
+        if not nick and current is not None and current.joined:
+            nick = current.nick
+        elif not nick and room not in self._joining:
+            nick = await room_nicks.reserved(session, room)
+        nick = nick or _local_part(session.account)
         password = password or (bookmark.password if bookmark else "")
         current = self._rooms.get(room)
         if current is not None and current.joined:

@@ -15,7 +15,7 @@ from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import AccountId, BareJid, Bookmark, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
-from xmpp_tui.ui import room_admin_routes
+from xmpp_tui.ui import room_admin_routes, room_request_routes
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,25 @@ class ShowLines:
     text: str
 
 
-UiAction = OpenChat | OpenRoom | ClosePane | ShowHelp | Quit | ShowInfo | ShowLines | UseAccount
+@dataclass(frozen=True, slots=True)
+class AnswerRoomRequests:
+    """Ask about each voice or registration request waiting in ``room`` (XEP-0045 §8.6, §9.9)."""
+
+    account: AccountId
+    room: BareJid
+
+
+UiAction = (
+    OpenChat
+    | OpenRoom
+    | ClosePane
+    | ShowHelp
+    | Quit
+    | ShowInfo
+    | ShowLines
+    | UseAccount
+    | AnswerRoomRequests
+)
 Action = cmd.Command | UiAction
 
 
@@ -437,6 +455,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "leave": _leave,
     "bookmark": _bookmark,
     **room_admin_routes.HANDLERS,
+    **room_request_routes.HANDLERS,
     "rooms": _rooms,
     "roominfo": _roominfo,
     "invite": _invite,

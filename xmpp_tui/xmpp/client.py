@@ -46,6 +46,8 @@ from xmpp_tui.xmpp.features import (
     messages,
     muc,
     muc_admin,
+    muc_conversion,
+    muc_requests,
     presence,
     room_archive,
     room_directory,
@@ -309,6 +311,7 @@ class XmppClient:
         muc.register(client)
         muc_admin.register(client)  # XEP-0425 moderation announcements
         invitations.register(client)
+        muc_requests.register(client)  # voice and registration requests (forms in messages)
         self._client = client
         self._wire(client)
         return client
@@ -530,6 +533,32 @@ class XmppClient:
             show=_pshow(show),
             status=status,
         )
+
+    async def reserved_nick(self, room: str, timeout: float) -> str:
+        """Our reserved nickname in ``room`` (XEP-0045 §7.12), "" when none."""
+        return await muc.reserved_nick(self._client, room, timeout)
+
+    def send_room_history(self, room: str, body: str, author: str, stamp: datetime) -> None:
+        """XEP-0045 §7.9: one earlier message of a chat carried into a room."""
+        muc_conversion.send_history(self._client, room, body, author, stamp)
+
+    def invite_continuing(self, room: str, jid: str, reason: str) -> None:
+        muc_conversion.invite_continuing(self._client, room, jid, reason)
+
+    def request_voice(self, room: str) -> None:
+        muc_requests.request_voice(self._client, room)
+
+    def answer_voice_request(self, room: str, jid: str, nick: str, allow: bool) -> None:
+        muc_requests.answer_voice(self._client, room, jid, nick, allow)
+
+    async def room_registration_form(self, room: str, timeout: float) -> tuple[DataForm, str]:
+        return await muc_requests.registration_form(self._client, room, timeout)
+
+    async def register_with_room(self, room: str, form: DataForm, timeout: float) -> None:
+        await muc_requests.submit_registration(self._client, room, form, timeout)
+
+    def answer_registration_request(self, room: str, form: DataForm, allow: bool) -> None:
+        muc_requests.answer_registration(self._client, room, form, allow)
 
     async def muc_services(self, timeout: float) -> tuple[str, ...]:
         """The MUC services of our server (XEP-0045 §6.1)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from xmpp_tui.core.forms import DataForm
 from xmpp_tui.core.models import (
     Bookmark,
     CertificateInfo,
@@ -128,6 +129,26 @@ class RoomDeclined:
     room: str
     decliner: str
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoiceRequestReceived:
+    """The room passes on an occupant's request for voice (XEP-0045 §8.6; for moderators)."""
+
+    room: str
+    nick: str
+    jid: str = ""  # the requester's real JID, when the room tells
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationRequestReceived:
+    """The room passes on a request to register with it (XEP-0045 §9.9; for admins): the
+    form, answered with ``muc#register_allow``."""
+
+    room: str
+    nick: str
+    jid: str
+    form: DataForm
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,6 +284,8 @@ Inbound = (
     | RoomPresenceError
     | RoomInvited
     | RoomDeclined
+    | VoiceRequestReceived
+    | RegistrationRequestReceived
     | ChatStateReceived
     | ReceiptReceived
     | DisplayedReceived

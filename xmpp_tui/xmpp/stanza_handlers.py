@@ -11,7 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.xmpp import translate, translate_room_admin, translate_rooms
+from xmpp_tui.xmpp import (
+    translate,
+    translate_room_admin,
+    translate_room_requests,
+    translate_rooms,
+)
 from xmpp_tui.xmpp.features import blocking
 from xmpp_tui.xmpp.inbound import Inbound, StanzaAcked
 
@@ -53,14 +58,15 @@ def stanza_handlers(
         "blocked": lambda iq: block_push(iq, blocked=True),
         "unblocked": lambda iq: block_push(iq, blocked=False),
         "message": lambda m: emit(
-            None  # an invitation's body is a fallback: "room_invitation" reports it
-            if translate_rooms.is_invitation(m)
+            None  # an invitation's (a request's) body is a fallback: reported on their own
+            if translate_rooms.is_invitation(m) or translate_room_requests.is_room_request(m)
             else translate.chat_message(m, own_bare=own, now=clock)
             or translate_rooms.room_message(m, now=clock)
         ),
         "room_invitation": lambda m: emit(
             translate_rooms.invitation(m, own_bare=own) or translate_rooms.declined(m)
         ),
+        "room_form_message": lambda m: emit(translate_room_requests.form_message(m)),
         "presence": lambda p: emit(translate_rooms.room_presence(p)),
         "room_subject": lambda m: emit(translate_rooms.room_subject(m)),
         "room_moderation": lambda m: emit(translate_room_admin.room_moderation(m)),

@@ -1,5 +1,5 @@
 """A room's owner, admin, member, ban (outcast) and moderator lists, each with add and remove
-(XEP-0045 §8.5, §9.3, §9.5, §9.8, §10.5, §10.8).
+and the voice list (XEP-0045 §8.5, §9.3, §9.5, §9.8, §10.5, §10.8).
 
 The screen only shows and asks: Add and Remove hand a command to ``on_command`` (the main
 screen executes it and fetches the lists again; :meth:`show_lists` redraws them). Every JID,
@@ -26,14 +26,17 @@ from xmpp_tui.core.models import AccountId, BareJid, RoomListEntry
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.render import one_line
 
-#: (list name, tab title, what Remove sets); the moderator list is a role list, by nick.
+#: (list name, tab title, what Remove sets); the moderator and voice lists are role lists,
+#: by nick (Remove from the voice list makes a visitor).
 LISTS: tuple[tuple[str, str, str], ...] = (
     ("owner", "Owners", "none"),
     ("admin", "Admins", "none"),
     ("member", "Members", "none"),
     ("outcast", "Banned", "none"),
     ("moderator", "Moderators", "participant"),
+    ("participant", "Voice", "visitor"),
 )
+ROLE_LISTS = frozenset({"moderator", "participant"})
 
 
 def entry_text(entry: RoomListEntry) -> Text:
@@ -88,7 +91,7 @@ class AffiliationListsScreen(ModalScreen[None]):
                         yield OptionList(id=f"list-{name}")
             yield Static(Text(""), id="lists-status")
             with Horizontal():
-                yield Input(placeholder="name@example.org (a nick for moderators)", id="entry")
+                yield Input(placeholder="name@example.org (a nick for roles)", id="entry")
                 yield Button(Text("Add"), id="add", variant="primary")
                 yield Button(Text("Remove"), id="remove")
                 yield Button(Text("Close"), id="close")
@@ -116,7 +119,8 @@ class AffiliationListsScreen(ModalScreen[None]):
                 continue
             seen: set[str] = set()
             for entry in entries:
-                key = entry.jid or entry.nick
+                # A role list is kept by nick (the room may add the real JID: not the key).
+                key = entry.nick if name in ROLE_LISTS else entry.jid or entry.nick
                 if key and key not in seen:  # option ids must be unique; a room may repeat
                     seen.add(key)
                     widget.add_option(Option(entry_text(entry), id=key))
@@ -138,11 +142,11 @@ class AffiliationListsScreen(ModalScreen[None]):
         entry = self.query_one("#entry", Input)
         text = entry.value.strip()
         if not text:
-            raise UserFacingError("Type an address (or a nick for moderators) first")
+            raise UserFacingError("Type an address (or a nick for moderators, voice) first")
         name = self.current
-        if name == "moderator":
+        if name in ROLE_LISTS:
             command: cmd.Command = cmd.SetRole(
-                account=self.account, room=self.room, nick=text, role="moderator"
+                account=self.account, room=self.room, nick=text, role=name
             )
         else:
             jid = parse_bare_jid(text).bare
@@ -162,7 +166,7 @@ class AffiliationListsScreen(ModalScreen[None]):
         if not target:
             raise UserFacingError("Choose an entry in the list first")
         removal = next(r for n, _, r in LISTS if n == name)
-        if name == "moderator":
+        if name in ROLE_LISTS:
             command: cmd.Command = cmd.SetRole(
                 account=self.account, room=self.room, nick=target, role=removal
             )

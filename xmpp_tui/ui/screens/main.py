@@ -34,6 +34,7 @@ from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Direction,
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.command_router import (
     Action,
+    AnswerRoomRequests,
     ClosePane,
     OpenChat,
     OpenRoom,
@@ -47,7 +48,7 @@ from xmpp_tui.ui.command_router import (
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import room_admin_flow
+from xmpp_tui.ui.screens import room_admin_flow, room_requests
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
@@ -110,6 +111,7 @@ class MainScreen(Screen[None]):
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
         self.chat_states = OwnChatStates(self)
+        self.room_requests = room_requests.PendingRoomRequests()  # XEP-0045 §8.6, §9.9
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -273,6 +275,8 @@ class MainScreen(Screen[None]):
                     self.rosters[account] = answer_request(self.rosters[account], jid)
                     self.refresh_roster()
                 self.execute(action)
+            case AnswerRoomRequests(account=account, room=room):
+                room_requests.ask(self, account, room)
             case RoomAdminCommand():
                 room_admin_flow.perform(self, action)
             case Command():

@@ -40,10 +40,13 @@ from xmpp_tui.core.events import (
     PasswordNeeded,
     PasswordSaveOffered,
     PresenceChanged,
+    RegistrationRequested,
     RoomChanged,
     RoomConfigFetched,
+    RoomConverted,
     RoomDetailsReceived,
     RoomListsFetched,
+    RoomRegistrationForm,
     RoomsListed,
     RosterItemChanged,
     RosterItemRemoved,
@@ -51,6 +54,7 @@ from xmpp_tui.core.events import (
     SubscriptionAnswered,
     SubscriptionRequested,
     SyncProgress,
+    VoiceRequested,
 )
 from xmpp_tui.core.models import (
     AccountId,
@@ -64,7 +68,7 @@ from xmpp_tui.core.models import (
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import room_admin_flow, room_directory
+from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import PasswordScreen
@@ -183,6 +187,12 @@ class EventReactions:
                 pane = screen.deck.chat(ChatKey(account, room.jid))
                 if isinstance(pane, RoomPane):
                     pane.update_room(room)
+            case RoomConverted():
+                screen.run_worker(
+                    room_requests.converted(screen, event), group="panes", exit_on_error=False
+                )
+            case VoiceRequested() | RegistrationRequested() | RoomRegistrationForm():
+                room_requests.react(screen, event)
             case RoomConfigFetched() | RoomListsFetched():
                 room_admin_flow.show(screen, event)
             case ChatStateChanged(peer=peer, state=state):

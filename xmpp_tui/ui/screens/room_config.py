@@ -58,14 +58,15 @@ class RoomConfigScreen(ModalScreen[DataForm | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, room: str, form: DataForm) -> None:
+    def __init__(self, room: str, form: DataForm, title: str = "Room configuration") -> None:
         super().__init__()
         self.room = room
         self.form = form
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = sanitize_identifier(self.form.title or "Room configuration")
+            title = sanitize_identifier(self.form.title or self.title_text)
             # Prosody's title already names the room: say it once.
             suffix = () if self.room in title else (" - ", one_line(self.room))
             yield Static(Text.assemble(one_line(title), *suffix), classes="form-title")

@@ -17,6 +17,9 @@ MUC_NS = "http://jabber.org/protocol/muc"
 OWNER_NS = "http://jabber.org/protocol/muc#owner"
 DATA_NS = "jabber:x:data"
 PING_NS = "urn:xmpp:ping"
+DISCO_INFO_NS = "http://jabber.org/protocol/disco#info"
+#: XEP-0045 §7.12: the disco#info node where a room names our reserved nickname.
+RESERVED_NICK_NODE = "x-roomuser-item"
 
 
 #: slixmpp fires "message" only for messages with a body; a subject change has none.
@@ -61,6 +64,27 @@ def join(
     if password:
         ET.SubElement(x, f"{{{MUC_NS}}}password").text = password
     pres.send()
+
+
+async def reserved_nick(client: Any, room: str, timeout: float) -> str:
+    """XEP-0045 §7.12: the nickname ``room`` keeps for our bare JID ("" when none, when the
+    room refuses, is silent or does not exist). Remote text: coerced to ``str`` here, checked
+    as a nickname by the caller."""
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    iq = client.make_iq_get(ito=room)
+    ET.SubElement(iq.xml, f"{{{DISCO_INFO_NS}}}query", node=RESERVED_NICK_NODE)
+    try:
+        result = await iq.send(timeout=timeout)
+    except (IqError, IqTimeout):
+        return ""
+    query = result.xml.find(f"{{{DISCO_INFO_NS}}}query")
+    if query is None:
+        return ""
+    for identity in query.findall(f"{{{DISCO_INFO_NS}}}identity"):
+        if identity.get("category") == "conference":
+            return str(identity.get("name") or "")
+    return ""
 
 
 def leave(client: Any, room: str, nick: str) -> None:
