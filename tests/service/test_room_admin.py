@@ -181,7 +181,8 @@ async def test_we_see_who_kicked_us_and_why(
 
     notice = await h.wait_event(Notice, lambda e: e.text.startswith(f"You left {room}"))
     assert notice.text == f"You left {room}: you were kicked by bob (off topic)"
-    await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
+    out = await h.wait_event(RoomChanged, lambda e: e.room.jid == room and not e.room.joined)
+    assert out.room.left == "you were kicked by bob (off topic)"  # the room's header says it
 
 
 async def test_ban_unban_affiliations_and_lists(

@@ -124,3 +124,13 @@ def test_room_header_shows_name_nick_occupants_and_subject_as_text() -> None:
     assert second.startswith("● in as al  2 occupants  Plans [@click=app.quit]x[/]")
     assert "\u009b" not in second
     assert room_header_text(ROOM, None).plain.split("\n") == [ROOM, f"○ {NOT_JOINED}"]
+
+
+def test_room_header_says_why_the_room_put_us_out() -> None:
+    info = RoomInfo(
+        jid=ROOM, nick="al", joined=False, left="you were kicked by bob\u202e [b]x[/b] (spam)"
+    )
+    second = room_header_text(ROOM, info).plain.split("\n")[1]
+    assert second.startswith("○ you were kicked by bob")
+    assert second.endswith(f"[b]x[/b] (spam); {NOT_JOINED}")
+    assert "\u202e" not in second

@@ -197,6 +197,8 @@ class RoomInfo:
     occupants: tuple[str, ...] = ()  # nicks, remote text
     #: The same occupants with role, affiliation and presence (ours among them), by nick.
     people: tuple[Occupant, ...] = ()
+    #: Why we are out, when the room put us out: "you were kicked by bob (spam)"; remote text.
+    left: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

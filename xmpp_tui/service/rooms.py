@@ -77,6 +77,8 @@ class _Room:
     held: list[RoomMessageReceived] | None = None
     #: Local ids of what each nick said live during this join (room_corrections.py).
     spoken: dict[str, set[int]] = field(default_factory=dict)
+    #: Why the room put us out (kicked, banned, destroyed, ...): shown in the room's header.
+    left: str = ""
 
 
 class Rooms:
@@ -335,6 +337,7 @@ class Rooms:
         if fact.available:
             self.invitations.discard(fact.room)
             state.joined = state.wanted = True
+            state.left = ""
             state.nick = fact.nick  # the room may have changed it (status 210)
             self._publish(state)
             if pending is not None and not pending.done():
@@ -347,8 +350,9 @@ class Rooms:
         # shutdown of the room's service (332) is worth trying again on the next session.
         state.wanted = 332 in fact.statuses
         if was_joined:
-            self._publish(state)
             why = _exit_reason(fact.statuses, fact.destroyed) + _actor_and_reason(fact)
+            state.left = why.removeprefix(":").strip()
+            self._publish(state)
             session = self._session
             session.publish(Notice(account=session.account, text=f"You left {fact.room}{why}"))
             if 301 in fact.statuses or fact.destroyed:
@@ -403,6 +407,7 @@ class Rooms:
             name=bookmark.name if bookmark else "",
             occupants=tuple(sorted(state.occupants)),
             people=sorted_people(state.occupants),
+            left=state.left,
         )
 
     def _publish(self, state: _Room) -> None:

@@ -35,7 +35,11 @@ def room_header_text(room: str, info: RoomInfo | None, *, via: str | None = None
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
     if info is None or not info.joined:
-        second = Text(f"○ {NOT_JOINED}", style="grey50", end="")
+        second = Text("○ ", style="grey50", end="")
+        if info is not None and info.left:  # kicked, banned, ...: by whom and why, in view
+            second.append_text(one_line(info.left, "bold"))
+            second.append("; ")
+        second.append(NOT_JOINED, style="grey50")
     else:
         count = len(info.occupants)
         noun = "occupant" if count == 1 else "occupants"
