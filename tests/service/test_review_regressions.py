@@ -226,3 +226,16 @@ async def test_banned_from_an_autojoin_room_turns_its_autojoin_off(
 def _bookmarks(h: Harness) -> tuple[Bookmark, ...]:
     changes = h.of_type(BookmarksChanged)
     return changes[-1].bookmarks if changes else ()
+
+
+async def test_a_room_without_a_bookmark_is_shown_by_its_own_name(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = f"named-{bob.jid.split('@')[0]}@{MUC}"
+    await room_peer.join(bob, room, "bob", config={"muc#roomconfig_roomname": "Team [b]Room[/b]"})
+    h = await harness(alice)
+    await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="alicia"))
+    joined = await h.wait_event(RoomChanged, lambda e: e.room.jid == room and e.room.joined)
+    assert joined.room.name == "Team [b]Room[/b]"  # remote text, drawn as text

@@ -54,14 +54,18 @@ async def room_features(session: AccountSession, room: str) -> frozenset[str]:
     if known is not None:
         return known
     try:
-        features = await session.client.room_features(
-            room, min(DISCO_TIMEOUT, session.timing.iq_timeout)
+        identities, features, _software = await session.client.discover(
+            room, min(DISCO_TIMEOUT, session.timing.iq_timeout), software=False
         )
     except UserFacingError as error:
         # A room that does not exist yet (we create it) or says nothing: classic history.
         log.info("no disco#info from %s: %s", room, error.message)
         return frozenset()
     known = session.rooms.features[room] = frozenset(features)
+    # The room's own name (its conference identity), shown when no bookmark names it.
+    names = [name for category, _kind, name in identities if category == "conference" and name]
+    if names and names[0] != room.split("@", 1)[0]:
+        session.rooms.names[room] = names[0]
     return known
 
 

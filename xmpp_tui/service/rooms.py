@@ -89,6 +89,8 @@ class Rooms:
         self._tasks: set[asyncio.Task[None]] = set()
         #: Each room's disco#info features, once per session (room_history.room_features).
         self.features: dict[str, frozenset[str]] = {}
+        #: Each room's own name from its disco#info (remote text), when it has one.
+        self.names: dict[str, str] = {}
         #: Rooms with an invitation offered to the user and not joined or declined yet.
         self.invitations: set[str] = set()
         self._coalescer = Coalescer(session.timing.occupants_coalesce, self._publish_room)
@@ -404,7 +406,7 @@ class Rooms:
             nick=state.nick,
             joined=state.joined,
             subject=state.subject,
-            name=bookmark.name if bookmark else "",
+            name=(bookmark.name if bookmark else "") or self.names.get(state.jid, ""),
             occupants=tuple(sorted(state.occupants)),
             people=sorted_people(state.occupants),
             left=state.left,

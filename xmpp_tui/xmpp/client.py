@@ -581,11 +581,6 @@ class XmppClient:
     def decline_invitation(self, room: str, inviter: str, reason: str) -> None:
         invitations.decline(self._client, room, inviter, reason)
 
-    async def room_features(self, room: str, timeout: float) -> tuple[str, ...]:
-        """The room's XEP-0030 features (raises UserFacingError when it refuses or is silent)."""
-        _identities, features = await discovery.info(self._client, room, timeout)
-        return features
-
     async def room_archive_page(
         self,
         room: str,
