@@ -22,6 +22,7 @@ from xmpp_tui.core.commands import (
     FetchOlderHistory,
     JoinRoom,
     LeaveRoom,
+    ListRooms,
     SendMessage,
 )
 from xmpp_tui.core.events import (
@@ -31,6 +32,7 @@ from xmpp_tui.core.events import (
     Notice,
     OlderHistoryFetched,
     RoomChanged,
+    RoomsListed,
 )
 from xmpp_tui.core.models import Bookmark, Delivery
 from xmpp_tui.service import older_history
@@ -239,3 +241,15 @@ async def test_a_room_without_a_bookmark_is_shown_by_its_own_name(
     await h.service.execute(JoinRoom(account=alice.jid, room=room, nick="alicia"))
     joined = await h.wait_event(RoomChanged, lambda e: e.room.jid == room and e.room.joined)
     assert joined.room.name == "Team [b]Room[/b]"  # remote text, drawn as text
+
+
+async def test_rooms_of_a_host_that_is_no_group_chat_service_says_so(
+    new_account: AccountFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    h = await harness(alice)
+    await h.service.execute(ListRooms(account=alice.jid, service="localhost"))
+    failed = await h.wait_event(CommandFailed)
+    assert failed.message == "localhost is not a group chat service"
+    await h.service.execute(ListRooms(account=alice.jid, service=MUC))
+    await h.wait_event(RoomsListed, lambda e: e.service == MUC)

@@ -25,6 +25,12 @@ async def require_room(session: AccountSession, room: str) -> None:
         )
     if room in session.roster:
         raise UserFacingError(f"{room} is a contact, not a room", "Type in their chat pane")
+    await require_service(session, domain, what=f"so {room} is not a room")
+
+
+async def require_service(session: AccountSession, domain: str, *, what: str = "") -> None:
+    """Raise a UserFacingError unless ``domain`` says it hosts group chats (XEP-0030
+    identity category ``conference``); remembered per domain for the session."""
     known = session.group_chat_services.get(domain)
     if known is None:
         try:
@@ -34,12 +40,12 @@ async def require_room(session: AccountSession, room: str) -> None:
         except UserFacingError as error:
             raise UserFacingError(
                 f"Cannot check that {domain} hosts group chats: {error.message}",
-                "Check the room address",
+                "Check the address",
             ) from None
         known = any(category == "conference" for category, _kind, _name in identities)
         session.group_chat_services[domain] = known
     if not known:
         raise UserFacingError(
-            f"{domain} is not a group chat service, so {room} is not a room",
+            f"{domain} is not a group chat service" + (f", {what}" if what else ""),
             "Room addresses look like room@conference.example",
         )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import InvitationReceived, Notice, RoomDetailsReceived, RoomsListed
-from xmpp_tui.service import room_history
+from xmpp_tui.service import room_address, room_history
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.xmpp.inbound import RoomInvited
 
@@ -45,6 +45,8 @@ async def list_rooms(session: AccountSession, service: str) -> None:
                 "Name one: /rooms conference.example.org",
             )
         service = found[0]
+    else:
+        await room_address.require_service(session, service)
     rooms = await session.client.list_rooms(service, timeout)
     session.publish(RoomsListed(account=session.account, service=service, rooms=rooms))
 
