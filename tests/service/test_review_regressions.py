@@ -34,7 +34,7 @@ from xmpp_tui.core.events import (
     RoomChanged,
     RoomsListed,
 )
-from xmpp_tui.core.models import Bookmark, Delivery
+from xmpp_tui.core.models import Bookmark, Delivery, Direction
 from xmpp_tui.service import older_history
 
 MUC = "conference.localhost"
@@ -253,3 +253,23 @@ async def test_rooms_of_a_host_that_is_no_group_chat_service_says_so(
     assert failed.message == "localhost is not a group chat service"
     await h.service.execute(ListRooms(account=alice.jid, service=MUC))
     await h.wait_event(RoomsListed, lambda e: e.service == MUC)
+
+
+async def test_what_our_other_device_says_live_in_a_room_is_ours(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    alice = new_account("alice")
+    bob = await peer()
+    room = f"twodev-{bob.jid.split('@')[0]}@{MUC}"
+    await room_peer.join(bob, room, "bob")
+    h = await harness(alice)
+    await _join(h, alice.jid, room, "alicia")
+    phone = await peer(alice, resource="phone")
+    await room_peer.join(phone, room, "alicia")  # the same occupant, a second session
+    room_peer.say(phone, room, "from my phone")
+    said = await h.wait_event(MessageAdded, lambda e: e.message.body == "from my phone")
+    assert said.message.direction is Direction.OUTGOING
+    assert h.service.unread_counts(alice.jid).get(room, 0) == 0
+    await _barrier(h, bob, room, "from bob")
+    theirs = [m for m in h.service.history_page(alice.jid, room) if m.body == "from bob"]
+    assert [m.direction for m in theirs] == [Direction.INCOMING]

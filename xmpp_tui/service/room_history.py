@@ -107,7 +107,14 @@ def record(
         stanza_id=fact.stanza_id,
         origin_id=fact.origin_id,
         message_id=fact.message_id,
-        direction=Direction.INCOMING,
+        # Live, our nick is ours alone in the room: a line under it we did not send here
+        # came from another device of ours (the archive cannot tell: someone else may have
+        # held the nick then).
+        direction=(
+            Direction.OUTGOING
+            if spoken is not None and fact.nick == own_nick
+            else Direction.INCOMING
+        ),
         kind=ConversationKind.GROUPCHAT,
         older=older,
     )
