@@ -56,3 +56,16 @@ def test_requests_not_from_a_room_are_dropped() -> None:
     other = request(form("urn:example:other", muc_roomnick="x"))
     assert not is_room_request(other) and form_message(other) is None
     assert form_message(request("<body>hi</body>", to=f"{OWN}/tui")) is None
+
+
+def test_a_form_does_not_hide_an_ordinary_message() -> None:
+    """Only a request that is taken as one loses its body: a groupchat line or an occupant's
+    or contact's message carrying such a form stays an ordinary message for everyone."""
+    register = form(REGISTER, muc_register_roomnick="bob")
+    line = request(f"<body>visible to all</body>{register}", type="groupchat")
+    assert not is_room_request(line)
+    occupant = request(f"<body>hi</body>{register}", **{"from": f"{ROOM}/bob"})
+    assert not is_room_request(occupant)
+    contact = request(f"<body>hi</body>{register}", **{"from": "carol@localhost/phone"})
+    assert not is_room_request(contact)
+    assert is_room_request(request(f"<body>fallback</body>{register}"))  # from the room

@@ -27,13 +27,17 @@ def _form_type(form: DataForm) -> str:
 
 
 def is_room_request(msg: Any) -> bool:
-    """A message holding a voice or registration request form (its body, if any, is only a
-    fallback: the form is what counts)."""
-    element = msg.xml.find(f"{{{DATA_NS}}}x")
-    return element is not None and _form_type(read_form(element)) in _FORM_TYPES
+    """A voice or registration request that `form_message` takes (its body, if any, is only
+    a fallback: the form is what counts). Anything else carrying such a form, a groupchat
+    line or a contact's message, is an ordinary message: hiding it would let anyone hide
+    what everyone else reads."""
+    return form_message(msg, quiet=True) is not None
 
 
-def form_message(msg: Any) -> VoiceRequestReceived | RegistrationRequestReceived | None:
+def form_message(
+    msg: Any, *, quiet: bool = False
+) -> VoiceRequestReceived | RegistrationRequestReceived | None:
+    """A voice or registration request form from a room's bare JID (XEP-0045 §8.6, §9.9)."""
     if msg["type"] in ("error", "groupchat"):
         return None
     element = msg.xml.find(f"{{{DATA_NS}}}x")
@@ -46,7 +50,8 @@ def form_message(msg: Any) -> VoiceRequestReceived | RegistrationRequestReceived
     sender = msg["from"]
     room = str(sender.bare)
     if sender.resource or "@" not in room:
-        log.warning("ignoring a room request form from %s: not a room", sender.full)
+        if not quiet:
+            log.warning("ignoring a room request form from %s: not a room", sender.full)
         return None
 
     def value(var: str) -> str:
