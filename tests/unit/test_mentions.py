@@ -3,6 +3,7 @@ alerts rate-limited per room and only for fresh incoming room lines."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, StoredMessage
@@ -51,3 +52,20 @@ def test_alerts_rate_limited_per_room() -> None:
     assert not alerts.due(room, NOW + timedelta(seconds=1))
     assert alerts.due(other, NOW + timedelta(seconds=1))
     assert alerts.due(room, NOW + timedelta(seconds=6))
+
+
+def test_our_own_line_that_came_back_as_incoming_does_not_alert() -> None:
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    ours = StoredMessage(
+        id=1,
+        account="a@x",
+        peer="room@c.x",
+        direction=Direction.INCOMING,
+        sender="room@c.x/al",
+        body="al here, from my phone",
+        timestamp=now,
+        delivery=Delivery.RECEIVED,
+        kind=ConversationKind.GROUPCHAT,
+    )
+    assert not mentioned([ours], "al", now)
+    assert mentioned([replace(ours, sender="room@c.x/bob", body="hi al")], "al", now)

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Open requests per account, at most (a room is remote; a flood adds no more rows).
-MAX_PENDING = 50
+#: Open requests per room, at most (a room is remote; a flood adds no more rows). Requests
+#: of a room we are no longer in are forgotten, so one room cannot silence the others.
+MAX_PENDING_PER_ROOM = 20
 
 
 def _require_online(session: AccountSession) -> None:
@@ -111,7 +112,7 @@ async def register(session: AccountSession, room: str, form: DataForm) -> None:
 def answer_registration(session: AccountSession, room: str, form: DataForm, allow: bool) -> None:
     _require_online(session)
     nick = form.field("muc#register_roomnick")
-    who = nick.value if nick is not None and nick.value else "the request"
+    who = (nick.value.strip() if nick is not None else "") or "the request"
     _pending(session).discard(("register", room, who))
     session.client.answer_registration_request(room, form, allow)
     verb = "Approved" if allow else "Denied"
@@ -140,10 +141,11 @@ def on_registration_request(session: AccountSession, fact: RegistrationRequestRe
 
 def _admit(session: AccountSession, key: tuple[str, str, str]) -> bool:
     pending = _pending(session)
+    pending -= {k for k in pending if not session.rooms.is_joined(k[1])}  # rooms we left
     if key in pending:
         return True  # asked again: shown again (the user may have said "Later")
-    if len(pending) >= MAX_PENDING:
-        log.warning("dropped a request from %s: too many unanswered", key[1])
+    if sum(1 for k in pending if k[1] == key[1]) >= MAX_PENDING_PER_ROOM:
+        log.warning("dropped a request from %s: too many unanswered there", key[1])
         return False
     pending.add(key)
     return True

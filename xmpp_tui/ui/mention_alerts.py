@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from xmpp_tui.core.models import ConversationKind, Direction, StoredMessage
-from xmpp_tui.ui.render import mentions
+from xmpp_tui.ui.render import mentions, room_nick
 from xmpp_tui.ui.view_state import ChatKey
 
 ALERT_INTERVAL = timedelta(seconds=5)
@@ -25,6 +25,7 @@ def mentioned(messages: Sequence[StoredMessage], own_nick: str, now: datetime) -
     return any(
         m.kind is ConversationKind.GROUPCHAT
         and m.direction is Direction.INCOMING
+        and room_nick(m.sender) != own_nick  # a line of ours that came back as incoming
         and now - m.timestamp < FRESH
         and mentions(m.body, own_nick)
         for m in messages

@@ -126,8 +126,9 @@ def set_subject(client: Any, room: str, subject: str, message_id: str) -> None:
     msg.send()
 
 
-#: XEP-0410 §3.3: these errors come from another client of the occupant, so we are joined.
-_PING_JOINED = {"service-unavailable", "feature-not-implemented"}
+#: XEP-0410 §3.3: these errors come from another client of the occupant, so we are joined
+#: (item-not-found: joined, a nick change of ours under way).
+_PING_JOINED = {"service-unavailable", "feature-not-implemented", "item-not-found"}
 #: ... and these say nothing about the room: the room's server is unreachable.
 _PING_UNKNOWN = {"remote-server-not-found", "remote-server-timeout"}
 
