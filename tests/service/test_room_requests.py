@@ -395,7 +395,14 @@ async def test_convert_a_chat_into_a_room_with_its_last_messages(
     ).set("maxstanzas", "10")
     pres.send()
     await wait_until(lambda: len(replayed) >= 2, timeout=10)
-    assert [str(m["body"]) for m in replayed[:2]] == ["three", "four"]
+    # Every reader sees them under our nick: the text names the author and the time.
+    texts = [str(m["body"]) for m in replayed[:2]]
+    assert texts[0].endswith(f"] {bob.jid}: three") and texts[1].endswith(f"] {alice.jid}: four")
+    assert all(t.startswith("[") and " UTC] " in t for t in texts)
+    # Members only, and bob a member: what was carried is for him only.
+    config = await h.service._sessions[alice.jid].client.fetch_room_config(room, 10)
+    members_only = config.field("muc#roomconfig_membersonly")
+    assert members_only is not None and members_only.checked
     authors = [
         {d.get("from") for d in m.xml.findall("{urn:xmpp:delay}delay")} for m in replayed[:2]
     ]
