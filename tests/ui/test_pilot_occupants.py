@@ -238,3 +238,8 @@ async def test_a_thousand_occupants_render_virtually(
         await pilot.press("end")
         assert pane.occupants.highlighted_nick == "user0999"
         assert pane.occupants.scroll_offset.y > 900
+        # Page Up/Down page through the list while it has focus (not the history).
+        await pilot.press("pageup")
+        assert pane.occupants.highlighted_nick == "user0989"
+        await pilot.press("pagedown")
+        assert pane.occupants.highlighted_nick == "user0999"

@@ -382,6 +382,10 @@ class MainScreen(Screen[None]):
         await self.panes.cycle(step)
 
     def action_scroll_history(self, direction: int) -> None:
+        focused = self.focused
+        if isinstance(focused, OccupantList):  # its own pages, not the history's
+            focused.action_move(-10 if direction < 0 else 10)
+            return
         pane = self.deck.active_pane()
         target = pane.history if pane is not None else self.deck.console
         if direction < 0:
