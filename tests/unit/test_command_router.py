@@ -281,3 +281,22 @@ def test_me_and_correct_act_on_the_conversation_as_typed() -> None:
     blocked = RouteContext(A, "bob@example.org", blocked=frozenset({"bob@example.org"}))
     with pytest.raises(UserFacingError, match="blocked"):
         _route("/correct x", blocked)
+
+
+def test_msg_in_a_room_names_occupants_exactly_whatever_their_nick() -> None:
+    room = "room@conference.example.org"
+    ctx = RouteContext(
+        A, room, rooms=frozenset({room}), occupants=("bob@example.org", "[b]evil[/b]", "Mr Big")
+    )
+    # an occupant called like a contact is the occupant, not the contact
+    assert _route("/msg bob@example.org psst", ctx) == [
+        OpenChat(A, f"{room}/bob@example.org"),
+        cmd.SendMessage(account=A, peer=f"{room}/bob@example.org", body="psst"),
+    ]
+    assert _route("/msg [b]evil[/b] hi", ctx)[0] == OpenChat(A, f"{room}/[b]evil[/b]")
+    assert _route("/msg Mr Big hello there", ctx) == [
+        OpenChat(A, f"{room}/Mr Big"),
+        cmd.SendMessage(account=A, peer=f"{room}/Mr Big", body="hello there"),
+    ]
+    # outside the room's occupants, an address is a contact as before
+    assert _route("/msg carol@example.org", ctx) == [OpenChat(A, "carol@example.org")]

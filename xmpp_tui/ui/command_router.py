@@ -107,6 +107,8 @@ class RouteContext:
     #: Rooms (group chats) of ``account`` and its bookmarks.
     rooms: frozenset[BareJid] = frozenset()
     bookmarks: tuple[Bookmark, ...] = ()
+    #: In a room's pane: the nicks in the room now (remote text, matched exactly).
+    occupants: tuple[str, ...] = ()
 
 
 #: Words accepted first by /status, mapped to presence; "online" is what people type.
@@ -159,13 +161,29 @@ def _refuse_blocked(peer: BareJid, ctx: RouteContext) -> None:
 
 def _msg(args: Sequence[str], ctx: RouteContext) -> list[Action]:
     account = _account(ctx)
-    peer = _occupant(args[0], ctx) or _contact(args[0])
+    named = _named_occupant(args, ctx)
+    if named is not None:
+        peer, text = named
+    else:
+        peer, text = _occupant(args[0], ctx) or _contact(args[0]), " ".join(args[1:])
     actions: list[Action] = [OpenChat(account, peer)]
-    text = " ".join(args[1:])
     if text.strip():
         _refuse_blocked(peer, ctx)
         actions.append(cmd.SendMessage(account=account, peer=peer, body=text))
     return actions
+
+
+def _named_occupant(args: Sequence[str], ctx: RouteContext) -> tuple[BareJid, str] | None:
+    """In a room's pane, the occupant whose nick the words start with (the longest, so a nick
+    may hold spaces, "@" or "/": an occupant called bob@example.org is not the contact) and
+    the rest of the text."""
+    if ctx.peer not in ctx.rooms or not ctx.occupants:
+        return None
+    words = " ".join(args)
+    for nick in sorted(ctx.occupants, key=len, reverse=True):
+        if nick and (words == nick or words.startswith(nick + " ")):
+            return f"{ctx.peer}/{nick}", words[len(nick) :].strip()
+    return None
 
 
 def _occupant(text: str, ctx: RouteContext) -> BareJid | None:

@@ -155,6 +155,7 @@ class MainScreen(Screen[None]):
         key = self.deck.active_chat
         account, peer = (key.account, key.peer) if key is not None else (self.console_account, None)
         roster = self.rosters.get(account) if account is not None else None
+        info = roster.room_info(peer) if roster is not None and peer is not None else None
         return RouteContext(
             account,
             peer,
@@ -164,6 +165,7 @@ class MainScreen(Screen[None]):
             blocked=roster.blocked if roster is not None else frozenset(),
             rooms=_rooms_of(roster) if roster is not None else frozenset(),
             bookmarks=roster.bookmarks if roster is not None else (),
+            occupants=info.occupants if info is not None and info.joined else (),
         )
 
     def is_blocked(self, key: ChatKey) -> bool:
