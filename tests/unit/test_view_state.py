@@ -30,6 +30,7 @@ from xmpp_tui.ui.view_state import (
     HeaderRow,
     PaneList,
     RosterRow,
+    account_rows,
     add_unread,
     answer_request,
     clear_unread,
@@ -201,3 +202,10 @@ def test_completion_helpers() -> None:
     assert complete_word("bo", words) == ["Bob@example.org", "bob@example.org", "bobby@example.org"]
     assert common_prefix(["bob@x", "bobby@x"]) == "bob"
     assert common_prefix([]) == ""
+
+
+def test_a_private_conversation_row_names_the_occupant_first() -> None:
+    room = "room1@conference.example.org"
+    roster = note_peer(AccountRoster(), f"{room}/bob")
+    rows = [r for r in account_rows("a@x", roster) if isinstance(r, ContactRow)]
+    assert [r.name for r in rows] == [f"bob in {room}"]

@@ -278,7 +278,9 @@ def _contact_row(account: AccountId, roster: AccountRoster, jid: BareJid) -> Con
     return ContactRow(
         account=account,
         jid=jid,
-        name=item.display_name if item else jid,
+        # A private conversation reads "nick in room", nick first (cut at the end, the nick
+        # stays in view); never a contact's name (SECURITY.md T9).
+        name=item.display_name if item else roster.display_name(jid),
         show=roster.presence_of(jid).show,
         unread=roster.unread.get(jid, 0),
         request_pending=jid in roster.requests,
