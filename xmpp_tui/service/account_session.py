@@ -413,6 +413,13 @@ class AccountSession:
         self.blocked = blocked
         self.publish(BlockListChanged(account=self.account, blocked=tuple(sorted(blocked))))
 
+    def require_online(self) -> None:
+        """Raise the one "not connected" error of every command that needs the server."""
+        if not self.online:
+            raise UserFacingError(
+                f"{self.account} is not connected", "Wait until the status bar says online"
+            )
+
     def keep(self, write: Callable[[], object]) -> None:
         """A store write that may fail (full disk): tell the user, keep the session."""
         try:

@@ -114,14 +114,14 @@ async def execute(session: AccountSession, command: Command) -> None:
         case SetSubject(room=room, subject=subject):
             await session.rooms.set_subject(_jid(room), subject)
         case AddBookmark(room=room, name=name, nick=nick, password=password, autojoin=autojoin):
-            _require_online(session)
+            session.require_online()
             bookmark = await session.bookmarks.change(
                 _jid(room), name=name, nick=nick, password=password, autojoin=autojoin
             )
             auto = " (autojoin)" if bookmark.autojoin else ""
             _notice(session, f"Bookmarked {bookmark.jid}{auto}")
         case RemoveBookmark(room=room):
-            _require_online(session)
+            session.require_online()
             await session.bookmarks.remove(_jid(room))
             _notice(session, f"Removed the bookmark for {_jid(room)}")
         case SendChatState(peer=peer, state=state):
@@ -163,7 +163,7 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
             jid = _jid(raw)
             if jid == session.account:
                 raise UserFacingError("You cannot add yourself", "Type the other person's address")
-            _require_online(session)
+            session.require_online()
             await client.set_roster_item(jid, name=name, groups=groups, timeout=timeout)
             client.send_subscription(jid, "subscribe")
             if client.supports_preapproval:
@@ -172,22 +172,22 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
             _notice(session, f"Added {jid}; asked to see their presence")
         case RemoveContact(jid=raw):
             jid = _jid(raw)
-            _require_online(session)
+            session.require_online()
             await client.remove_roster_item(jid, timeout=timeout)
             _notice(session, f"Removed {jid}")
         case RenameContact(jid=raw, name=name):
             jid = _jid(raw)
             item = _roster_item(session, jid)
-            _require_online(session)
+            session.require_online()
             await client.set_roster_item(jid, name=name, groups=item.groups, timeout=timeout)
         case SetGroups(jid=raw, groups=groups):
             jid = _jid(raw)
             item = _roster_item(session, jid)
-            _require_online(session)
+            session.require_online()
             await client.set_roster_item(jid, name=item.name, groups=groups, timeout=timeout)
         case QueryInfo(jid=raw):
             jid = parse_jid(raw).full
-            _require_online(session)
+            session.require_online()
             identities, features, name = await client.discover(jid, timeout)
             session.publish(
                 InfoReceived(
@@ -200,13 +200,13 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
             )
         case Block(jid=raw):
             jid = _jid(raw)
-            _require_online(session)
+            session.require_online()
             await client.block(jid, timeout=timeout)
             session.set_blocked(session.blocked | {jid})
             _notice(session, f"Blocked {jid}")
         case Unblock(jid=raw):
             jid = _jid(raw)
-            _require_online(session)
+            session.require_online()
             await client.unblock(jid, timeout=timeout)
             session.set_blocked(session.blocked - {jid})
             _notice(session, f"Unblocked {jid}")
@@ -224,7 +224,7 @@ async def _roster_command(session: AccountSession, command: Command) -> None:
 
 def _subscription(session: AccountSession, raw: str, kind: str, done: str) -> None:
     jid = _jid(raw)
-    _require_online(session)
+    session.require_online()
     session.client.send_subscription(jid, kind)
     _notice(session, done.format(jid=jid))
 
@@ -273,13 +273,6 @@ def _roster_item(session: AccountSession, jid: str) -> RosterItem:
     if item is None:
         raise UserFacingError(f"{jid} is not in your contacts", f"Add them first: /add {jid}")
     return item
-
-
-def _require_online(session: AccountSession) -> None:
-    if not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected", "Wait until the status bar says online"
-        )
 
 
 def _notice(session: AccountSession, text: str) -> None:

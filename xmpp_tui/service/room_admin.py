@@ -62,10 +62,7 @@ LISTS = (*AFFILIATION_LISTS, "moderator", "participant")
 
 async def execute(session: AccountSession, command: RoomAdminCommand) -> None:
     room = parse_bare_jid(command.room).bare
-    if not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected", "Wait until the status bar says online"
-        )
+    session.require_online()
     if not session.rooms.is_joined(room) and not isinstance(
         command, FetchRoomConfig | SubmitRoomConfig | DestroyRoom | FetchRoomLists
     ):

@@ -20,10 +20,7 @@ MAX_HISTORY = 50
 
 
 async def convert(session: AccountSession, peer: str, history: int) -> None:
-    if not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected", "Wait until the status bar says online"
-        )
+    session.require_online()
     if session.rooms.is_room(peer):
         raise UserFacingError(f"{peer} is a room already", "/convert works in a one-to-one chat")
     services = await session.client.muc_services(session.timing.iq_timeout)

@@ -35,7 +35,7 @@ MAX_PENDING_INVITATIONS = 20
 
 
 async def list_rooms(session: AccountSession, service: str) -> None:
-    _require_online(session)
+    session.require_online()
     timeout = session.timing.iq_timeout
     if not service:
         found = await session.client.muc_services(timeout)
@@ -52,13 +52,13 @@ async def list_rooms(session: AccountSession, service: str) -> None:
 
 
 async def room_info(session: AccountSession, room: str) -> None:
-    _require_online(session)
+    session.require_online()
     details = await session.client.room_details(room, session.timing.iq_timeout)
     session.publish(RoomDetailsReceived(account=session.account, details=details))
 
 
 async def invite(session: AccountSession, room: str, jid: str, reason: str) -> None:
-    _require_online(session)
+    session.require_online()
     if not session.rooms.is_joined(room):
         raise UserFacingError(f"You are not in {room}", f"/join {room} first")
     features = await room_history.room_features(session, room)
@@ -71,7 +71,7 @@ async def invite(session: AccountSession, room: str, jid: str, reason: str) -> N
 
 
 def decline(session: AccountSession, room: str, inviter: str, reason: str) -> None:
-    _require_online(session)
+    session.require_online()
     session.client.decline_invitation(room, inviter, reason)
     session.rooms.invitations.discard(room)
 
@@ -99,10 +99,3 @@ def on_invited(session: AccountSession, fact: RoomInvited) -> None:
             direct=fact.direct,
         )
     )
-
-
-def _require_online(session: AccountSession) -> None:
-    if not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected", "Wait until the status bar says online"
-        )

@@ -35,13 +35,6 @@ log = logging.getLogger(__name__)
 MAX_PENDING_PER_ROOM = 20
 
 
-def _require_online(session: AccountSession) -> None:
-    if not session.online:
-        raise UserFacingError(
-            f"{session.account} is not connected", "Wait until the status bar says online"
-        )
-
-
 def _own_role(session: AccountSession, room: str) -> tuple[Role, Affiliation] | None:
     nick = session.rooms.nick(room)
     occupant = session.rooms.occupant(room, nick) if nick is not None else None
@@ -56,7 +49,7 @@ def _pending(session: AccountSession) -> set[tuple[str, str, str]]:
 
 
 def request_voice(session: AccountSession, room: str) -> None:
-    _require_online(session)
+    session.require_online()
     own = _own_role(session, room)
     if not session.rooms.is_joined(room) or own is None:
         raise UserFacingError(f"You are not in {room}", f"/join {room} first")
@@ -69,7 +62,7 @@ def request_voice(session: AccountSession, room: str) -> None:
 
 
 def answer_voice(session: AccountSession, room: str, nick: str, jid: str, allow: bool) -> None:
-    _require_online(session)
+    session.require_online()
     if not session.rooms.is_joined(room):
         raise UserFacingError(f"You are not in {room}", f"/join {room} first")
     _pending(session).discard(("voice", room, nick))
@@ -94,7 +87,7 @@ def on_voice_request(session: AccountSession, fact: VoiceRequestReceived) -> Non
 
 
 async def fetch_registration(session: AccountSession, room: str) -> None:
-    _require_online(session)
+    session.require_online()
     form, registered = await session.client.room_registration_form(room, session.timing.iq_timeout)
     if not registered and not form.fields:
         raise UserFacingError(f"{room} offers no registration form", "")
@@ -104,13 +97,13 @@ async def fetch_registration(session: AccountSession, room: str) -> None:
 
 
 async def register(session: AccountSession, room: str, form: DataForm) -> None:
-    _require_online(session)
+    session.require_online()
     await session.client.register_with_room(room, form, session.timing.iq_timeout)
     session.publish(Notice(account=session.account, text=f"Registered with {room}"))
 
 
 def answer_registration(session: AccountSession, room: str, form: DataForm, allow: bool) -> None:
-    _require_online(session)
+    session.require_online()
     nick = form.field("muc#register_roomnick")
     who = (nick.value.strip() if nick is not None else "") or "the request"
     _pending(session).discard(("register", room, who))

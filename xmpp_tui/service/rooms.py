@@ -133,10 +133,7 @@ class Rooms:
         A room this creates is unlocked with its defaults, or with ``reserved`` stays locked
         while its owner fills in its form (``room_admin.offer_new_room_form``)."""
         session = self._session
-        if not session.online:
-            raise UserFacingError(
-                f"{session.account} is not connected", "Wait until the status bar says online"
-            )
+        session.require_online()
         bookmark = session.bookmarks.get(room)
         current = self._rooms.get(room)
         nick = nick or (bookmark.nick if bookmark else "")
