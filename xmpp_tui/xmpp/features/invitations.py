@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from xmpp_tui.xmpp.message_events import fire_on
+
 MUC_USER_NS = "http://jabber.org/protocol/muc#user"
 CONFERENCE_NS = "jabber:x:conference"  # XEP-0249
 
@@ -21,19 +23,12 @@ INVITATION_EVENT = "room_invitation"
 def register(client: Any) -> None:
     """One event per invitation, even for one that is both (Prosody adds a XEP-0249 element
     to the mediated invitations it forwards)."""
-    from slixmpp.xmlstream.handler import Callback
-    from slixmpp.xmlstream.matcher import MatchMany, MatchXPath
-
-    ns = client.default_ns
-    matcher = MatchMany(
-        [
-            MatchXPath(f"{{{ns}}}message/{{{CONFERENCE_NS}}}x"),
-            MatchXPath(f"{{{ns}}}message/{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite"),
-            MatchXPath(f"{{{ns}}}message/{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline"),
-        ]
-    )
-    client.register_handler(
-        Callback("room invitation", matcher, lambda msg: client.event(INVITATION_EVENT, msg))
+    fire_on(
+        client,
+        INVITATION_EVENT,
+        f"{{{CONFERENCE_NS}}}x",
+        f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}invite",
+        f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}decline",
     )
 
 

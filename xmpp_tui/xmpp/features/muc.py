@@ -12,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from xmpp_tui.xmpp.iq import request
+from xmpp_tui.xmpp.message_events import fire_on
 
 MUC_NS = "http://jabber.org/protocol/muc"
 OWNER_NS = "http://jabber.org/protocol/muc#owner"
@@ -28,17 +29,7 @@ SUBJECT_EVENT = "room_subject"
 
 def register(client: Any) -> None:
     """Report subject-only messages as :data:`SUBJECT_EVENT` (without loading xep_0045)."""
-    from slixmpp.xmlstream.handler import Callback
-    from slixmpp.xmlstream.matcher import MatchXPath
-
-    ns = client.default_ns
-    client.register_handler(
-        Callback(
-            "room subject",
-            MatchXPath(f"{{{ns}}}message/{{{ns}}}subject"),
-            lambda msg: client.event(SUBJECT_EVENT, msg),
-        )
-    )
+    fire_on(client, SUBJECT_EVENT, f"{{{client.default_ns}}}subject")
 
 
 def join(

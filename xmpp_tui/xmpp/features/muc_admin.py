@@ -15,6 +15,7 @@ from xmpp_tui.core.forms import DataForm
 from xmpp_tui.core.models import RoomListEntry
 from xmpp_tui.xmpp.forms import find_form, read_form, write_submission
 from xmpp_tui.xmpp.iq import request
+from xmpp_tui.xmpp.message_events import fire_on
 
 ADMIN_NS = "http://jabber.org/protocol/muc#admin"
 OWNER_NS = "http://jabber.org/protocol/muc#owner"
@@ -119,19 +120,8 @@ MODERATION_EVENT = "room_moderation"
 
 
 def register(client: Any) -> None:
-    """Report moderation announcements (v0 through fastening, v1 as a retraction)."""
-    from slixmpp.xmlstream.handler import Callback
-    from slixmpp.xmlstream.matcher import MatchXPath
-
-    ns = client.default_ns
-    for path in (f"{{{FASTEN_NS}}}apply-to", f"{{{RETRACT_V1}}}retract"):
-        client.register_handler(
-            Callback(
-                f"room moderation {path}",
-                MatchXPath(f"{{{ns}}}message/{path}"),
-                lambda msg: client.event(MODERATION_EVENT, msg),
-            )
-        )
+    """Report moderation announcements (v0 through fastening, v1 as a retraction), once."""
+    fire_on(client, MODERATION_EVENT, f"{{{FASTEN_NS}}}apply-to", f"{{{RETRACT_V1}}}retract")
 
 
 async def moderate(

@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 from xmpp_tui.core.forms import DataForm, FormField
 from xmpp_tui.xmpp.forms import find_form, read_form, write_submission
 from xmpp_tui.xmpp.iq import request
+from xmpp_tui.xmpp.message_events import fire_on
 
 DATA_NS = "jabber:x:data"
 REGISTER_NS = "jabber:iq:register"
@@ -25,17 +26,7 @@ FORM_MESSAGE_EVENT = "room_form_message"
 
 
 def register(client: Any) -> None:
-    from slixmpp.xmlstream.handler import Callback
-    from slixmpp.xmlstream.matcher import MatchXPath
-
-    ns = client.default_ns
-    client.register_handler(
-        Callback(
-            "room form message",
-            MatchXPath(f"{{{ns}}}message/{{{DATA_NS}}}x"),
-            lambda msg: client.event(FORM_MESSAGE_EVENT, msg),
-        )
-    )
+    fire_on(client, FORM_MESSAGE_EVENT, f"{{{DATA_NS}}}x")
 
 
 def _send_form(client: Any, room: str, fields: dict[str, str]) -> None:
