@@ -206,7 +206,8 @@ async def test_register_with_a_room_then_join_under_that_nick(
     # Not affiliated: Prosody lets only members register (one clear line).
     await h.service.execute(FetchRoomRegistration(account=alice.jid, room=room))
     failed = await h.wait_event(CommandFailed)
-    assert "registration-required" in failed.message
+    assert failed.message == f"{room} lets only its members register"
+    assert failed.hint == "Ask one of its admins to add you"
 
     iq = bob.client.make_iq_set(ito=room)
     query = ET.SubElement(iq.xml, f"{{{MUC_ADMIN}}}query")

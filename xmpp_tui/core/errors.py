@@ -15,6 +15,15 @@ class UserFacingError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
+class StanzaRefused(UserFacingError):
+    """A remote entity answered with an XMPP error; ``condition`` is its defined condition
+    (RFC 6120 §8.3.3), for callers that can say something better about a known one."""
+
+    def __init__(self, message: str, hint: str = "", *, condition: str = "") -> None:
+        super().__init__(message, hint)
+        self.condition = condition
+
+
 class ConfigError(UserFacingError):
     """The config file is unreadable or invalid."""
 

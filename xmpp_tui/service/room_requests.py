@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.errors import StanzaRefused, UserFacingError
 from xmpp_tui.core.events import (
     Notice,
     RegistrationRequested,
@@ -88,7 +88,16 @@ def on_voice_request(session: AccountSession, fact: VoiceRequestReceived) -> Non
 
 async def fetch_registration(session: AccountSession, room: str) -> None:
     session.require_online()
-    form, registered = await session.client.room_registration_form(room, session.timing.iq_timeout)
+    try:
+        form, registered = await session.client.room_registration_form(
+            room, session.timing.iq_timeout
+        )
+    except StanzaRefused as error:
+        if error.condition == "registration-required":  # members-only: register via an admin
+            raise UserFacingError(
+                f"{room} lets only its members register", "Ask one of its admins to add you"
+            ) from None
+        raise
     if not registered and not form.fields:
         raise UserFacingError(f"{room} offers no registration form", "")
     session.publish(

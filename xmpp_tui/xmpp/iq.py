@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xmpp_tui.core.errors import UserFacingError
+from xmpp_tui.core.errors import StanzaRefused, UserFacingError
 
 
 async def request(iq: Any, timeout: float) -> Any:
@@ -22,4 +22,6 @@ async def request(iq: Any, timeout: float) -> Any:
         condition = str(stanza_error["condition"]) or "error"
         text = str(stanza_error["text"])
         message = f"The server refused: {condition}" + (f" ({text})" if text else "")
-        raise UserFacingError(message, "Check the address and your rights") from error
+        raise StanzaRefused(
+            message, "Check the address and your rights", condition=condition
+        ) from error
