@@ -16,6 +16,9 @@ from textual import events
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
+from tests.ui.pilot_helpers import record_commands
+from tests.ui.support import offline_service
+from xmpp_tui.core.commands import SetClientState
 from xmpp_tui.core.events import ClientStateChanged, Event
 from xmpp_tui.core.models import Show
 from xmpp_tui.ui.app import XmppTuiApp, make_app
@@ -63,3 +66,48 @@ async def test_blur_holds_presence_updates_on_the_server_and_focus_releases_them
         app.post_message(events.AppFocus())
         await wait_until(lambda: states() == [False, True], timeout=TIMEOUT)
         await wait_until(lambda: _bob_show(app, bob.jid) is Show.AWAY, timeout=TIMEOUT)
+
+
+async def test_every_account_follows_idle_time_and_a_key_wakes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = ("alice@localhost", "carol@localhost")
+    service = offline_service(tmp_path, seed=False, accounts=accounts)
+    app = make_app(service, cursor_blink=False, idle_inactive_after=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        sent = record_commands(app, monkeypatch)
+        reporter = app.main.client_state
+        reporter.machine.settle = 0.0
+
+        def states() -> list[tuple[str, bool]]:
+            return [(c.account, c.active) for c in sent if isinstance(c, SetClientState)]
+
+        # idle for 0.3 s: inactive, once per account
+        await wait_until(lambda: len(states()) == 2, timeout=TIMEOUT)
+        assert sorted(states()) == [(accounts[0], False), (accounts[1], False)]
+        await pilot.press("x")
+        await wait_until(lambda: len(states()) == 4, timeout=TIMEOUT)
+        assert sorted(states()[2:]) == [(accounts[0], True), (accounts[1], True)]
+
+
+async def test_a_quick_blur_and_focus_sends_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = offline_service(tmp_path, seed=False)
+    app = make_app(service, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        sent = record_commands(app, monkeypatch)
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        assert not app.app_focus
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert app.app_focus and app.main.client_state.active
+        assert not [c for c in sent if isinstance(c, SetClientState)]
+        # a blur that lasts sends "inactive" once the debounce ran out
+        app.main.client_state.machine.settle = 0.2
+        app.post_message(events.AppBlur())
+        await wait_until(
+            lambda: [c.active for c in sent if isinstance(c, SetClientState)] == [False],
+            timeout=TIMEOUT,
+        )

@@ -34,7 +34,11 @@ class ClientStateReporter:
         self.machine = ClientState(idle_after=idle_after)
         self._clock = clock
         self._timer: Timer | None = None
-        self.machine.start(clock())
+
+    def start(self) -> None:
+        """The screen is mounted: the idle time starts now."""
+        self.machine.start(self._clock())
+        self._arm()
 
     @property
     def active(self) -> bool:

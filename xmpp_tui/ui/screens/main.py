@@ -139,6 +139,7 @@ class MainScreen(Screen[None]):
         self.panes.after_switch()
         self.composer.focus()
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+        self.client_state.start()
 
     # -- service ------------------------------------------------------------------------
 
