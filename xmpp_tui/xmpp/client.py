@@ -314,6 +314,7 @@ class XmppClient:
         muc_admin.register(client)  # XEP-0425 moderation announcements
         invitations.register(client)
         muc_requests.register(client)  # voice and registration requests (forms in messages)
+        csi.register(client)  # XEP-0352: offered or not is per fresh session
         self._client = client
         self._wire(client)
         return client
