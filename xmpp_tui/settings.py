@@ -22,7 +22,9 @@ from xmpp_tui.core.errors import ConfigError, InvalidJidError
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
-_TOP_LEVEL_KEYS = ("accounts",)
+_TOP_LEVEL_KEYS = ("accounts", "idle_inactive_after")
+#: Longest ``idle_inactive_after`` accepted (a day), in seconds.
+MAX_IDLE_INACTIVE_AFTER = 86400
 _ACCOUNT_KEYS = (
     "jid",
     "server",
@@ -60,6 +62,8 @@ class Settings:
     accounts: tuple[AccountSettings, ...]
     config_path: Path | None = None
     log_level: str = DEFAULT_LOG_LEVEL
+    #: XEP-0352: seconds without a key press before the server is told "inactive"; 0: off.
+    idle_inactive_after: float = 0.0
 
 
 # --------------------------------------------------------------------------- helpers
@@ -219,6 +223,16 @@ def _ca_file_problem(path: Path) -> str | None:
 
 def load_config(path: Path) -> tuple[AccountSettings, ...]:
     """Read and validate the config file at ``path``; raise ConfigError (one line) if bad."""
+    return _parse_document(_read_toml(path), path)
+
+
+def load_config_file(path: Path) -> tuple[tuple[AccountSettings, ...], float]:
+    """`load_config` plus the top-level ``idle_inactive_after`` (seconds, 0 = off)."""
+    data = _read_toml(path)
+    return _parse_document(data, path), _parse_idle(data, path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     where = display_path(path)
     try:
         with path.open("rb") as handle:
@@ -246,7 +260,22 @@ def load_config(path: Path) -> tuple[AccountSettings, ...]:
     except tomllib.TOMLDecodeError as exc:
         detail = " ".join(str(exc).split())
         raise ConfigError(f"{where}: invalid TOML: {detail}") from None
-    return _parse_document(data, path)
+    return data
+
+
+def _parse_idle(data: dict[str, Any], path: Path) -> float:
+    value = data.get("idle_inactive_after", 0)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= MAX_IDLE_INACTIVE_AFTER
+    ):
+        raise ConfigError(
+            f"{display_path(path)}: idle_inactive_after must be a number of seconds from 0 "
+            f"(off) to {MAX_IDLE_INACTIVE_AFTER}, not {_toml_value(value)}; "
+            "write idle_inactive_after = 300"
+        )
+    return float(value)
 
 
 def _parse_document(data: dict[str, Any], path: Path) -> tuple[AccountSettings, ...]:
@@ -434,8 +463,9 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
 
     configured: tuple[AccountSettings, ...] = ()
     config_path: Path | None = None
+    idle_inactive_after = 0.0
     if explicit or config_file.exists() or config_file.is_symlink():
-        configured = load_config(config_file)
+        configured, idle_inactive_after = load_config_file(config_file)
         config_path = config_file
 
     jid_args: Sequence[str] = getattr(args, "jids", None) or ()
@@ -470,4 +500,9 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     if level not in LOG_LEVELS:
         raise ConfigError(f"--log-level {level} is not one of {', '.join(LOG_LEVELS)}")
 
-    return Settings(accounts=tuple(selected), config_path=config_path, log_level=level)
+    return Settings(
+        accounts=tuple(selected),
+        config_path=config_path,
+        log_level=level,
+        idle_inactive_after=idle_inactive_after,
+    )

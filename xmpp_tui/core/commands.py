@@ -144,6 +144,17 @@ class SendChatState(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetClientState(Command):
+    """Tell the server whether the user is looking (XEP-0352 Client State Indication).
+
+    The service remembers it per account and sends it again after a fresh session, only to
+    a server that offers ``urn:xmpp:csi:0``.
+    """
+
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Block(Command):
     """XEP-0191: the server drops everything from ``jid`` and hides us from them."""
 

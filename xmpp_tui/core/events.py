@@ -97,6 +97,13 @@ class OwnPresenceChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClientStateChanged(Event):
+    """The server was told we are ``active`` or not (XEP-0352)."""
+
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubscriptionRequested(Event):
     """``jid`` asks to see our presence (approve or deny)."""
 

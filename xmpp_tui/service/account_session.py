@@ -42,7 +42,7 @@ from xmpp_tui.core.models import (
     Show,
 )
 from xmpp_tui.secrets import PasswordSource
-from xmpp_tui.service import delivery, dispatch, extras, inbound_router, sync
+from xmpp_tui.service import client_state, delivery, dispatch, extras, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
 from xmpp_tui.service.bookmarks import Bookmarks
 from xmpp_tui.service.liveness import Liveness
@@ -96,6 +96,10 @@ class AccountSession:
         #: Per conversation, where scroll-back continues in the archive (RSM <first/>).
         self.older_cursors: dict[str, str] = {}
         self.sent_chat_states: dict[str, ChatState] = {}
+        #: XEP-0352: whether the user is looking, as the UI last said (`client_state.py`).
+        self.client_active = True
+        #: What the server was last told on the current stream (a fresh stream: active).
+        self.server_client_active = True
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
         self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
@@ -340,6 +344,7 @@ class AccountSession:
             # fresh session that queue is gone, so the outbox re-sends it (same ids).
             delivery.flush_outbox(self, resumed=started.resumed)
             extras.flush_corrections(self, resend_unacked=not started.resumed)
+            client_state.session_started(self, resumed=started.resumed)
         except Exception:  # a broken setup must not leave a half session
             log.exception("session setup failed for %s", self.account)
             self.client.abort("session setup failed")

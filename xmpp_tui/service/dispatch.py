@@ -39,6 +39,7 @@ from xmpp_tui.core.commands import (
     SavePassword,
     SendChatState,
     SendMessage,
+    SetClientState,
     SetGroups,
     SetPresence,
     SetSubject,
@@ -51,6 +52,7 @@ from xmpp_tui.core.events import InfoReceived, Notice, OwnPresenceChanged
 from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import ChatState, RosterItem, Show
 from xmpp_tui.service import (
+    client_state,
     delivery,
     extras,
     older_history,
@@ -126,6 +128,8 @@ async def execute(session: AccountSession, command: Command) -> None:
             _notice(session, f"Removed the bookmark for {_jid(room)}")
         case SendChatState(peer=peer, state=state):
             _chat_state(session, peer, state)
+        case SetClientState(active=active):
+            client_state.set_wanted(session, active)
         case MarkRead(peer=peer):
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePath
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.command import Provider
 
@@ -53,23 +53,35 @@ class XmppTuiApp(App[int]):
         clock: Clock = utc_now,
         tz: tzinfo | None = None,
         cursor_blink: bool = True,
+        idle_inactive_after: float = 0.0,
     ) -> None:
         super().__init__()
         self.service = service
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is flaky
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
+        self.idle_inactive_after = idle_inactive_after  # XEP-0352, seconds; 0: off
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
     def main(self) -> MainScreen:
         if self._main is None:
-            self._main = MainScreen(self.service, clock=self.clock, tz=self.tz)
+            self._main = MainScreen(
+                self.service,
+                clock=self.clock,
+                tz=self.tz,
+                idle_inactive_after=self.idle_inactive_after,
+            )
         return self._main
 
     def get_default_screen(self) -> MainScreen:
         return self.main
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._main is not None:
+            self._main.client_state.key_pressed()  # XEP-0352: the user is here
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self._unsubscribe = connect_bridge(self.service, self)
@@ -113,7 +125,14 @@ def make_app(
     clock: Clock = utc_now,
     tz: tzinfo | None = None,
     cursor_blink: bool = True,
+    idle_inactive_after: float = 0.0,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10)."""
     enable_alt_digits()  # ESC+digit is Alt+digit (pane keys), not WezTerm's "¡™£..."
-    return XmppTuiApp(service, clock=clock, tz=tz, cursor_blink=cursor_blink)
+    return XmppTuiApp(
+        service,
+        clock=clock,
+        tz=tz,
+        cursor_blink=cursor_blink,
+        idle_inactive_after=idle_inactive_after,
+    )

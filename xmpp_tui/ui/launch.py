@@ -14,7 +14,7 @@ def run_app(settings: Settings) -> int:
     from xmpp_tui.ui.app import make_app
 
     service = build_service(settings)
-    app = make_app(service)
+    app = make_app(service, idle_inactive_after=settings.idle_inactive_after)
     result = app.run()
     if result is not None:
         return result

@@ -40,6 +40,7 @@ from xmpp_tui.xmpp.certificates import (
 from xmpp_tui.xmpp.features import (
     blocking,
     bookmarks,
+    csi,
     discovery,
     invitations,
     mam,
@@ -84,6 +85,7 @@ PLUGINS = (
     "xep_0308",  # last message correction
     "xep_0313",  # message archive management
     "xep_0333",  # chat markers (displayed)
+    "xep_0352",  # client state indication
     "xep_0359",  # origin-id / stanza-id
     "xep_0402",  # PEP native bookmarks (stanza only)
 )
@@ -312,6 +314,7 @@ class XmppClient:
         muc_admin.register(client)  # XEP-0425 moderation announcements
         invitations.register(client)
         muc_requests.register(client)  # voice and registration requests (forms in messages)
+        csi.register(client)  # XEP-0352: offered or not is per fresh session
         self._client = client
         self._wire(client)
         return client
@@ -430,6 +433,10 @@ class XmppClient:
 
     def send_chat_state(self, peer: str, state: ChatState) -> None:
         messages.send_chat_state(self._client, peer, state.value)
+
+    def send_client_state(self, *, active: bool) -> bool:
+        """XEP-0352; False when the server does not offer it on this stream."""
+        return self._client is not None and csi.send(self._client, active=active)
 
     def send_receipt(self, to: str, message_id: str) -> None:
         messages.send_receipt(self._client, to, message_id)

@@ -50,6 +50,7 @@ from xmpp_tui.ui.command_router import (
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_requests
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
+from xmpp_tui.ui.screens.client_state import ClientStateReporter
 from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
 from xmpp_tui.ui.screens.requests import ask_subscription
@@ -90,7 +91,14 @@ class MainScreen(Screen[None]):
         Binding("escape", "focus_composer", "Composer", show=False),
     ]
 
-    def __init__(self, service: SessionService, *, clock: Clock, tz: tzinfo | None) -> None:
+    def __init__(
+        self,
+        service: SessionService,
+        *,
+        clock: Clock,
+        tz: tzinfo | None,
+        idle_inactive_after: float = 0.0,
+    ) -> None:
         super().__init__()
         self.service = service
         self.clock = clock
@@ -111,6 +119,7 @@ class MainScreen(Screen[None]):
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
         self.chat_states = OwnChatStates(self)
+        self.client_state = ClientStateReporter(self, idle_after=idle_inactive_after)  # XEP-0352
         self.room_requests = room_requests.PendingRoomRequests()  # XEP-0045 §8.6, §9.9
 
     def compose(self) -> ComposeResult:
@@ -130,6 +139,7 @@ class MainScreen(Screen[None]):
         self.panes.after_switch()
         self.composer.focus()
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
+        self.client_state.start()
 
     # -- service ------------------------------------------------------------------------
 
@@ -343,6 +353,7 @@ class MainScreen(Screen[None]):
 
     def _app_focus_changed(self, focused: bool) -> None:
         self.chat_states.focus_changed(self.deck.active_chat, focused)
+        self.client_state.focus_changed(focused)
         if focused:
             self.panes.refresh_read()
 
