@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
-from tests.ui.pilot_helpers import active_pane
+from tests.ui.pilot_helpers import active_pane, wait_online
 from xmpp_tui.core.models import Delivery, Direction, Subscription
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.settings import AccountSettings
@@ -30,14 +30,6 @@ def _app(
     return make_app(build_test_service((account,), home, passwords=passwords), cursor_blink=False)
 
 
-async def _online(app: XmppTuiApp) -> None:
-    await wait_until(
-        lambda: ": online" in app.main.status_bar.plain,
-        timeout=TIMEOUT,
-        message=f"not online; console: {app.main.deck.console.lines_written[-5:]}",
-    )
-
-
 async def _open_chat(pilot: Pilot[int], jid: str) -> None:
     await pilot.press(*f"/msg {jid}", "enter")
     await pilot.pause()
@@ -54,7 +46,7 @@ async def test_typed_message_reaches_the_peer_and_is_marked(
     bob = await peer()
     app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await _open_chat(pilot, bob.jid)
         assert isinstance(app.focused, Composer)
         await pilot.press(*"hello from the tui", "enter")
@@ -81,7 +73,7 @@ async def test_peer_message_shows_in_open_pane_and_counts_unread_otherwise(
     carol = await peer()
     app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await _open_chat(pilot, bob.jid)
         # ESC cannot cross XML; C1 controls and bidi overrides can (SECURITY.md 2.1).
         bob.send_chat(alice.jid, "hi alice [@click=app.quit]x[/]\x9b\u202e")
@@ -111,7 +103,7 @@ async def test_add_contact_and_peer_approves(
     bob = await peer(auto_authorize=True)
     app = _app(account_settings(prosody, alice), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await pilot.press(*f"/add {bob.jid} Bob B", "enter")
 
         def subscribed() -> bool:
@@ -140,7 +132,7 @@ async def test_history_is_shown_after_a_restart(
     bob = await peer()
     first = _app(account_settings(prosody, alice), tmp_path)
     async with first.run_test(size=SIZE) as pilot:
-        await _online(first)
+        await wait_online(first)
         await pilot.press(*f"/msg {bob.jid} before the restart", "enter")
         await bob.wait_body("before the restart", timeout=TIMEOUT)
         bob.send_chat(alice.jid, "reply before the restart")
@@ -213,5 +205,5 @@ async def test_wrong_password_prompt_then_keyring_offer(
 
     second = app()
     async with second.run_test(size=SIZE):
-        await _online(second)  # from the keyring: no prompt this time
+        await wait_online(second)  # from the keyring: no prompt this time
         assert not isinstance(second.screen, PasswordScreen)

@@ -12,13 +12,13 @@ from textual.strip import Strip
 from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service, start_harness
-from tests.ui.pilot_helpers import active_pane, inject, record_commands
+from tests.ui.pilot_helpers import active_pane, inject, record_commands, wait_online
 from tests.ui.support import ALICE, BOB, NOW, offline_service
 from xmpp_tui.core.commands import Command
 from xmpp_tui.core.events import HistoryGapMarked, MessageAdded, SyncProgress
 from xmpp_tui.settings import AccountSettings
 from xmpp_tui.store import Store
-from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.app import make_app
 from xmpp_tui.ui.render import GAP_TEXT
 from xmpp_tui.ui.widgets.history_view import ARCHIVE_START, LOADING_OLDER, HistoryView
 
@@ -28,10 +28,6 @@ TIMEOUT = 15.0
 
 def _screen_rows(view: HistoryView) -> list[str]:
     return [view.render_line(y).text for y in range(view.size.height)]
-
-
-async def _online(app: XmppTuiApp) -> None:
-    await wait_until(lambda: ": online" in app.main.status_bar.plain, timeout=TIMEOUT)
 
 
 async def _archive_only(
@@ -66,7 +62,7 @@ async def test_scrolling_to_the_top_fetches_older_messages_from_the_archive(
 
     app = make_app(build_test_service((settings,), tmp_path), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await pilot.press(*f"/msg {bob.jid}", "enter")
         view = active_pane(app).history
         await wait_until(lambda: len(view.messages) == 20, timeout=TIMEOUT)

@@ -11,14 +11,22 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from textual.pilot import Pilot
 from textual.strip import Strip
 
 from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, inject, submit
-from tests.ui.test_pilot_rooms import TIMEOUT, _app, _online
+from tests.ui.pilot_helpers import (
+    active_pane,
+    console_lines,
+    inject,
+    join_room,
+    submit,
+    wait_online,
+)
+from tests.ui.test_pilot_rooms import TIMEOUT, _app
 from xmpp_tui.core.events import RoomChanged
 from xmpp_tui.core.models import Occupant
 from xmpp_tui.ui.app import XmppTuiApp
@@ -29,16 +37,8 @@ pytestmark = pytest.mark.prosody
 SIZE = (100, 30)
 
 
-async def _in_room(app: XmppTuiApp, pilot: object, room: str, nick: str) -> RoomPane:
-    await submit(pilot, app, f"/join {room}/{nick}")  # type: ignore[arg-type]
-    pane = active_pane(app)
-    assert isinstance(pane, RoomPane)
-    await wait_until(
-        lambda: pane.info is not None and pane.info.joined,
-        timeout=TIMEOUT,
-        message=f"not joined; console: {console_lines(app)[-4:]}",
-    )
-    return pane
+async def _in_room(app: XmppTuiApp, pilot: Pilot[int], room: str, nick: str) -> RoomPane:
+    return await join_room(app, pilot, f"{room}/{nick}")
 
 
 def _notes(app: XmppTuiApp) -> list[str]:
@@ -56,7 +56,7 @@ async def test_occupant_list_nick_topic_and_tab(
     await room_peer.join(carol, room, "carol[b]x[/b]")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         pane = await _in_room(app, pilot, room, "al")
         # The list: moderators (the owner, marked ~), then participants; ours in it.
         expected = [
@@ -120,7 +120,7 @@ async def test_mention_highlighted_and_notified_on_word_boundary(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         pane = await _in_room(app, pilot, room, "al")
         # "all" and "Sal" do not name al: no notification.
         room_peer.say(bob, room, "hello all, ask Sal")
@@ -156,7 +156,7 @@ async def test_private_messages_from_the_room_pane_and_the_list(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         room_pane = await _in_room(app, pilot, room, "al")
         await wait_until(lambda: "● ~bob" in room_pane.occupants.rendered_rows(), timeout=TIMEOUT)
 
@@ -213,7 +213,7 @@ async def test_a_thousand_occupants_render_virtually(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _online(app)
+        await wait_online(app)
         pane = await _in_room(app, pilot, room, "al")
         info = pane.info
         assert info is not None

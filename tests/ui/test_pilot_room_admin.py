@@ -17,8 +17,8 @@ from tests import room_peer
 from tests.peer import DEFAULT_TIMEOUT, AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
-from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from tests.ui.pilot_helpers import console_lines, join_room, submit, wait_online
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app
 from xmpp_tui.ui.app import XmppTuiApp
 from xmpp_tui.ui.screens.affiliation_lists import AffiliationListsScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
@@ -30,16 +30,8 @@ MUC_USER = room_peer.MUC_USER
 
 
 async def _own_room(app: XmppTuiApp, pilot: Any, room: str) -> RoomPane:
-    await _online(app)
-    await submit(pilot, app, f"/join {room}/boss")
-    pane = active_pane(app)
-    assert isinstance(pane, RoomPane)
-    await wait_until(
-        lambda: pane.info is not None and pane.info.joined,
-        timeout=TIMEOUT,
-        message=f"not joined; console: {console_lines(app)[-4:]}",
-    )
-    return pane
+    await wait_online(app)
+    return await join_room(app, pilot, f"{room}/boss")
 
 
 async def test_kick_from_the_room_pane(
@@ -186,7 +178,7 @@ async def test_join_configure_opens_the_form_of_a_new_room(
     room = new_room("preserved")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room} --configure")
         await wait_until(lambda: isinstance(app.screen, RoomConfigScreen), timeout=TIMEOUT)
         # Cancelled: not left locked, it gets the defaults and others can come in.

@@ -16,8 +16,8 @@ from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
-from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from tests.ui.pilot_helpers import active_pane, console_lines, submit, wait_online
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.room_directory import RoomListScreen
 from xmpp_tui.ui.widgets.room_pane import RoomPane
@@ -44,7 +44,7 @@ async def test_rooms_list_info_and_enter_joins(
     )
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, "/rooms")
         await wait_until(
             lambda: isinstance(app.screen, RoomListScreen),
@@ -93,7 +93,7 @@ async def test_invitation_marked_then_accepted_from_the_roster(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         composer = app.main.composer
         composer.focus()
         await pilot.press(*"half typed")
@@ -151,7 +151,7 @@ async def test_mediated_invitation_later_then_declined(
     bob.client.add_event_handler("message", on_decline)
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         msg = bob.client.make_message(mto=room)
         x = ET.SubElement(msg.xml, f"{{{MUC_USER}}}x")
         ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid)

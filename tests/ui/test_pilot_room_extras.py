@@ -12,8 +12,8 @@ from tests import room_peer
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
-from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from tests.ui.pilot_helpers import active_pane, console_lines, submit, wait_online
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app
 from xmpp_tui.service import room_history
 from xmpp_tui.ui.widgets.history_view import ARCHIVE_START
 from xmpp_tui.ui.widgets.room_pane import RoomPane
@@ -31,7 +31,7 @@ async def test_up_edits_our_last_message_in_a_room(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}/al")
         pane = active_pane(app)
         assert isinstance(pane, RoomPane)
@@ -71,7 +71,7 @@ async def test_scrolling_up_in_a_room_fetches_older_lines_from_its_archive(
     await bob.client.plugin["xep_0199"].ping(timeout=30)
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}")
         pane = active_pane(app)
         view = pane.history

@@ -23,9 +23,16 @@ from tests.service.test_room_requests import (
     role_is,
 )
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, inject, record_commands, submit
+from tests.ui.pilot_helpers import (
+    active_pane,
+    console_lines,
+    inject,
+    record_commands,
+    submit,
+    wait_online,
+)
 from tests.ui.test_pilot_room_admin import _own_room
-from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app, _online
+from tests.ui.test_pilot_rooms import SIZE, TIMEOUT, _app
 from xmpp_tui.core.commands import AnswerRegistrationRequest
 from xmpp_tui.core.events import RegistrationRequested
 from xmpp_tui.core.forms import DataForm, FieldType, FormField
@@ -80,7 +87,7 @@ async def test_voice_request_waits_for_requests_then_approve_gives_voice(
     await reserve(bob, room, alice.jid, "boss", affiliation="admin")  # a moderator when in
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}/boss")
         pane = active_pane(app)
         assert isinstance(pane, RoomPane)
@@ -124,7 +131,7 @@ async def test_register_fills_in_the_rooms_form(
     await iq.send(timeout=5)
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}/al")
         pane = active_pane(app)
         assert isinstance(pane, RoomPane)
@@ -165,7 +172,7 @@ async def test_registration_request_prompt_shows_the_answers_literally(
     room = new_room("preg")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}/boss")
         pane = active_pane(app)
         assert isinstance(pane, RoomPane)
@@ -217,7 +224,7 @@ async def test_convert_opens_the_new_room_and_invites_the_contact(
     )
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/msg {bob.jid} hello")
         await bob.wait_body("hello")
         # A count that is not a number: one line, nothing created.

@@ -15,7 +15,7 @@ from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
 from tests.service.test_bookmarks import publish_from
 from tests.service.test_rooms import new_room
-from tests.ui.pilot_helpers import active_pane, console_lines, submit
+from tests.ui.pilot_helpers import active_pane, console_lines, submit, wait_online
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.room_pane import RoomPane
@@ -28,14 +28,6 @@ TIMEOUT = 15.0
 def _app(prosody: ProsodyServer, account: object, home: Path) -> XmppTuiApp:
     settings = account_settings(prosody, account)  # type: ignore[arg-type]
     return make_app(build_test_service((settings,), home), cursor_blink=False)
-
-
-async def _online(app: XmppTuiApp) -> None:
-    await wait_until(
-        lambda: ": online" in app.main.status_bar.plain,
-        timeout=TIMEOUT,
-        message=f"not online; console: {app.main.deck.console.lines_written[-5:]}",
-    )
 
 
 async def test_bookmarked_room_autojoined_and_shown(
@@ -55,7 +47,7 @@ async def test_bookmarked_room_autojoined_and_shown(
 
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         # Autojoined at start: listed under Rooms, joined.
         await wait_until(
             lambda: any(r.jid == room and r.joined for r in app.main.roster_view.rooms),
@@ -99,7 +91,7 @@ async def test_join_type_and_close_leaves(
     await room_peer.join(bob, room, "bob")
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {room}/alice-tui")
         pane = active_pane(app)
         assert isinstance(pane, RoomPane)
@@ -173,7 +165,7 @@ async def test_a_refused_join_of_a_contact_address_leaves_no_room_behind(
     bob = await peer()
     app = _app(prosody, alice, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _online(app)
+        await wait_online(app)
         await submit(pilot, app, f"/join {bob.jid}")
         await wait_until(
             lambda: any("not a group chat service" in line for line in console_lines(app)),
