@@ -53,3 +53,19 @@ async def test_inactive_wished_while_offline_goes_out_on_the_fresh_session(
     await h.service.execute(SetClientState(account=alice.jid, active=True))
     await h.wait_event(PresenceChanged, lambda e: e.presence.show is Show.AWAY)
     assert _states(h) == [False, True]
+
+
+async def test_a_fresh_session_reports_the_active_state_it_starts_in(
+    new_account: AccountFactory, harness: HarnessFactory
+) -> None:
+    """The status bar's "inactive" must not outlive the stream that was told so."""
+    alice = new_account("alice")
+    h = await harness(alice)
+    await h.service.execute(SetClientState(account=alice.jid, active=False))
+    await h.wait_event(ClientStateChanged)
+    await h.service.execute(Disconnect(account=alice.jid))
+    await h.wait_event(ConnectionChanged, lambda e: e.state is ConnectionState.DISCONNECTED)
+    await h.service.execute(SetClientState(account=alice.jid, active=True))
+    await h.service.execute(Connect(account=alice.jid))
+    await h.wait_event(ClientStateChanged, lambda e: e.active)
+    assert _states(h) == [False, True]

@@ -55,6 +55,7 @@ async def test_blur_holds_presence_updates_on_the_server_and_focus_releases_them
 
         app.post_message(events.AppBlur())
         await wait_until(lambda: states() == [False], timeout=TIMEOUT)
+        await wait_until(lambda: "online inactive" in app.main.status_bar.plain, timeout=TIMEOUT)
 
         bob.client.send_presence(pshow="away", pstatus="held back")
         # Once bob's ping is answered, the server has routed his presence (same stream):
@@ -66,6 +67,7 @@ async def test_blur_holds_presence_updates_on_the_server_and_focus_releases_them
         app.post_message(events.AppFocus())
         await wait_until(lambda: states() == [False, True], timeout=TIMEOUT)
         await wait_until(lambda: _bob_show(app, bob.jid) is Show.AWAY, timeout=TIMEOUT)
+        await wait_until(lambda: "inactive" not in app.main.status_bar.plain, timeout=TIMEOUT)
 
 
 async def test_every_account_follows_idle_time_and_a_key_wakes_them(

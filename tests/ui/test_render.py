@@ -196,6 +196,17 @@ def test_chat_header_shows_the_contacts_chat_state_before_their_status(
     assert stranger.plain.splitlines()[1] == f"○ presence not shared{shown}"
 
 
+def test_status_text_says_inactive_only_for_an_online_account_the_server_was_told() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    views = {
+        "alice@x": ConnectionView(ConnectionState.ONLINE),
+        "bob@x": ConnectionView(ConnectionState.ONLINE),
+        "carol@x": ConnectionView(ConnectionState.DISCONNECTED),
+    }
+    text = status_text(views, "1", now, inactive={"alice@x", "carol@x"})
+    assert text.plain == "[1]  alice: online inactive | bob: online | carol: offline"
+
+
 def test_status_text_puts_the_pane_first_and_shortens_several_accounts() -> None:
     now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     retry = ConnectionView(ConnectionState.RECONNECTING, "no answer", now + timedelta(seconds=4))

@@ -27,8 +27,9 @@ def set_wanted(session: AccountSession, active: bool) -> None:
 def session_started(session: AccountSession, *, resumed: bool) -> None:
     """A fresh stream starts "active" on the server; a resumed one kept what it had, but
     the wish may have changed while the link was down."""
-    if not resumed:
+    if not resumed and not session.server_client_active:
         session.server_client_active = True
+        session.publish(ClientStateChanged(account=session.account, active=True))
     _sync(session)
 
 

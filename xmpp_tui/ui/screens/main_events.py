@@ -23,6 +23,7 @@ from xmpp_tui.core.events import (
     BookmarksChanged,
     CertificateRejected,
     ChatStateChanged,
+    ClientStateChanged,
     CommandFailed,
     ConnectionChanged,
     ConversationRead,
@@ -183,6 +184,8 @@ class EventReactions:
                 self._history_sync(event)
             case SyncProgress():
                 screen.status_bar.set_sync(account, None if event.done else event)
+            case ClientStateChanged(active=active):
+                screen.status_bar.set_client_state(account, active=active)
             case RoomChanged(room=room):
                 pane = screen.deck.chat(ChatKey(account, room.jid))
                 if isinstance(pane, RoomPane):

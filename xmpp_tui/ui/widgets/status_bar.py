@@ -3,12 +3,14 @@
 The pane position comes first so it never falls off the end. With one account the line has room
 for the whole story (``alice@example.org: failed: wrong password``); with several, each account
 gets a short name and a short state (``alice: online | bob@x: retry 4s | carol: failed``) and the
-details stay in the console.
+details stay in the console. An account whose server was told the user is not looking
+(XEP-0352 ``inactive``) says ``inactive`` after its state: the server is then holding back
+presence updates and chat states until the terminal has focus again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from rich.text import Text
@@ -65,6 +67,7 @@ def status_text(
     now: datetime,
     presences: Mapping[AccountId, Show] | None = None,
     syncs: Mapping[AccountId, SyncProgress] | None = None,
+    inactive: Collection[AccountId] = (),
 ) -> Text:
     presences, syncs = presences or {}, syncs or {}
     parts: list[Text] = []
@@ -79,6 +82,8 @@ def status_text(
         else:
             label, name = short_label(view, now, show), names[account]
         part = Text.assemble(one_line(name), ": ", one_line(label, _STATE_STYLES[view.state]))
+        if account in inactive and view.state is ConnectionState.ONLINE:
+            part.append(" inactive", style="dim")
         progress = syncs.get(account)
         if progress is not None:
             part.append(f" {sync_label(progress)}", style="yellow")
@@ -110,6 +115,7 @@ class StatusBar(Static):
         self._connections: dict[AccountId, ConnectionView] = {}
         self._presences: dict[AccountId, Show] = {}
         self._syncs: dict[AccountId, SyncProgress] = {}
+        self._inactive: set[AccountId] = set()
         self._pane = "1"
 
     def on_mount(self) -> None:
@@ -132,6 +138,14 @@ class StatusBar(Static):
             self._syncs[account] = progress
         self._redraw()
 
+    def set_client_state(self, account: AccountId, *, active: bool) -> None:
+        """What the account's server was last told (XEP-0352)."""
+        if active:
+            self._inactive.discard(account)
+        else:
+            self._inactive.add(account)
+        self._redraw()
+
     def set_pane(self, label: str) -> None:
         self._pane = label
         self._redraw()
@@ -146,7 +160,12 @@ class StatusBar(Static):
 
     def _text(self) -> Text:
         return status_text(
-            self._connections, self._pane, self._clock(), self._presences, self._syncs
+            self._connections,
+            self._pane,
+            self._clock(),
+            self._presences,
+            self._syncs,
+            self._inactive,
         )
 
     def _redraw(self) -> None:
