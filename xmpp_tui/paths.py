@@ -5,6 +5,7 @@ benchmarks use it for isolation)::
 
     $XMPP_TUI_HOME/config.toml
     $XMPP_TUI_HOME/history.sqlite3
+    $XMPP_TUI_HOME/locks/<sha256>.lock   (one per account: store/account_lock.py)
     $XMPP_TUI_HOME/log/xmpp-tui.log
 """
 

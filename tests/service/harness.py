@@ -28,6 +28,9 @@ FAST = Timing(
     backoff_first_min=0.1,
     backoff_first_max=0.3,
     backoff_cap=1.0,
+    # The budget scaled down with the rest: 6 attempts in any 2 s, reset after 1 s online.
+    reconnect_window=2.0,
+    stable_after=1.0,
     iq_timeout=5.0,
 )
 

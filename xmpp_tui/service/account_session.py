@@ -2,7 +2,8 @@
 
 The supervisor loop is the only place that decides when to (re)connect:
 non-fatal failures back off with jitter, fatal ones (wrong password, rejected
-certificate, resource conflict) wait for the user. Session start order on a
+certificate, resource conflict, the account open in another xmpp-tui) wait for
+the user. Session start order on a
 fresh session: carbons -> block list -> archive catch-up -> roster -> initial presence ->
 catch-up again -> bookmarks -> room rejoin and bookmark autojoin -> outbox flush.
 """
@@ -17,6 +18,7 @@ import secrets
 import socket
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from xmpp_tui.core.clock import Clock
 from xmpp_tui.core.commands import Command
@@ -51,6 +53,7 @@ from xmpp_tui.service.roster_state import RosterState
 from xmpp_tui.service.timing import Timing
 from xmpp_tui.settings import AccountSettings
 from xmpp_tui.store import Store
+from xmpp_tui.store.account_lock import AccountLock
 from xmpp_tui.xmpp.client import Endpoint, XmppClient
 from xmpp_tui.xmpp.inbound import ConnectFailed, Inbound, SessionStarted
 
@@ -147,7 +150,13 @@ class AccountSession:
             first_min=timing.backoff_first_min,
             first_max=timing.backoff_first_max,
             cap=timing.backoff_cap,
+            growth_min=timing.backoff_growth_min,
+            growth_max=timing.backoff_growth_max,
+            attempts=timing.reconnect_attempts,
+            window=timing.reconnect_window,
         )
+        #: One process per account and data directory (store/account_lock.py).
+        self._lock: AccountLock | None = None
         cached_version, cached_items = store.roster.load(self.account)
         self.roster_version = cached_version
         self.roster.replace(cached_items)
@@ -176,6 +185,9 @@ class AccountSession:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         self._set_state(ConnectionState.DISCONNECTED, "")
 
     def wake(self) -> None:
@@ -242,19 +254,26 @@ class AccountSession:
 
     async def _supervise(self) -> None:
         try:
+            if not await self._hold_lock():
+                return
             password = await self._obtain_password()
             while not self._stopping:
                 self._set_state(ConnectionState.CONNECTING, "connecting")
+                self._backoff.attempted()
                 outcome = await self.client.connect(password, timeout=self.timing.connect_timeout)
                 if self._stopping:
                     return
                 if isinstance(outcome, SessionStarted):
-                    self._backoff.reset()
+                    up_since = self._backoff.now()
                     await self._session_started(outcome)
                     await self._lost.wait()
                     self._went_offline()
                     if self._stopping:
                         return
+                    # Only a session that lasted earns short delays and a fresh budget: a
+                    # server that accepts and drops at once must not make us storm it.
+                    if self._backoff.now() - up_since >= self.timing.stable_after:
+                        self._backoff.reset()
                     if self._fatal is not None:
                         password = await self._handle_fatal(self._fatal)
                         continue
@@ -269,6 +288,34 @@ class AccountSession:
         except Exception:
             log.exception("account %s supervisor crashed", self.account)
             self._set_state(ConnectionState.FAILED, "internal error (see the log file)")
+
+    async def _hold_lock(self) -> bool:
+        """Take the account's lock, waiting for /connect while another process holds it.
+
+        False when the account was stopped meanwhile.
+        """
+        directory = self._data_dir()
+        if directory is None:
+            # An in-memory history is this process's alone (tests, benchmarks): no store
+            # to share, and default_resource() gives it a resource of its own.
+            return True
+        while self._lock is None:
+            if self._stopping:
+                return False
+            try:
+                self._lock = AccountLock.acquire(directory, self.account)
+            except UserFacingError as error:  # AccountBusy, or an unusable lock file
+                self._set_state(ConnectionState.FAILED, error.message)
+                self.publish(
+                    AccountFailed(account=self.account, message=error.message, hint=error.hint)
+                )
+                self._wake.clear()
+                await self._wake.wait()
+        return True
+
+    def _data_dir(self) -> Path | None:
+        path = self.store.database.path
+        return None if path is None else path.parent
 
     async def _handle_fatal(self, failure: ConnectFailed) -> str:
         """Tell the user and wait for what only they can give; returns the password to use."""
@@ -299,7 +346,12 @@ class AccountSession:
                     )
                 )
         else:
-            hint = "Use /connect to log in again" if failure.kind == "conflict" else ""
+            hint = (
+                "Use /connect to log in here again (that client is then logged out), "
+                "or give one of them another resource"
+                if failure.kind == "conflict"
+                else ""
+            )
             self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
         self._wake.clear()
         await self._wake.wait()
@@ -321,12 +373,19 @@ class AccountSession:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        # The user's /connect (the wake) may skip the wait; an automatic attempt never
+        # overruns the budget, not even by a timer firing a hair early.
+        while not self._wake.is_set() and (rest := self._backoff.budget_wait()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=rest)
 
     async def _session_started(self, started: SessionStarted) -> None:
         self.online = True
         self._lost.clear()
         self.rejected_certificate = None
         self._epoch += 1
+        # Pings from the start: a link that dies during the setup is noticed as fast.
+        self._liveness.start()
         try:
             if not started.resumed:
                 self.archive_fell_back = False
@@ -350,7 +409,6 @@ class AccountSession:
             self.client.abort("session setup failed")
             return
         self._set_state(ConnectionState.ONLINE, started.full_jid)
-        self._liveness.start()
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False
             self.publish(PasswordSaveOffered(account=self.account))

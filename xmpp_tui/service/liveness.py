@@ -2,6 +2,11 @@
 
 slixmpp notices a dead peer only when TCP gives up (minutes). Either check failing aborts
 the connection; the account supervisor then reconnects (and resumes when it can).
+
+The pings run on a timer of their own: traffic neither skips nor postpones one, and a
+received stanza resets nothing. So the worst case is fixed: the link dies just after a
+ping was answered, and the next ping fails one interval plus one timeout later
+(``Timing.dead_peer_bound``, tests/service/test_resilience.py).
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ class Liveness:
         self._ping: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """A connection is up: ping it while it lasts. Ack checks already started for it
-        (messages the session start re-sent) keep running."""
+        """A session is up (called before its setup, so a link lost during the setup is
+        noticed as fast): ping it while it lasts. Ack checks already started keep running."""
         if self._ping is not None:
             self._ping.cancel()
         self._ping = self._spawn(self._ping_loop(), f"keepalive {self._name}")

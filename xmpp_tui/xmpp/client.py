@@ -397,7 +397,10 @@ class XmppClient:
         if condition == "conflict":
             failure = ConnectFailed(
                 kind="conflict",
-                message=f"Another client logged in as {self.bound_jid or self.endpoint.jid}",
+                message=(
+                    "Another client logged in with the same resource "
+                    f"({self.bound_jid or self.endpoint.jid}); this one was logged out"
+                ),
                 fatal=True,
             )
             if not self._resolve(failure):
