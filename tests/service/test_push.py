@@ -20,10 +20,17 @@ from tests.peer import AccountFactory, Peer, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.push_app_server import PushAppServer
 from tests.service.harness import Harness, HarnessFactory
-from xmpp_tui.core.commands import DisablePush, Disconnect, EnablePush, QueryPushStatus
+from xmpp_tui.core.commands import (
+    DisablePush,
+    Disconnect,
+    EnablePush,
+    QueryInfo,
+    QueryPushStatus,
+)
 from xmpp_tui.core.events import (
     CommandFailed,
     ConnectionChanged,
+    InfoReceived,
     MessageAdded,
     Notice,
     PushStatusReported,
@@ -62,8 +69,10 @@ async def received(h: Harness, body: str) -> None:
     await h.wait_event(MessageAdded, lambda e: e.message.body == body)
     # The server asks for an ack after every stanza: two round trips later it has ours,
     # so the message is not left unacked in the queue a hibernation would push from.
-    for _ in range(2):
-        await h.service.execute(QueryPushStatus(account=h.account))
+    before = len(h.of_type(InfoReceived))
+    for _ in range(2):  # execute() returns once the server has answered
+        await h.service.execute(QueryInfo(account=h.account, jid="localhost"))
+    assert len(h.of_type(InfoReceived)) == before + 2
 
 
 async def hibernate(proxy: FaultProxy, *harnesses: Harness) -> None:
@@ -113,7 +122,6 @@ async def test_enable_pushes_while_hibernated_and_offline_never_while_live(
     # The next start (same store) enables it again, same node, without config.
     await h.stop()
     h2 = await harness(alice, home=tmp_path)
-    await wait_until(lambda: h2.service.snapshot(alice.jid).state is ConnectionState.ONLINE)
     state = await status(h2)
     assert (state.enabled, state.node, state.error) == (True, node, "")
     # Closed cleanly: a message stored offline is pushed too.

@@ -45,10 +45,16 @@ class PushStatus:
 def parse_app_server(text: str, account: str) -> str:
     """The app server's JID, normalised; a UserFacingError that says what is wrong.
 
-    Any valid JID is accepted (usually a domain such as ``push.example.org``), except our
-    own account: the server would be asked to notify the very account it serves.
+    Any valid JID is accepted (usually a domain such as ``push.example.org``), except a
+    bare word (``/push enable on`` is a typo, not a server called "on") and our own
+    account: the server would be asked to notify the very account it serves.
     """
     parsed = parse_jid(text.strip())
+    if not parsed.local and "." not in parsed.domain:
+        raise UserFacingError(
+            f"{parsed.full} is not an app server's address",
+            "Give its full address, e.g. /push enable push.example.org",
+        )
     if parsed.bare == account:
         raise UserFacingError(
             f"{parsed.bare} is your own account, not an app server",
