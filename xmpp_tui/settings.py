@@ -12,12 +12,12 @@ import ipaddress
 import os
 import stat
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from xmpp_tui.core.errors import ConfigError, InvalidJidError
+from xmpp_tui.core.errors import ConfigError, InvalidJidError, UserFacingError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
@@ -34,6 +34,8 @@ _ACCOUNT_KEYS = (
     "password_command",
     "chat_states",
     "read_markers",
+    "push_service",
+    "push_node",
 )
 
 
@@ -50,6 +52,10 @@ class AccountSettings:
     password_command: str | None = None
     send_chat_states: bool = True  # XEP-0085 "typing..." notifications to contacts
     send_read_markers: bool = True  # XEP-0333 "displayed" markers to contacts
+    #: XEP-0357: the app server to enable at every fresh session, and this device's node
+    #: there (None: the one ``/push enable`` stored, or a generated one).
+    push_service: str | None = None
+    push_node: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +397,7 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
     read_markers = table.get("read_markers", True)
     if not isinstance(read_markers, bool):
         raise fail("read_markers", f"must be true or false, not {_toml_value(read_markers)}")
+    push_service, push_node = _parse_push(table, bare, fail)
 
     return AccountSettings(
         jid=bare,
@@ -402,7 +409,35 @@ def _parse_account(table: dict[str, Any], index: int, path: Path) -> AccountSett
         password_command=password_command,
         send_chat_states=chat_states,
         send_read_markers=read_markers,
+        push_service=push_service,
+        push_node=push_node,
     )
+
+
+def _parse_push(
+    table: dict[str, Any], account: str, fail: Callable[[str, str], ConfigError]
+) -> tuple[str | None, str | None]:
+    """``push_service`` (a JID, not our own) and ``push_node`` (one word), both optional."""
+    from xmpp_tui.core.push import parse_app_server, parse_node
+
+    values: dict[str, str | None] = {}
+    for key, parse in (
+        ("push_service", lambda text: parse_app_server(text, account)),
+        ("push_node", parse_node),
+    ):
+        value = table.get(key)
+        if value is None:
+            values[key] = None
+            continue
+        if not isinstance(value, str):
+            raise fail(key, f"must be a string in quotes, not {_toml_value(value)}")
+        try:
+            values[key] = parse(value)
+        except UserFacingError as exc:
+            raise fail(key, f"is invalid: {exc.message}") from None
+    if values["push_node"] is not None and values["push_service"] is None:
+        raise fail("push_node", 'needs push_service too; add push_service = "push.example.org"')
+    return values["push_service"], values["push_node"]
 
 
 # --------------------------------------------------------------------------- command line

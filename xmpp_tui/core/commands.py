@@ -155,6 +155,28 @@ class SetClientState(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EnablePush(Command):
+    """Ask our server to notify an app server while we are away (XEP-0357).
+
+    ``service`` "": the app server already configured (config.toml, or the last
+    ``/push enable``); ``node`` "": the configured node, else this device's generated one.
+    """
+
+    service: str = ""
+    node: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisablePush(Command):
+    """Stop push notifications on the server and forget them (no re-enable at the next start)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueryPushStatus(Command):
+    """Report the push state (`PushStatusReported`), asking the server for support if unknown."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Block(Command):
     """XEP-0191: the server drops everything from ``jid`` and hides us from them."""
 

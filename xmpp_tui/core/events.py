@@ -27,6 +27,7 @@ from xmpp_tui.core.models import (
     Show,
     StoredMessage,
 )
+from xmpp_tui.core.push import PushStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +102,13 @@ class ClientStateChanged(Event):
     """The server was told we are ``active`` or not (XEP-0352)."""
 
     active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushStatusReported(Event):
+    """The push notification state (XEP-0357), as asked for with `QueryPushStatus`."""
+
+    status: PushStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,8 +3,8 @@
 The supervisor loop is the only place that decides when to (re)connect:
 non-fatal failures back off with jitter, fatal ones (wrong password, rejected
 certificate, resource conflict, the account open in another xmpp-tui) wait for
-the user. Session start order on a
-fresh session: carbons -> block list -> archive catch-up -> roster -> initial presence ->
+the user. Session start order on a fresh session: push -> carbons -> block list ->
+archive catch-up -> roster -> initial presence ->
 catch-up again -> bookmarks -> room rejoin and bookmark autojoin -> outbox flush.
 """
 
@@ -48,6 +48,7 @@ from xmpp_tui.service import client_state, delivery, dispatch, extras, inbound_r
 from xmpp_tui.service.backoff import Backoff
 from xmpp_tui.service.bookmarks import Bookmarks
 from xmpp_tui.service.liveness import Liveness
+from xmpp_tui.service.push import Push
 from xmpp_tui.service.rooms import Rooms
 from xmpp_tui.service.roster_state import RosterState
 from xmpp_tui.service.timing import Timing
@@ -106,6 +107,7 @@ class AccountSession:
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
         self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
+        self.push = Push(self)  # XEP-0357
         self.rooms = Rooms(self)  # XEP-0045
         #: Voice and registration requests offered to the user, unanswered (room_requests.py).
         self.room_requests: set[tuple[str, str, str]] = set()
@@ -435,6 +437,8 @@ class AccountSession:
         # so nothing falls between live delivery and the archive. The block list comes
         # first so archived messages from blocked JIDs are filtered too.
         self.rooms.session_reset()
+        # Push first: until this stream enables it, the server pushes what we receive live.
+        await self.push.session_started()
         await self.client.enable_carbons(self.timing.iq_timeout)
         blocked = await self.client.fetch_block_list(self.timing.iq_timeout)
         if blocked is not None:

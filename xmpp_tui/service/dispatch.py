@@ -18,7 +18,9 @@ from xmpp_tui.core.commands import (
     CorrectMessage,
     DeclineInvitation,
     DenySubscription,
+    DisablePush,
     Disconnect,
+    EnablePush,
     FetchOlderHistory,
     FetchRoomRegistration,
     InviteToRoom,
@@ -28,6 +30,7 @@ from xmpp_tui.core.commands import (
     MarkRead,
     ProvidePassword,
     QueryInfo,
+    QueryPushStatus,
     QueryRoomInfo,
     RegisterWithRoom,
     RemoveBookmark,
@@ -130,6 +133,12 @@ async def execute(session: AccountSession, command: Command) -> None:
             _chat_state(session, peer, state)
         case SetClientState(active=active):
             client_state.set_wanted(session, active)
+        case EnablePush(service=service, node=node):
+            await session.push.enable(service, node)
+        case DisablePush():
+            await session.push.disable()
+        case QueryPushStatus():
+            await session.push.report()
         case MarkRead(peer=peer):
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:

@@ -13,6 +13,7 @@ from xmpp_tui.store.database import Database
 from xmpp_tui.store.gaps import GapStore
 from xmpp_tui.store.history import HistoryStore
 from xmpp_tui.store.occupants import OccupantStore
+from xmpp_tui.store.push import PushStore
 from xmpp_tui.store.roster_cache import RosterCache
 from xmpp_tui.store.trust import TrustStore
 
@@ -22,6 +23,7 @@ __all__ = [
     "GapStore",
     "HistoryStore",
     "OccupantStore",
+    "PushStore",
     "RosterCache",
     "Store",
     "TrustStore",
@@ -39,6 +41,7 @@ class Store:
     cursors: CursorStore
     gaps: GapStore
     occupants: OccupantStore
+    push: PushStore
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -58,6 +61,7 @@ class Store:
             cursors=CursorStore(database),
             gaps=GapStore(database),
             occupants=OccupantStore(database),
+            push=PushStore(database),
         )
 
     def close(self) -> None:

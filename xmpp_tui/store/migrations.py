@@ -144,7 +144,18 @@ CREATE TABLE room_occupants (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Push notifications (XEP-0357) turned on with /push enable, so the next start turns them on
+# again (config.toml's push_service/push_node win over this). The node names this device at
+# the app server and is kept when push is turned off: it must not change across restarts.
+_V7 = """
+CREATE TABLE push_registrations (
+    account TEXT PRIMARY KEY,
+    node    TEXT NOT NULL,
+    service TEXT NOT NULL DEFAULT ''   -- the app server while enabled; '' = off
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -15,7 +15,7 @@ from xmpp_tui.core.jid import parse_bare_jid, parse_jid
 from xmpp_tui.core.models import AccountId, BareJid, Bookmark, CertificateInfo, Show
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.slash import ParsedCommand, help_text
-from xmpp_tui.ui import room_admin_routes, room_request_routes
+from xmpp_tui.ui import push_routes, room_admin_routes, room_request_routes
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +479,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "invite": _invite,
     "account": _use_account,
     "trust": _trust,
+    **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),
     "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
     "help": _help,

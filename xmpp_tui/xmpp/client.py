@@ -50,6 +50,7 @@ from xmpp_tui.xmpp.features import (
     muc_conversion,
     muc_requests,
     presence,
+    push,
     room_archive,
     room_directory,
     roster,
@@ -483,6 +484,16 @@ class XmppClient:
     async def enable_carbons(self, timeout: float) -> bool:
         """XEP-0280, on every fresh session; False when the server does not offer it."""
         return await messages.enable_carbons(self._client, timeout)
+
+    async def push_offered(self, timeout: float) -> bool | None:
+        """XEP-0357: our account advertises push; None when it did not say."""
+        return await push.offered(self._client, self.endpoint.jid, timeout)
+
+    async def enable_push(self, service: str, node: str, timeout: float) -> None:
+        await push.enable(self._client, service, node, timeout)
+
+    async def disable_push(self, service: str, node: str, timeout: float) -> None:
+        await push.disable(self._client, service, node, timeout)
 
     async def discover(
         self, jid: str, timeout: float, *, software: bool = True

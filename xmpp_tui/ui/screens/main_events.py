@@ -41,6 +41,7 @@ from xmpp_tui.core.events import (
     PasswordNeeded,
     PasswordSaveOffered,
     PresenceChanged,
+    PushStatusReported,
     RegistrationRequested,
     RoomChanged,
     RoomConfigFetched,
@@ -67,6 +68,7 @@ from xmpp_tui.core.models import (
     StoredMessage,
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
+from xmpp_tui.ui import push_routes
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
@@ -170,6 +172,9 @@ class EventReactions:
                     self._join_refused(account, event.target)
             case InfoReceived():
                 screen.deck.console.add_block(info_text(event), when=screen.clock())
+            case PushStatusReported(status=status):
+                text = push_routes.status_text(account, status)
+                screen.deck.console.add_block(text, when=screen.clock())
             case RoomsListed() | RoomDetailsReceived() | InvitationReceived():
                 room_directory.react(screen, event)
             case HistoryWriteFailed(message=message, hint=hint):
