@@ -341,11 +341,12 @@ def rich_theme(spec: ThemeSpec) -> RichTheme:
 
 
 #: Under NO_COLOR every colour goes (Textual's NoColor filter), backgrounds included: the
-#: highlighted row and the cursor are then shown reversed.
+#: highlighted row is then underlined (a list's highlight cannot be reversed: Textual keeps
+#: only bold, dim, italic, underline and strike there) and the text cursor reversed.
 NO_COLOR_VARIABLES = MappingProxyType(
     {
-        "block-cursor-text-style": "reverse bold",
-        "block-cursor-blurred-text-style": "reverse",
+        "block-cursor-text-style": "bold underline",
+        "block-cursor-blurred-text-style": "underline",
         "input-cursor-text-style": "reverse",
         "button-focus-text-style": "reverse bold",
     }
@@ -353,7 +354,7 @@ NO_COLOR_VARIABLES = MappingProxyType(
 
 
 def for_no_color(theme: Theme) -> Theme:
-    """``theme`` with the cursor and highlights reversed (they are colours otherwise)."""
+    """``theme`` with the cursor and highlights drawn by text style (colours otherwise)."""
     return replace(theme, variables={**theme.variables, **NO_COLOR_VARIABLES})
 
 

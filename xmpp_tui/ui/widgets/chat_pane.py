@@ -59,7 +59,8 @@ def header_text(
         return Text("\n").join([first, second])
     doing = PEER_STATE_TEXT.get(state)
     if not shared and presence.best is None:
-        second = Text.assemble(("○ ", "grey50"), (NOT_SHARED, "grey50"), end="")
+        off = role("presence-offline")
+        second = Text.assemble(("○ ", off), (NOT_SHARED, off), end="")
         if doing is not None:
             second.append("  ")
             second.append(*doing)
