@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from textual.strip import Strip
+from textual.widgets import Static
 
 from tests.peer import wait_until
 from tests.ui.pilot_helpers import active_pane, console_lines, submit
 from tests.ui.support import fixed_clock, offline_service
 from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.render import one_line
 from xmpp_tui.ui.theme_roles import role
 
 SIZE = (80, 24)
@@ -182,3 +184,15 @@ def test_segments_helper_sees_colour() -> None:
     """colour_codes itself: 38;2;r;g;b and 31 are colours, 1 and 7 are not."""
     assert colour_codes("\x1b[1;38;2;1;2;3mx\x1b[0m\x1b[31my") == ["1;38;2;1;2;3", "31"]
     assert colour_codes("\x1b[1mx\x1b[7my\x1b[0m\x1b[39;49m") == []
+
+
+async def test_a_role_on_one_line_is_drawn_in_a_plain_widget(tmp_path: Path) -> None:
+    """Textual drops a named base style; one_line makes a role a span so it is drawn."""
+    app = themed_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        static = Static(one_line("boom", role("error")))
+        await app.main.mount(static)
+        await pilot.pause()
+        (segment,) = [seg for seg in static.render_line(0) if seg.text.strip()]
+        assert segment.style is not None and segment.style.bold
+        assert segment.style.color is not None and segment.style.color.number == 1  # red

@@ -18,7 +18,7 @@ from rich.text import Text
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, Show, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 from xmpp_tui.core.styling import Line, Styling, style_body
-from xmpp_tui.ui.theme_roles import role
+from xmpp_tui.ui.theme_roles import is_role, role
 
 #: Marks a continuation line of a message, so a body line can never look like a sender line.
 CONTINUATION = "│ "
@@ -56,7 +56,11 @@ def safe_name(text: str) -> Text:
 
 
 def one_line(text: str, style: str = "") -> Text:
-    return Text(sanitize_identifier(text, max_len=2048), style=style, end="")
+    line = Text(sanitize_identifier(text, max_len=2048), style=style, end="")
+    if is_role(style):  # Textual ignores a named style as a Text's base style: make it a span
+        line.style = ""
+        line.stylize(style)
+    return line
 
 
 def presence_text(show: Show) -> Text:

@@ -7,6 +7,10 @@ code builds itself (presence glyphs, delivery marks, connection states, console 
 theme file's ``[styles]`` table (`ui/themes.py`). A theme that leaves a role out gets the
 default below, so every role always resolves.
 
+Use a role as a *span* (``Text.assemble((text, role(...)))``, ``text.append(..., style=...)``,
+`render.one_line`): Textual resolves span styles through the app's console, but silently drops
+a named style given as a whole `Text`'s base style (``Text(..., style=role(...))``).
+
 Colour is never the only carrier of a state (monochrome terminals, ``NO_COLOR``): each role's
 text also has a glyph or a word of its own.
 """
@@ -50,6 +54,11 @@ DEFAULT_STYLES = MappingProxyType(
 )
 
 ROLES = tuple(DEFAULT_STYLES)
+
+
+def is_role(style: str) -> bool:
+    """Whether ``style`` is a role's style name (see `role`)."""
+    return style.startswith(PREFIX)
 
 
 def role(name: str) -> str:
