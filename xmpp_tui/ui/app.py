@@ -26,9 +26,8 @@ from xmpp_tui.ui.screens.main import MainScreen
 from xmpp_tui.ui.terminal_keys import enable_alt_digits
 from xmpp_tui.ui.theme_roles import Restylable
 from xmpp_tui.ui.themes import (
-    DEFAULT_THEME,
     ThemeCatalog,
-    for_no_color,
+    install_themes,
     load_catalog,
     rich_theme,
     shipped_themes_dir,
@@ -83,28 +82,7 @@ class XmppTuiApp(App[int]):
         #: Lines for the console once it is on screen (broken theme files, an unknown theme).
         self.theme_notes: list[str] = list(self.themes.problems)
         self._roles_pushed = False
-        self._use_themes(theme, no_color=no_color)
-
-    def _use_themes(self, wanted: str | None, *, no_color: bool) -> None:
-        """Register the theme files (and only them) and start with ``wanted`` or the default."""
-        if DEFAULT_THEME not in self.themes.themes:  # a broken install: keep Textual's own
-            self.theme_notes.append(f"the {DEFAULT_THEME} theme is missing; using Textual's own")
-            self._push_roles()
-            return
-        builtin = list(self.available_themes)
-        for spec in self.themes.themes.values():
-            self.register_theme(for_no_color(spec.theme) if no_color else spec.theme)
-        name = wanted or DEFAULT_THEME
-        if name not in self.themes.themes:
-            self.theme_notes.append(
-                f'theme "{name}" not found (themes: {", ".join(self.themes.names)}); '
-                f"using {DEFAULT_THEME}"
-            )
-            name = DEFAULT_THEME
-        self.theme = name
-        for other in builtin:  # /theme, the config and F1's theme list name the same themes
-            if other not in self.themes.themes:
-                self.unregister_theme(other)
+        self.theme_notes += install_themes(self, self.themes, theme, no_color=no_color)
         self._push_roles()
 
     def _push_roles(self) -> None:

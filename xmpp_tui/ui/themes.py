@@ -30,6 +30,7 @@ from typing import Any
 from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.theme import Theme as RichTheme
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -356,6 +357,31 @@ NO_COLOR_VARIABLES = MappingProxyType(
 def for_no_color(theme: Theme) -> Theme:
     """``theme`` with the cursor and highlights drawn by text style (colours otherwise)."""
     return replace(theme, variables={**theme.variables, **NO_COLOR_VARIABLES})
+
+
+def install_themes(
+    app: App[Any], catalog: ThemeCatalog, wanted: str | None, *, no_color: bool
+) -> list[str]:
+    """Register the catalog's themes (and only them: /theme, ``theme =`` and F1's theme list
+    then offer the same names) and switch to ``wanted`` or the default. Returns what the user
+    should be told (an unknown theme's name)."""
+    if DEFAULT_THEME not in catalog.themes:  # a broken install: keep Textual's own themes
+        return [f"the {DEFAULT_THEME} theme is missing; using Textual's own"]
+    builtin = list(app.available_themes)
+    for spec in catalog.themes.values():
+        app.register_theme(for_no_color(spec.theme) if no_color else spec.theme)
+    notes: list[str] = []
+    name = wanted or DEFAULT_THEME
+    if name not in catalog.themes:
+        notes.append(
+            f'theme "{name}" not found (themes: {", ".join(catalog.names)}); using {DEFAULT_THEME}'
+        )
+        name = DEFAULT_THEME
+    app.theme = name
+    for other in builtin:
+        if other not in catalog.themes:
+            app.unregister_theme(other)
+    return notes
 
 
 def _where(path: Path) -> str:

@@ -284,7 +284,10 @@ class MainScreen(Screen[None]):
                 try:
                     self.info_line(switch_theme(self.app, name))
                 except UserFacingError as error:
-                    self.console_line(error_text(error.message, error.hint), "error")
+                    line = error_text(error.message, error.hint)
+                    self.console_line(line, "error")
+                    if self.deck.active_chat is not None:
+                        self.notify(one_line(line).plain, markup=False, severity="error")
             case Quit():
                 self.app.exit(0)
             case (
