@@ -190,7 +190,9 @@ GAP_TEXT = "⚠ messages may be missing here (archive gap)"
 
 def gap_line(width: int) -> Text:
     """``⚠ messages may be missing here (archive gap) ─────``, reverse-video, full width."""
-    text = Text.assemble((GAP_TEXT, role("gap")), end="")
+    # Reversed in every theme (a theme only colours it): it must never pass for a message.
+    text = Text.assemble((GAP_TEXT, "bold reverse"), end="")
+    text.stylize(role("gap"), 0, len(GAP_TEXT))
     if width > text.cell_len + 1:
         text.append(" " + "─" * (width - text.cell_len - 1), style=role("gap-rule"))
     return fit(text, width)
