@@ -10,6 +10,7 @@ import argparse
 import difflib
 import ipaddress
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Callable, Sequence
@@ -22,9 +23,10 @@ from xmpp_tui.core.errors import ConfigError, InvalidJidError, UserFacingError
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
-_TOP_LEVEL_KEYS = ("accounts", "idle_inactive_after")
+_TOP_LEVEL_KEYS = ("accounts", "idle_inactive_after", "theme")
 #: Longest ``idle_inactive_after`` accepted (a day), in seconds.
 MAX_IDLE_INACTIVE_AFTER = 86400
+_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _ACCOUNT_KEYS = (
     "jid",
     "server",
@@ -70,6 +72,8 @@ class Settings:
     log_level: str = DEFAULT_LOG_LEVEL
     #: XEP-0352: seconds without a key press before the server is told "inactive"; 0: off.
     idle_inactive_after: float = 0.0
+    #: The colour theme's name (a file in themes/ or the user's themes dir); None: the default.
+    theme: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -234,8 +238,14 @@ def load_config(path: Path) -> tuple[AccountSettings, ...]:
 
 def load_config_file(path: Path) -> tuple[tuple[AccountSettings, ...], float]:
     """`load_config` plus the top-level ``idle_inactive_after`` (seconds, 0 = off)."""
+    accounts, idle, _theme = _load_whole_config(path)
+    return accounts, idle
+
+
+def _load_whole_config(path: Path) -> tuple[tuple[AccountSettings, ...], float, str | None]:
+    """Accounts, ``idle_inactive_after`` and ``theme`` (None: not set)."""
     data = _read_toml(path)
-    return _parse_document(data, path), _parse_idle(data, path)
+    return _parse_document(data, path), _parse_idle(data, path), _parse_theme(data, path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -282,6 +292,19 @@ def _parse_idle(data: dict[str, Any], path: Path) -> float:
             "write idle_inactive_after = 300"
         )
     return float(value)
+
+
+def _parse_theme(data: dict[str, Any], path: Path) -> str | None:
+    """The theme's name; whether such a theme exists is checked when the app starts."""
+    value = data.get("theme")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _THEME_NAME.fullmatch(value):
+        raise ConfigError(
+            f"{display_path(path)}: theme must be a theme's name in quotes (lower-case letters, "
+            f'digits, - and _), not {_toml_value(value)}; write theme = "light"'
+        )
+    return value
 
 
 def _parse_document(data: dict[str, Any], path: Path) -> tuple[AccountSettings, ...]:
@@ -499,8 +522,9 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     configured: tuple[AccountSettings, ...] = ()
     config_path: Path | None = None
     idle_inactive_after = 0.0
+    theme: str | None = None
     if explicit or config_file.exists() or config_file.is_symlink():
-        configured, idle_inactive_after = load_config_file(config_file)
+        configured, idle_inactive_after, theme = _load_whole_config(config_file)
         config_path = config_file
 
     jid_args: Sequence[str] = getattr(args, "jids", None) or ()
@@ -540,4 +564,5 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         config_path=config_path,
         log_level=level,
         idle_inactive_after=idle_inactive_after,
+        theme=theme,
     )

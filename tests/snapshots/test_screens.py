@@ -7,14 +7,17 @@ the SVGs in tests/snapshots/__snapshots__/ before committing them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
-from tests.ui.support import ALICE, offline_app
+from tests.ui.support import ALICE, fixed_clock, offline_app, offline_service
 from xmpp_tui.core.events import CertificateRejected, Event, PasswordNeeded
 from xmpp_tui.core.models import CertificateInfo
+from xmpp_tui.ui.app import make_app
 from xmpp_tui.ui.bridge import ServiceEvent
 
 SIZE = (80, 24)
@@ -54,6 +57,22 @@ class TestMainScreen:
 
     def test_chat_with_hostile_history(self, snap_compare: SnapCompare, tmp_path: Path) -> None:
         app = offline_app(tmp_path)
+        assert snap_compare(app, terminal_size=SIZE, run_before=_type("/msg bob@localhost"))
+
+
+class TestThemes:
+    """The main screen, a chat in front (roster, history, delivery marks, status bar), in each
+    shipped theme (themes/*.toml)."""
+
+    @pytest.mark.parametrize("theme", ["dark", "light", "ansi16"])
+    def test_chat_in_theme(self, snap_compare: SnapCompare, tmp_path: Path, theme: str) -> None:
+        app = make_app(
+            offline_service(tmp_path),
+            clock=fixed_clock,
+            tz=UTC,
+            cursor_blink=False,
+            theme=theme,
+        )
         assert snap_compare(app, terminal_size=SIZE, run_before=_type("/msg bob@localhost"))
 
 

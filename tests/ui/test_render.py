@@ -97,8 +97,8 @@ def test_outgoing_messages_carry_their_delivery_mark(delivery: Delivery) -> None
 
 def test_marks_are_distinct_glyphs() -> None:
     glyphs = [DELIVERY_MARKS[d][0] for d in Delivery if d is not Delivery.RECEIVED]
-    assert len(set(glyphs)) == len(glyphs) - 1  # SENT and ACKED share ✓, differing in colour
-    assert DELIVERY_MARKS[Delivery.SENT][1] != DELIVERY_MARKS[Delivery.ACKED][1]
+    # Each state its own glyph: a monochrome terminal (or NO_COLOR) tells them apart too.
+    assert len(set(glyphs)) == len(glyphs)
 
 
 def test_presence_has_a_word_as_well_as_a_colour() -> None:

@@ -514,6 +514,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
     ),
     CommandSpec(
+        "theme",
+        "[name]",
+        "List the colour themes, or switch to one",
+        min_args=0,
+        max_args=1,
+        rest_is_text=False,
+        details=(
+            "Themes are the files in xmpp-tui's themes/ and in the themes/ folder of your",
+            "config directory. The switch lasts until you quit: to keep it, add",
+            'theme = "NAME" to config.toml (see docs/configuration.md).',
+        ),
+    ),
+    CommandSpec(
         "help",
         "[command]",
         "List the commands, or explain one",

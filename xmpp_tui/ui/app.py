@@ -6,6 +6,7 @@ Kept thin (STYLE.md habit 4): layout and reactions live in `ui/screens/main.py`.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path, PurePath
@@ -15,6 +16,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.command import Provider
+from textual.theme import Theme
 
 from xmpp_tui.core.clock import Clock, utc_now
 from xmpp_tui.service.session import SessionService
@@ -22,6 +24,14 @@ from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
 from xmpp_tui.ui.screens.main import MainScreen
 from xmpp_tui.ui.terminal_keys import enable_alt_digits
+from xmpp_tui.ui.theme_roles import Restylable
+from xmpp_tui.ui.themes import (
+    ThemeCatalog,
+    install_themes,
+    load_catalog,
+    rich_theme,
+    shipped_themes_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +64,13 @@ class XmppTuiApp(App[int]):
         tz: tzinfo | None = None,
         cursor_blink: bool = True,
         idle_inactive_after: float = 0.0,
+        themes: ThemeCatalog | None = None,
+        theme: str | None = None,
     ) -> None:
-        super().__init__()
+        # NO_COLOR (Textual's own test: set at all): native ANSI mode makes Textual strip every
+        # colour (its NoColor filter) instead of drawing in greys.
+        no_color = "NO_COLOR" in os.environ
+        super().__init__(ansi_color=True if no_color else None)
         self.service = service
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is flaky
         self.clock = clock
@@ -63,6 +78,31 @@ class XmppTuiApp(App[int]):
         self.idle_inactive_after = idle_inactive_after  # XEP-0352, seconds; 0: off
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
+        #: Lines for the console once it is on screen (broken theme files, an unknown theme).
+        self.theme_notes: list[str] = list(self.themes.problems)
+        self._roles_pushed = False
+        self.theme_notes += install_themes(self, self.themes, theme, no_color=no_color)
+        self._push_roles()
+
+    def _push_roles(self) -> None:
+        """Resolve the colour roles (`ui/theme_roles.py`) for the current theme."""
+        spec = self.themes.themes.get(self.theme)
+        if spec is None:
+            return
+        if self._roles_pushed:
+            self.console.pop_theme()
+        self.console.push_theme(rich_theme(spec))
+        self._roles_pushed = True
+
+    def watch_theme(self, _name: str) -> None:
+        self._push_roles()
+
+    def _restyle(self, _theme: Theme) -> None:
+        """After a theme switch: redraw what was drawn with the old theme's roles."""
+        for widget in self.main.query("*"):
+            if isinstance(widget, Restylable):
+                widget.restyle()
 
     @property
     def main(self) -> MainScreen:
@@ -85,7 +125,15 @@ class XmppTuiApp(App[int]):
 
     def on_mount(self) -> None:
         self._unsubscribe = connect_bridge(self.service, self)
+        self.theme_changed_signal.subscribe(self, self._restyle)
+        if self.theme_notes:
+            self.call_after_refresh(self._report_theme_notes)
         self.start_service()
+
+    def _report_theme_notes(self) -> None:
+        for note in self.theme_notes:
+            self.main.console_line(note, "error")
+        self.theme_notes.clear()
 
     @work(exclusive=True, group="service", exit_on_error=False)
     async def start_service(self) -> None:
@@ -126,8 +174,13 @@ def make_app(
     tz: tzinfo | None = None,
     cursor_blink: bool = True,
     idle_inactive_after: float = 0.0,
+    theme: str | None = None,
+    user_themes_dir: Path | None = None,
 ) -> XmppTuiApp:
-    """The one factory for the CLI and the tests (STYLE.md habit 10)."""
+    """The one factory for the CLI and the tests (STYLE.md habit 10).
+
+    ``theme`` is the configured theme's name; ``user_themes_dir`` holds the user's theme files
+    (a file named like a shipped theme replaces it)."""
     enable_alt_digits()  # ESC+digit is Alt+digit (pane keys), not WezTerm's "¡™£..."
     return XmppTuiApp(
         service,
@@ -135,4 +188,6 @@ def make_app(
         tz=tz,
         cursor_blink=cursor_blink,
         idle_inactive_after=idle_inactive_after,
+        themes=load_catalog([shipped_themes_dir(), user_themes_dir]),
+        theme=theme,
     )

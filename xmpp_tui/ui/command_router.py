@@ -62,6 +62,13 @@ class UseAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTheme:
+    """``/theme``: list the themes (``name`` None) or switch to ``name``."""
+
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ShowLines:
     """A multi-line plain-text answer for the console (e.g. ``/blocked``), one item a line."""
 
@@ -85,6 +92,7 @@ UiAction = (
     | ShowInfo
     | ShowLines
     | UseAccount
+    | SetTheme
     | AnswerRoomRequests
 )
 Action = cmd.Command | UiAction
@@ -482,6 +490,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),
     "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
+    "theme": lambda args, _c: [SetTheme(args[0] if args else None)],
     "help": _help,
     "close": lambda _a, _c: [ClosePane()],
     "quit": lambda _a, _c: [Quit()],

@@ -10,11 +10,17 @@ if TYPE_CHECKING:
 
 def run_app(settings: Settings) -> int:
     # Imported here so `xmpp-tui --version` never loads Textual or slixmpp.
+    from xmpp_tui.paths import app_paths
     from xmpp_tui.service.factory import build_service
     from xmpp_tui.ui.app import make_app
 
     service = build_service(settings)
-    app = make_app(service, idle_inactive_after=settings.idle_inactive_after)
+    app = make_app(
+        service,
+        idle_inactive_after=settings.idle_inactive_after,
+        theme=settings.theme,
+        user_themes_dir=app_paths().config_dir / "themes",
+    )
     result = app.run()
     if result is not None:
         return result

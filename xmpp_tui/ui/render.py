@@ -18,6 +18,7 @@ from rich.text import Text
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, Show, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 from xmpp_tui.core.styling import Line, Styling, style_body
+from xmpp_tui.ui.theme_roles import is_role, role
 
 #: Marks a continuation line of a message, so a body line can never look like a sender line.
 CONTINUATION = "│ "
@@ -28,22 +29,23 @@ SENDER_CELLS = 20
 
 #: Glyph and word per presence: the shape and the word carry it, not only the colour.
 PRESENCE_GLYPHS: dict[Show, tuple[str, str, str]] = {
-    Show.CHAT: ("◉", "free for chat", "green"),
-    Show.AVAILABLE: ("●", "available", "green"),
-    Show.AWAY: ("◑", "away", "yellow"),
-    Show.XA: ("◔", "extended away", "dark_orange"),
-    Show.DND: ("⊖", "do not disturb", "red"),
-    Show.OFFLINE: ("○", "offline", "grey50"),
+    Show.CHAT: ("◉", "free for chat", role("presence-chat")),
+    Show.AVAILABLE: ("●", "available", role("presence-available")),
+    Show.AWAY: ("◑", "away", role("presence-away")),
+    Show.XA: ("◔", "extended away", role("presence-xa")),
+    Show.DND: ("⊖", "do not disturb", role("presence-dnd")),
+    Show.OFFLINE: ("○", "offline", role("presence-offline")),
 }
 
-#: Delivery marks of outgoing messages: glyph and colour.
+#: Delivery marks of outgoing messages: glyph and theme role. Each state has its own glyph, so
+#: a monochrome terminal tells them apart too.
 DELIVERY_MARKS: dict[Delivery, tuple[str, str]] = {
-    Delivery.PENDING: ("…", "grey50"),
-    Delivery.SENT: ("✓", "grey50"),
-    Delivery.ACKED: ("✓", "green"),
-    Delivery.DELIVERED: ("✓✓", "bold green"),
-    Delivery.DISPLAYED: ("✓✓ read", "bold cyan"),
-    Delivery.FAILED: ("✗ failed", "bold red"),
+    Delivery.PENDING: ("…", role("delivery-pending")),
+    Delivery.SENT: ("→", role("delivery-sent")),
+    Delivery.ACKED: ("✓", role("delivery-acked")),
+    Delivery.DELIVERED: ("✓✓", role("delivery-delivered")),
+    Delivery.DISPLAYED: ("✓✓ read", role("delivery-displayed")),
+    Delivery.FAILED: ("✗ failed", role("delivery-failed")),
     Delivery.RECEIVED: ("", ""),
 }
 
@@ -54,7 +56,11 @@ def safe_name(text: str) -> Text:
 
 
 def one_line(text: str, style: str = "") -> Text:
-    return Text(sanitize_identifier(text, max_len=2048), style=style, end="")
+    line = Text(sanitize_identifier(text, max_len=2048), style=style, end="")
+    if is_role(style):  # Textual ignores a named style as a Text's base style: make it a span
+        line.style = ""
+        line.stylize(style)
+    return line
 
 
 def presence_text(show: Show) -> Text:
@@ -96,9 +102,12 @@ _STYLING: dict[Styling, Style] = {
     Styling.STRONG: Style(bold=True),
     Styling.EMPHASIS: Style(italic=True),
     Styling.STRIKE: Style(strike=True),
-    Styling.PRE: Style(color="cyan"),
-    Styling.QUOTE: Style(color="green"),
     Styling.DIRECTIVE: Style(dim=True),
+}
+#: XEP-0393 styles drawn in a theme colour (a role), laid over the span.
+_STYLING_ROLES: dict[Styling, str] = {
+    Styling.PRE: role("preformatted"),
+    Styling.QUOTE: role("quote"),
 }
 
 
@@ -107,9 +116,16 @@ def styled_line(line: Line, base: Style) -> Text:
     text = Text(end="")
     for span in line:
         style = base
+        roles: list[str] = []
         for kind in sorted(span.styles):
-            style += _STYLING[kind]
+            if kind in _STYLING_ROLES:
+                roles.append(_STYLING_ROLES[kind])
+            else:
+                style += _STYLING[kind]
+        start = len(text)
         text.append(span.text, style=style)
+        for name in roles:
+            text.stylize(name, start, len(text))
     return text
 
 
@@ -174,9 +190,11 @@ GAP_TEXT = "⚠ messages may be missing here (archive gap)"
 
 def gap_line(width: int) -> Text:
     """``⚠ messages may be missing here (archive gap) ─────``, reverse-video, full width."""
-    text = Text(GAP_TEXT, style="bold yellow reverse", end="")
+    # Reversed in every theme (a theme only colours it): it must never pass for a message.
+    text = Text.assemble((GAP_TEXT, "bold reverse"), end="")
+    text.stylize(role("gap"), 0, len(GAP_TEXT))
     if width > text.cell_len + 1:
-        text.append(" " + "─" * (width - text.cell_len - 1), style="yellow")
+        text.append(" " + "─" * (width - text.cell_len - 1), style=role("gap-rule"))
     return fit(text, width)
 
 

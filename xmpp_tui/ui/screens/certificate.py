@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 
 from xmpp_tui.core.models import CertificateInfo
 from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.theme_roles import role
 
 
 def certificate_table(info: CertificateInfo) -> Table:
@@ -21,7 +22,7 @@ def certificate_table(info: CertificateInfo) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    table.add_row("Reason", one_line(info.reason, "red"))
+    table.add_row("Reason", one_line(info.reason, role("error")))
     table.add_row("Subject", one_line(info.subject))
     table.add_row("Issuer", one_line(info.issuer))
     table.add_row("Expires", one_line(info.not_after))

@@ -40,6 +40,7 @@ from xmpp_tui.ui.command_router import (
     OpenRoom,
     Quit,
     RouteContext,
+    SetTheme,
     ShowHelp,
     ShowInfo,
     ShowLines,
@@ -55,6 +56,7 @@ from xmpp_tui.ui.screens.main_events import EventReactions
 from xmpp_tui.ui.screens.pane_control import PaneControl
 from xmpp_tui.ui.screens.requests import ask_subscription
 from xmpp_tui.ui.screens.room_directory import ask_invitation
+from xmpp_tui.ui.screens.theme_switch import switch_theme, theme_list
 from xmpp_tui.ui.typing_state import is_message_draft
 from xmpp_tui.ui.view_state import (
     AccountRoster,
@@ -276,6 +278,16 @@ class MainScreen(Screen[None]):
                 self.console_account = account
                 self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
+            case SetTheme(name=None):
+                self.info_line(theme_list(self.app))
+            case SetTheme(name=str(name)):
+                try:
+                    self.info_line(switch_theme(self.app, name))
+                except UserFacingError as error:
+                    line = error_text(error.message, error.hint)
+                    self.console_line(line, "error")
+                    if self.deck.active_chat is not None:
+                        self.notify(one_line(line).plain, markup=False, severity="error")
             case Quit():
                 self.app.exit(0)
             case (

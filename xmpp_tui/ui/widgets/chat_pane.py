@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from xmpp_tui.core.models import ChatState, ContactPresence, Delivery, StoredMessage
 from xmpp_tui.ui.render import one_line, presence_text, safe_name
+from xmpp_tui.ui.theme_roles import role
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.history_view import HistoryView, PageLoader
 
@@ -54,11 +55,12 @@ def header_text(
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
     if blocked:
-        second = Text.assemble((BLOCKED_TEXT, "bold red"), "  ", (BLOCKED_HINT, "dim"), end="")
+        second = Text.assemble((BLOCKED_TEXT, role("error")), "  ", (BLOCKED_HINT, "dim"), end="")
         return Text("\n").join([first, second])
     doing = PEER_STATE_TEXT.get(state)
     if not shared and presence.best is None:
-        second = Text.assemble(("○ ", "grey50"), (NOT_SHARED, "grey50"), end="")
+        off = role("presence-offline")
+        second = Text.assemble(("○ ", off), (NOT_SHARED, off), end="")
         if doing is not None:
             second.append("  ")
             second.append(*doing)
@@ -178,6 +180,9 @@ class ChatPane(Vertical):
         if state is not self._peer_state:
             self._peer_state = state
             self._header.update(self._header_text())
+
+    def restyle(self) -> None:
+        self._header.update(self._header_text())
 
     def _header_text(self) -> Text:
         return header_text(

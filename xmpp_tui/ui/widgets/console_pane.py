@@ -16,9 +16,10 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from xmpp_tui.ui.render import console_line, one_line
+from xmpp_tui.ui.theme_roles import role
 
 #: Console line kinds and their styles.
-STYLES = {"info": "", "error": "bold red", "request": "bold yellow", "help": ""}
+STYLES = {"info": "", "error": role("error"), "request": role("request"), "help": ""}
 MAX_ENTRIES = 2000
 
 
@@ -91,6 +92,11 @@ class ConsolePane(RichLog):
             self.write(entry, width=width, scroll_end=False)
         if at_bottom:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+    def restyle(self) -> None:
+        """The theme changed: lay every entry out again (its roles resolve anew)."""
+        self._stale = True
+        self._relayout()
 
     def rendered_rows(self) -> list[str]:
         """The laid-out rows as plain text (what is on screen, scrolled)."""

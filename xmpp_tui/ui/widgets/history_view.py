@@ -121,12 +121,7 @@ class HistoryView(ScrollView, can_focus=True):
     # -- data in ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._styles = MessageStyles(
-            time=self.get_component_rich_style("history-view--time"),
-            own=self.get_component_rich_style("history-view--own"),
-            peer=self.get_component_rich_style("history-view--peer"),
-            continuation=self.get_component_rich_style("history-view--continuation"),
-        )
+        self._load_styles()
         page = list(self._load_page(None, PAGE_SIZE))
         self._complete = len(page) < PAGE_SIZE
         self._set_messages(page)
@@ -208,6 +203,20 @@ class HistoryView(ScrollView, can_focus=True):
             self._own_nick = nick
             if self.is_mounted:
                 self.refresh()
+
+    def _load_styles(self) -> None:
+        self._styles = MessageStyles(
+            time=self.get_component_rich_style("history-view--time"),
+            own=self.get_component_rich_style("history-view--own"),
+            peer=self.get_component_rich_style("history-view--peer"),
+            continuation=self.get_component_rich_style("history-view--continuation"),
+        )
+
+    def restyle(self) -> None:
+        """The theme changed: draw every row again in its colours."""
+        self._load_styles()
+        self._strips.clear()
+        self.refresh()
 
     def set_peer_name(self, name: str) -> None:
         if name != self._peer_name:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 
 from xmpp_tui.core.models import Affiliation, ChatState, ContactPresence, Role, RoomInfo
 from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.theme_roles import role
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.chat_pane import ChatPane
 from xmpp_tui.ui.widgets.history_view import PageLoader
@@ -35,15 +36,17 @@ def room_header_text(room: str, info: RoomInfo | None, *, via: str | None = None
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
     if info is None or not info.joined:
-        second = Text("○ ", style="grey50", end="")
+        second = Text.assemble(("○ ", role("room-left")), end="")
         if info is not None and info.left:  # kicked, banned, ...: by whom and why, in view
             second.append_text(one_line(info.left, "bold"))
             second.append("; ")
-        second.append(NOT_JOINED, style="grey50")
+        second.append(NOT_JOINED, style=role("room-left"))
     else:
         count = len(info.occupants)
         noun = "occupant" if count == 1 else "occupants"
-        second = Text.assemble(("● ", "green"), "in as ", one_line(info.nick, "bold"), end="")
+        second = Text.assemble(
+            ("● ", role("room-joined")), "in as ", one_line(info.nick, "bold"), end=""
+        )
         second.append(_own_standing(info))
         second.append(f"  {count} {noun}")
     if info is not None and info.subject:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from xmpp_tui.core.models import AccountId, BareJid, Subscription
 from xmpp_tui.ui.render import fit, one_line, presence_glyph
+from xmpp_tui.ui.theme_roles import role
 from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RoomRow, RosterRow
 
 #: Shown after a contact who asked to see our presence (answer with /approve or /deny).
@@ -34,7 +35,7 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
     if row.unread:
         marks.append(f" [{row.unread}]", style="bold reverse")
     if row.request_pending:
-        marks.append(f" {REQUEST_MARK}", style="bold yellow")
+        marks.append(f" {REQUEST_MARK}", style=role("request"))
     if row.waiting_for_them:
         marks.append(f" {WAITING_MARK}", style="dim")
     style = "bold" if row.unread else ""
@@ -44,7 +45,7 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
     name_cells = max(width - 2 - marks.cell_len, 1)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     if row.blocked:  # blocked: no presence either way, so the mark takes the glyph's place
-        text.append(BLOCKED_MARK, style="bold red")
+        text.append(BLOCKED_MARK, style=role("error"))
     else:
         text.append_text(presence_glyph(row.show))
     text.append(" ")
@@ -54,7 +55,7 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
 
 
 #: Before a room's name: joined or not (the shape carries it, not only the colour).
-ROOM_GLYPHS = {True: ("#", "bold green"), False: ("#", "grey50")}
+ROOM_GLYPHS = {True: ("#", role("room-joined")), False: ("#", role("room-left"))}
 
 
 def room_prompt(row: RoomRow, width: int = DEFAULT_WIDTH) -> Text:
@@ -62,7 +63,7 @@ def room_prompt(row: RoomRow, width: int = DEFAULT_WIDTH) -> Text:
     if row.unread:
         marks.append(f" [{row.unread}]", style="bold reverse")
     if row.invited:
-        marks.append(f" {REQUEST_MARK}", style="bold yellow")
+        marks.append(f" {REQUEST_MARK}", style=role("request"))
     glyph, glyph_style = ROOM_GLYPHS[row.joined]
     style = ("bold" if row.unread else "") + ("" if row.joined else " dim")
     text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -138,6 +139,9 @@ class RosterView(OptionList):
             highlight = self.get_option_index(next(iter(self._rows)))
         if highlight is not None:
             self.highlighted = highlight
+
+    def restyle(self) -> None:
+        self.show_rows(self._shown)
 
     def _row_width(self) -> int:
         # OptionList wraps long prompts whatever the Text says: rows are cut to this width.

@@ -20,14 +20,15 @@ from xmpp_tui.core.clock import Clock
 from xmpp_tui.core.events import SyncProgress
 from xmpp_tui.core.models import AccountId, ConnectionState, Show
 from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.theme_roles import role
 from xmpp_tui.ui.view_state import ConnectionView, connection_label, short_names
 
 _STATE_STYLES = {
-    ConnectionState.ONLINE: "green",
-    ConnectionState.CONNECTING: "yellow",
-    ConnectionState.RECONNECTING: "yellow",
-    ConnectionState.FAILED: "bold red",
-    ConnectionState.DISCONNECTED: "dim",
+    ConnectionState.ONLINE: role("state-online"),
+    ConnectionState.CONNECTING: role("state-connecting"),
+    ConnectionState.RECONNECTING: role("state-connecting"),
+    ConnectionState.FAILED: role("state-failed"),
+    ConnectionState.DISCONNECTED: role("state-offline"),
 }
 _SHORT_STATES = {
     ConnectionState.ONLINE: "online",
@@ -86,7 +87,7 @@ def status_text(
             part.append(" inactive", style="dim")
         progress = syncs.get(account)
         if progress is not None:
-            part.append(f" {sync_label(progress)}", style="yellow")
+            part.append(f" {sync_label(progress)}", style=role("sync"))
         parts.append(part)
     text = one_line(f"[{pane}]", "bold")
     if parts:
@@ -148,6 +149,9 @@ class StatusBar(Static):
 
     def set_pane(self, label: str) -> None:
         self._pane = label
+        self._redraw()
+
+    def restyle(self) -> None:
         self._redraw()
 
     def _tick(self) -> None:
