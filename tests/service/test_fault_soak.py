@@ -321,6 +321,8 @@ async def settle(h: Harness, bob: ReconnectingPeer, run: str, n: int, figures: F
 
     def state() -> tuple[int, int, int]:
         rows = history(h, bob.jid)
+        failed = [m.body for m in rows if m.delivery is Delivery.FAILED]
+        assert not failed, f"seed={figures.seed}: refused by the server (lost): {failed}"
         stored = {m.body for m in rows if m.direction is Direction.INCOMING}
         outgoing = {m.origin_id for m in rows if m.direction is Direction.OUTGOING}
         unsettled = sum(1 for m in rows if m.delivery in UNSETTLED)
