@@ -171,6 +171,9 @@ modules_enabled = {
 -- XEP-0313: archive everything, keep it for the whole run
 default_archive_policy = true
 archive_expires_after = "never"
+-- internal storage keeps 10,000 archive items per user by default, then truncates (the long
+-- fault soak writes more: messages and receipts both ways)
+storage_archive_item_limit = 1000000
 max_archive_query_results = 100
 -- RSM <count/> in every answer (Prosody leaves it out when archives never expire)
 mam_include_total = true

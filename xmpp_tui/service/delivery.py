@@ -36,6 +36,9 @@ def send_chat(session: AccountSession, peer: str, body: str) -> None:
     )
     session.publish(MessageAdded(account=session.account, message=stored))
     if session.online:
+        # Remembered per stream: a fresh session is online while its setup still runs, and
+        # `flush_outbox` at the end of that setup must not take this one for a lost one.
+        session.stream_sent.add(message_id)
         session.client.send_chat(peer, clean, message_id)
         session.sent_chat_states[peer] = ChatState.ACTIVE  # every message carries <active/>
         record(session, stored.id, Delivery.SENT)
@@ -124,9 +127,12 @@ def flush_outbox(session: AccountSession, *, resumed: bool) -> None:
             if resumed and message.message_id in held:
                 session.expect_ack(message.id)  # slixmpp re-sent it on resumption
                 continue
+            if not resumed and message.origin_id in session.stream_sent:
+                continue  # typed during this fresh session's setup: its ack is on the way
             if not resumed and not acks:
                 continue
             log.info("outbox: re-sending %s (resumed: %s)", message.origin_id, resumed)
+        session.stream_sent.add(message.origin_id)
         session.client.send_chat(message.peer, message.body, message.origin_id)
         session.keep(partial(record, session, message.id, Delivery.SENT))
         session.expect_ack(message.id)

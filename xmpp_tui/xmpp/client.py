@@ -410,6 +410,9 @@ class XmppClient:
         log.warning("stream error from server: %s", condition)
 
     def _on_disconnected(self, reason: Any) -> None:
+        dropped = messages.drop_unsent(self._client)  # never onto the next connection
+        if dropped:
+            log.info("dropped %d stanzas still queued when the link went down", dropped)
         text = str(reason) if reason else "connection closed"
         if isinstance(reason, ssl.SSLCertVerificationError):
             # A failed STARTTLS handshake closes the stream before ssl_invalid_chain fires.

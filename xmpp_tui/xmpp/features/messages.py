@@ -88,6 +88,26 @@ def forget_stream(client: Any) -> None:
     client.plugin["xep_0198"].session_end(None)
 
 
+def drop_unsent(client: Any) -> int:
+    """Empty slixmpp's send queue when the connection is lost; returns how many were dropped.
+
+    slixmpp writes stanzas from a queue that an async filter (XEP-0115 caps) drains one per
+    loop turn, and with XEP-0198 on it keeps that queue across a disconnection: what was still
+    queued went to the NEXT connection the moment it opened, before STARTTLS and
+    authentication (in clear text; Prosody answers an error and closes the stream, and the
+    outbox took the error for a refusal: the message was lost). Those stanzas never passed
+    the XEP-0198 filter, so nothing counts on them: the outbox re-sends a message marked sent
+    that slixmpp does not hold (`service/delivery.flush_outbox`).
+    """
+    queue = client.waiting_queue
+    dropped = 0
+    while not queue.empty():
+        queue.get_nowait()
+        queue.task_done()
+        dropped += 1
+    return dropped
+
+
 async def enable_carbons(client: Any, timeout: float) -> bool:
     """Ask for copies of what our other devices send and receive (XEP-0280)."""
     from slixmpp.exceptions import IqError, IqTimeout
