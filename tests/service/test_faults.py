@@ -293,6 +293,29 @@ async def test_blackhole_is_detected_by_keepalive_and_recovered(
     assert list(origin_ids(bob.received, "into the hole").values()) == [1]
 
 
+async def test_many_unacknowledged_messages_give_up_the_link_once_and_resume(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory, proxy: FaultProxy
+) -> None:
+    """Five messages into a black hole time out together: that is one dead link (one abort,
+    then a resumption), not five stalls that make the stream look hopeless and throw it away."""
+    timing = replace(FAST, ack_timeout=1.0, keepalive_interval=60.0, connect_timeout=2.0)
+    alice = new_account("alice")
+    bob = await peer()
+    h = await harness(alice, port=proxy.port, timing=timing)
+    onlines, fresh = h.count(ConnectionState.ONLINE), fresh_sessions(h)
+    proxy.blackhole(True)
+    for n in range(5):
+        await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body=f"hole {n}"))
+    await h.wait_event(
+        ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING, timeout=5
+    )
+    proxy.blackhole(False)
+    await wait_until(lambda: h.count(ConnectionState.ONLINE) > onlines, timeout=15)
+    assert fresh_sessions(h) == fresh, "one ack timeout must resume, not start afresh"
+    await barrier(h, bob)
+    assert sorted(origin_ids(bob.received, "hole ").values()) == [1] * 5
+
+
 async def test_resumed_stream_the_server_never_reads_is_abandoned(
     prosody: ProsodyServer,
     new_account: AccountFactory,

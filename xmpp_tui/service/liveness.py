@@ -33,10 +33,15 @@ class Liveness:
         self._name = name
         self._tasks: set[asyncio.Task[None]] = set()
         self._ping: asyncio.Task[None] | None = None
+        # One dead link is one timeout: checks that expire together (a burst of messages
+        # sent into it) must not report it again, or it looks like a stream that never
+        # makes progress and is thrown away instead of resumed.
+        self._ack_timed_out = False
 
     def start(self) -> None:
         """A session is up (called before its setup, so a link lost during the setup is
         noticed as fast): ping it while it lasts. Ack checks already started keep running."""
+        self._ack_timed_out = False
         if self._ping is not None:
             self._ping.cancel()
         self._ping = self._spawn(self._ping_loop(), f"keepalive {self._name}")
@@ -53,7 +58,8 @@ class Liveness:
 
         async def check() -> None:
             await asyncio.sleep(self._timing.ack_timeout)
-            if still_unacked():
+            if still_unacked() and not self._ack_timed_out:
+                self._ack_timed_out = True
                 self._on_ack_timeout()
                 self._client.abort("no acknowledgement from the server")
 
