@@ -8,7 +8,8 @@ from collections import Counter
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.reconnecting_peer import origin_of
 from tests.service.harness import HarnessFactory
-from xmpp_tui.core.commands import SendMessage
+from xmpp_tui.core.commands import Connect, CorrectMessage, Disconnect, SendMessage
+from xmpp_tui.core.events import ConnectionChanged
 from xmpp_tui.core.models import ConnectionState, Delivery, Direction
 
 
@@ -55,3 +56,38 @@ async def test_message_typed_during_a_fresh_session_setup_is_sent_once(
             if m.direction is Direction.OUTGOING
         )
     )
+
+
+async def test_correction_typed_during_a_fresh_session_setup_is_sent_once(
+    new_account: AccountFactory, peer: PeerFactory, harness: HarnessFactory
+) -> None:
+    """The same window for a correction (XEP-0308): typed while a fresh session's setup
+    runs, it goes out at once; the correction flush at the end of the setup must not send
+    it a second time."""
+    alice = new_account("alice")
+    bob = await peer()
+    h = await harness(alice)
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="tpyo"))
+    await bob.wait_body("tpyo", timeout=10)
+    await h.service.execute(Disconnect(account=alice.jid))
+    await h.wait_event(ConnectionChanged, lambda e: e.state is ConnectionState.DISCONNECTED)
+    session = h.service._sessions[alice.jid]
+    load_bookmarks = session.bookmarks.load
+    typed: list[bool] = []
+
+    async def load_then_correct() -> None:
+        await load_bookmarks()
+        if not typed:
+            typed.append(True)
+            assert session.online
+            await h.service.execute(CorrectMessage(account=alice.jid, peer=bob.jid, body="typo"))
+
+    session.bookmarks.load = load_then_correct  # type: ignore[method-assign,assignment]
+    onlines = h.count(ConnectionState.ONLINE)
+    await h.service.execute(Connect(account=alice.jid))
+    await wait_until(lambda: h.count(ConnectionState.ONLINE) > onlines, timeout=20)
+    await bob.wait_body("typo", timeout=10)
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="after"))
+    await bob.wait_body("after", timeout=10)
+    corrections = [m for m in bob.received if m["body"] == "typo"]
+    assert typed and len(corrections) == 1, [m["id"] for m in corrections]

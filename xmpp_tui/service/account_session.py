@@ -92,8 +92,9 @@ class AccountSession:
         self.archive_fell_back = False
         #: Conversations with a backwards archive page in flight (`service/older_history.py`).
         self.older_fetches: set[str] = set()
-        #: Ids of room messages and corrections written to the current stream (a rejoin on the
-        #: same stream must not send them twice; a fresh session forgets them).
+        #: Ids of messages and corrections written to the current stream (a rejoin, or the
+        #: outbox flush at the end of a fresh session's setup, must not send them twice; a
+        #: fresh session forgets them).
         self.stream_sent: set[str] = set()
         #: Per domain: whether it said it is a group chat service (`service/room_address.py`).
         self.group_chat_services: dict[str, bool] = {}

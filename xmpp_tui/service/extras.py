@@ -115,7 +115,9 @@ def flush_corrections(session: AccountSession, *, resend_unacked: bool) -> None:
     those the server never acknowledged, with the same ids."""
     resend_unacked = resend_unacked and session.client.acks_enabled
     for message, correction_id, state in session.store.history.pending_corrections(session.account):
-        if (state is Delivery.PENDING or resend_unacked) and _reachable(session, message):
+        # Sent on this stream already (typed while the fresh session's setup ran): not twice.
+        again = resend_unacked and correction_id not in session.stream_sent
+        if (state is Delivery.PENDING or again) and _reachable(session, message):
             _send_correction(session, message, correction_id)
 
 
@@ -149,8 +151,8 @@ def correction_acked(session: AccountSession, message_id: str) -> None:
 def _send_correction(session: AccountSession, message: StoredMessage, correction_id: str) -> None:
     # XEP-0308: always the first message's id, however often it is corrected.
     assert message.message_id is not None
+    session.stream_sent.add(correction_id)
     if message.kind is ConversationKind.GROUPCHAT:
-        session.stream_sent.add(correction_id)
         session.client.send_groupchat(
             message.peer, message.body, correction_id, replace_id=message.message_id
         )
