@@ -45,6 +45,7 @@ from xmpp_tui.ui.command_router import (
     ShowInfo,
     ShowLines,
     UseAccount,
+    chosen_account,
     route,
     route_text,
 )
@@ -163,9 +164,14 @@ class MainScreen(Screen[None]):
 
     # -- typing -------------------------------------------------------------------------
 
-    def context(self) -> RouteContext:
+    def context(self, account_option: str | None = None) -> RouteContext:
+        """Where the user typed; ``--account JID`` (checked against the open accounts) moves
+        the command to that account, out of the pane's conversation when it is another's."""
         key = self.deck.active_chat
         account, peer = (key.account, key.peer) if key is not None else (self.console_account, None)
+        if account_option is not None:
+            chosen = chosen_account(account_option, self.service.accounts)
+            account, peer = chosen, (peer if chosen == account else None)
         roster = self.rosters.get(account) if account is not None else None
         info = roster.room_info(peer) if roster is not None and peer is not None else None
         return RouteContext(
@@ -178,6 +184,7 @@ class MainScreen(Screen[None]):
             rooms=_rooms_of(roster) if roster is not None else frozenset(),
             bookmarks=roster.bookmarks if roster is not None else (),
             occupants=info.occupants if info is not None and info.joined else (),
+            connections=self.status_bar.connection_labels(),
         )
 
     def is_blocked(self, key: ChatKey) -> bool:
@@ -225,7 +232,7 @@ class MainScreen(Screen[None]):
     async def handle_input(self, text: str) -> None:
         try:
             parsed = slash.parse(text)
-            ctx = self.context()
+            ctx = self.context(parsed.account if parsed is not None else None)
             if parsed is None:
                 self._refuse_left_room()
                 actions = route_text(slash.unescape_literal(text), ctx)
