@@ -30,7 +30,11 @@ THREE = (A, "zoe@other.org", C)
         ("/blocked --account carol@example.org", C, ()),
         ("/msg bob@example.org hi", None, ("bob@example.org", "hi")),
         # After the first positional argument it is text, not the option.
-        ("/msg bob@example.org --account carol@example.org", None, ("bob@example.org", "--account carol@example.org")),
+        (
+            "/msg bob@example.org --account carol@example.org",
+            None,
+            ("bob@example.org", "--account carol@example.org"),
+        ),
     ],
 )
 def test_account_option_is_taken_before_the_arguments(

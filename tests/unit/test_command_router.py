@@ -17,7 +17,6 @@ from xmpp_tui.ui.command_router import (
     Quit,
     RouteContext,
     ShowHelp,
-    ShowInfo,
     ShowLines,
     UseAccount,
     route,

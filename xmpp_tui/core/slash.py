@@ -7,10 +7,12 @@ step with the table).
 Arguments are separated by spaces. An argument that holds spaces can be written in double quotes
 (``/group bob@example.org "Old friends" Work``). When a command's last argument is free text
 (:attr:`CommandSpec.rest_is_text`), it takes the rest of the line as typed, quotes and line breaks
-included. Every command takes ``--account JID`` (or ``--account=JID``) right after its name, before
-its arguments: the command then acts on that account instead of the pane's
-(:attr:`ParsedCommand.account`; the caller checks it is an open account). A line starting with ``//`` is a message that starts with ``/``: :func:`parse` returns
+included. A line starting with ``//`` is a message that starts with ``/``: :func:`parse` returns
 ``None`` and :func:`unescape_literal` removes the first ``/``.
+
+Every command takes ``--account JID`` (or ``--account=JID``) right after its name, before its
+arguments: the command then acts on that account instead of the pane's
+(:attr:`ParsedCommand.account`; the caller checks that it is an open account).
 
 Argument values are not checked here beyond :attr:`CommandSpec.choices`: JIDs are parsed by the
 caller with :func:`xmpp_tui.core.jid.parse_bare_jid`, which explains what is wrong.
@@ -453,6 +455,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         details=(
             "SHOW: " + ", ".join(STATUS_CHOICES) + " (any case). No SHOW: available.",
             "Examples: /status away back at two, /status dnd, /status on the train",
+        ),
+    ),
+    CommandSpec(
+        "activity",
+        "",
+        "Conversations with unread messages, newest first",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+        details=(
+            "Across every account; Enter opens one. F2 opens it too.",
+            "Alt+A goes straight to the next unread conversation:",
+            "  chats, private messages and mentions of your nick",
+            "  first (newest first), then other room messages.",
         ),
     ),
     CommandSpec(

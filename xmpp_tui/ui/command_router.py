@@ -55,6 +55,11 @@ class ShowInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowActivity:
+    """Open the activity view: unread conversations across every account."""
+
+
+@dataclass(frozen=True, slots=True)
 class UseAccount:
     """From now on, commands typed in the console act on ``account``."""
 
@@ -91,6 +96,7 @@ UiAction = (
     | Quit
     | ShowInfo
     | ShowLines
+    | ShowActivity
     | UseAccount
     | SetTheme
     | AnswerRoomRequests
@@ -526,6 +532,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
     "theme": lambda args, _c: [SetTheme(args[0] if args else None)],
     "help": _help,
+    "activity": lambda _a, _c: [ShowActivity()],
     "close": lambda _a, _c: [ClosePane()],
     "quit": lambda _a, _c: [Quit()],
 }
