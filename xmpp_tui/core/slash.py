@@ -465,7 +465,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         max_args=0,
         rest_is_text=False,
         details=(
-            "Across every account; Enter opens one. F2 opens it too.",
+            "Across every account; Enter opens one. Also F2.",
             "Alt+A goes straight to the next unread conversation:",
             "  chats, private messages and mentions of your nick",
             "  first (newest first), then other room messages.",
