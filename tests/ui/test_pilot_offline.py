@@ -493,10 +493,7 @@ async def test_account_chooses_what_the_console_acts_on(
         composer = app.main.composer
         assert str(composer.placeholder) == f"Type a message, or /help (console: {ALICE})"
         await submit(pilot, app, "/account")
-        assert (
-            f"Console commands act on {ALICE}. Open accounts: {ALICE}, {ZOE}."
-            in (console_lines(app)[-1])
-        )
+        assert console_lines(app)[-3:-1] == [f"* {ALICE}: disconnected", f"  {ZOE}: disconnected"]
         await submit(pilot, app, "/account mallory@localhost")
         assert "mallory@localhost is not an open account" in console_lines(app)[-1]
         assert app.main.console_account == ALICE
@@ -510,9 +507,13 @@ async def test_account_chooses_what_the_console_acts_on(
         # A chat pane keeps acting on its own account, whatever the console's is.
         await submit(pilot, app, f"/account {ALICE}")
         await submit(pilot, app, "/status dnd")
+        # --account moves one command to another open account, from any pane.
+        await submit(pilot, app, f"/status --account {ALICE} xa gone")
+        assert app.main.deck.active_chat == ChatKey(ZOE, BOB)
         assert executed == [
             cmd.SetPresence(account=ZOE, show=Show.AWAY),
             cmd.SetPresence(account=ZOE, show=Show.DND),
+            cmd.SetPresence(account=ALICE, show=Show.XA, status="gone"),
         ]
         await pilot.press("alt+1")
         assert str(composer.placeholder) == f"Type a message, or /help (console: {ALICE})"

@@ -17,7 +17,6 @@ from xmpp_tui.ui.command_router import (
     Quit,
     RouteContext,
     ShowHelp,
-    ShowInfo,
     ShowLines,
     UseAccount,
     route,
@@ -158,14 +157,19 @@ def test_status_words_are_the_documented_ones() -> None:
 TWO = ("alice@example.org", "zoe@other.org")
 
 
-def test_account_reports_the_console_account_and_the_open_ones() -> None:
-    ctx = RouteContext(A, None, accounts=TWO, console_account=A)
+def test_account_lists_every_account_with_its_state_and_marks_the_console_one() -> None:
+    states = {A: "online", "zoe@other.org": "failed: wrong password"}
+    ctx = RouteContext(A, None, accounts=TWO, console_account=A, connections=states)
     (info,) = _route("/account", ctx)
-    assert isinstance(info, ShowInfo)
-    assert info.text.startswith("Console commands act on alice@example.org.")
-    assert "alice@example.org, zoe@other.org" in info.text
-    # From a chat pane of another account, it still reports the console's account.
-    in_chat = RouteContext("zoe@other.org", "bob@example.org", accounts=TWO, console_account=A)
+    assert isinstance(info, ShowLines)
+    assert info.text.splitlines()[1:3] == [
+        "* alice@example.org: online",
+        "  zoe@other.org: failed: wrong password",
+    ]
+    # From a chat pane of another account, it still marks the console's account.
+    in_chat = RouteContext(
+        "zoe@other.org", "bob@example.org", accounts=TWO, console_account=A, connections=states
+    )
     assert _route("/account", in_chat) == [info]
 
 

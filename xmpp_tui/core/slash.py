@@ -10,6 +10,10 @@ Arguments are separated by spaces. An argument that holds spaces can be written 
 included. A line starting with ``//`` is a message that starts with ``/``: :func:`parse` returns
 ``None`` and :func:`unescape_literal` removes the first ``/``.
 
+Every command takes ``--account JID`` (or ``--account=JID``) right after its name, before its
+arguments: the command then acts on that account instead of the pane's
+(:attr:`ParsedCommand.account`; the caller checks that it is an open account).
+
 Argument values are not checked here beyond :attr:`CommandSpec.choices`: JIDs are parsed by the
 caller with :func:`xmpp_tui.core.jid.parse_bare_jid`, which explains what is wrong.
 """
@@ -60,6 +64,8 @@ class ParsedCommand:
     #: Everything after the command name as typed, leading spaces removed (for commands whose
     #: arguments are free text as a whole, such as ``/status some text``).
     rest: str = ""
+    #: ``--account JID`` as typed (not parsed), when given: the account the command acts on.
+    account: str | None = None
 
     @property
     def name(self) -> str:
@@ -452,6 +458,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
     ),
     CommandSpec(
+        "activity",
+        "",
+        "Conversations with unread messages, newest first",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+        details=(
+            "Across every account; Enter opens one. Also F2.",
+            "Alt+A goes straight to the next unread conversation:",
+            "  chats, private messages and mentions of your nick",
+            "  first (newest first), then other room messages.",
+        ),
+    ),
+    CommandSpec(
         "close",
         "",
         "Close the current conversation",
@@ -461,11 +481,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "account",
-        "[JID]",
-        "Show or choose the account console commands use",
+        "[connect|disconnect] [JID]",
+        "List the accounts, choose the console's, connect one",
         min_args=0,
-        max_args=1,
+        max_args=2,
         rest_is_text=False,
+        details=(
+            "/account alone: every open account and its state;",
+            "  * marks the one console commands act on.",
+            "/account JID: console commands act on JID.",
+            "/account connect JID, /account disconnect JID:",
+            "  the same as /connect JID and /disconnect JID.",
+        ),
     ),
     CommandSpec(
         "connect",
@@ -564,6 +591,10 @@ _WORD = re.compile(r"\S+")
 _QUOTED = re.compile(r'"([^"]*)"(?=\s|$)')
 _HELP_HINT = f"Type {PREFIX}help to list the commands"
 _HELP_INDENT = "  "  # before each summary in the /help list
+#: Typed right after a command's name: the account the command acts on.
+ACCOUNT_OPTION = "--account"
+_ACCOUNT_VALUE = re.compile(r"\s+--account(?:=|\s+)([^\s=]\S*)(?=\s|$)")
+_ACCOUNT_WORD = re.compile(r"\s+--account(?:=|\s|$)")
 
 
 def find_command(name: str) -> CommandSpec | None:
@@ -657,10 +688,24 @@ def parse(line: str) -> ParsedCommand | None:
     if spec is None:
         raise _unknown(name)
     rest = body[len(name) :]
+    account, rest = _account_option(spec, rest)
     args = _split(spec, rest)
     _check_choice(spec, args)
     _check_count(spec, args)
-    return ParsedCommand(spec, tuple(args), rest.lstrip())
+    return ParsedCommand(spec, tuple(args), rest.lstrip(), account)
+
+
+def _account_option(spec: CommandSpec, rest: str) -> tuple[str | None, str]:
+    """``--account JID`` at the start of ``rest``: the JID as typed and what follows it."""
+    option = _ACCOUNT_VALUE.match(rest)
+    if option is not None:
+        return option.group(1), rest[option.end() :]
+    if _ACCOUNT_WORD.match(rest):
+        raise UserFacingError(
+            f"{PREFIX}{spec.name}: {ACCOUNT_OPTION} needs the account's JID.",
+            f"Example: {PREFIX}{spec.name} {ACCOUNT_OPTION} alice@example.org ...",
+        )
+    return None, rest
 
 
 def unescape_literal(line: str) -> str:
@@ -692,6 +737,8 @@ def help_text(name: str | None = None) -> str:
         lines = [f"Commands ({PREFIX}{PREFIX}text sends {PREFIX}text as a message):"]
         for spec in COMMANDS:
             lines += [spec.usage, f"{_HELP_INDENT}{spec.summary}"]
+        lines.append(f"Any command: {ACCOUNT_OPTION} JID after its name")
+        lines.append(f"{_HELP_INDENT}acts on that account instead of the pane's.")
         lines.append(f"Type {PREFIX}help COMMAND for one command.")
         return "\n".join(lines)
     wanted = name.strip()

@@ -149,3 +149,7 @@ class SessionService:
 
     def conversations(self, account: AccountId) -> list[str]:
         return [peer for peer, _ in self._store.history.conversations(account)]
+
+    def conversation_times(self, account: AccountId) -> dict[str, datetime]:
+        """Each conversation's newest stored message time (the activity view's order)."""
+        return dict(self._store.history.conversations(account))

@@ -55,6 +55,11 @@ class ShowInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowActivity:
+    """Open the activity view: unread conversations across every account."""
+
+
+@dataclass(frozen=True, slots=True)
 class UseAccount:
     """From now on, commands typed in the console act on ``account``."""
 
@@ -91,6 +96,7 @@ UiAction = (
     | Quit
     | ShowInfo
     | ShowLines
+    | ShowActivity
     | UseAccount
     | SetTheme
     | AnswerRoomRequests
@@ -117,6 +123,8 @@ class RouteContext:
     bookmarks: tuple[Bookmark, ...] = ()
     #: In a room's pane: the nicks in the room now (remote text, matched exactly).
     occupants: tuple[str, ...] = ()
+    #: Each open account's connection state in a few words ("online", "failed: ...").
+    connections: Mapping[AccountId, str] = field(default_factory=dict)
 
 
 #: Words accepted first by /status, mapped to presence; "online" is what people type.
@@ -275,23 +283,55 @@ def _for_account(
     return handler
 
 
+def chosen_account(option: str, accounts: Sequence[AccountId]) -> AccountId:
+    """The open account ``--account JID`` names; a clear error listing them otherwise."""
+    listed = ", ".join(accounts) or "none"
+    try:
+        jid = _jid(option)
+    except UserFacingError as error:
+        raise UserFacingError(
+            f"--account {option}: {error.message}", f"Open accounts: {listed}"
+        ) from error
+    if jid not in accounts:
+        raise UserFacingError(f"--account {jid} is not an open account", f"Open accounts: {listed}")
+    return jid
+
+
 def _use_account(args: Sequence[str], ctx: RouteContext) -> list[Action]:
-    """``/account``: say which account the console acts on; ``/account JID``: change it."""
+    """``/account``: every open account and its state; ``/account JID``: console commands act on
+    JID; ``/account connect|disconnect [JID]``: as ``/connect`` and ``/disconnect``."""
     if not ctx.accounts:
         raise UserFacingError("No account is open", "Start xmpp-tui with your JID")
-    listed = ", ".join(ctx.accounts)
     if not args:
-        current = ctx.console_account if ctx.console_account in ctx.accounts else ctx.accounts[0]
-        return [
-            ShowInfo(
-                f"Console commands act on {current}. Open accounts: {listed}. "
-                "Type /account JID to change."
-            )
-        ]
+        return [ShowLines(account_lines(ctx))]
+    verb = args[0].lower()
+    if verb in ("connect", "disconnect"):
+        account = chosen_account(args[1], ctx.accounts) if len(args) > 1 else _account(ctx)
+        if verb == "connect":
+            return [cmd.Connect(account=account)]
+        return [cmd.Disconnect(account=account)]
+    if len(args) > 1:
+        raise UserFacingError(
+            f'/account: "{args[0]}" is not connect or disconnect',
+            "Usage: /account [connect|disconnect] [JID]",
+        )
     jid = _jid(args[0])
     if jid not in ctx.accounts:
+        listed = ", ".join(ctx.accounts)
         raise UserFacingError(f"{jid} is not an open account", f"Open accounts: {listed}")
     return [UseAccount(jid)]
+
+
+def account_lines(ctx: RouteContext) -> str:
+    """``/account``: one account a line with its state; ``*`` marks the console's."""
+    current = ctx.console_account if ctx.console_account in ctx.accounts else ctx.accounts[0]
+    lines = [f"Accounts ({len(ctx.accounts)}), * = console commands act on it:"]
+    for account in ctx.accounts:
+        mark = "*" if account == current else " "
+        state = ctx.connections.get(account, "offline")
+        lines.append(f"{mark} {account}: {sanitize_identifier(state)}")
+    lines.append("/account JID chooses; /account connect|disconnect JID")
+    return "\n".join(lines)
 
 
 def _info(args: Sequence[str], ctx: RouteContext) -> list[Action]:
@@ -492,6 +532,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "disconnect": _for_account(lambda a: cmd.Disconnect(account=a)),
     "theme": lambda args, _c: [SetTheme(args[0] if args else None)],
     "help": _help,
+    "activity": lambda _a, _c: [ShowActivity()],
     "close": lambda _a, _c: [ClosePane()],
     "quit": lambda _a, _c: [Quit()],
 }

@@ -41,15 +41,18 @@ from xmpp_tui.ui.command_router import (
     Quit,
     RouteContext,
     SetTheme,
+    ShowActivity,
     ShowHelp,
     ShowInfo,
     ShowLines,
     UseAccount,
+    chosen_account,
     route,
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_requests
+from xmpp_tui.ui.screens.activity_view import ActivityTracker
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.client_state import ClientStateReporter
 from xmpp_tui.ui.screens.main_events import EventReactions
@@ -88,6 +91,8 @@ class MainScreen(Screen[None]):
         *_pane_bindings(),
         Binding("ctrl+n", "cycle_pane(1)", "Next pane", priority=True),
         Binding("ctrl+p", "cycle_pane(-1)", "Previous pane", priority=True),
+        Binding("alt+a", "next_unread", "Next unread", priority=True),
+        Binding("f2", "activity", "Activity", priority=True),
         Binding("pageup", "scroll_history(-1)", "Older", show=False, priority=True),
         Binding("pagedown", "scroll_history(1)", "Newer", show=False, priority=True),
         Binding("escape", "focus_composer", "Composer", show=False),
@@ -120,6 +125,7 @@ class MainScreen(Screen[None]):
         self.status_bar = StatusBar(clock=clock, id="status")
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
+        self.activity = ActivityTracker(self)  # F2, /activity, Alt+A
         self.chat_states = OwnChatStates(self)
         self.client_state = ClientStateReporter(self, idle_after=idle_inactive_after)  # XEP-0352
         self.room_requests = room_requests.PendingRoomRequests()  # XEP-0045 §8.6, §9.9
@@ -157,15 +163,21 @@ class MainScreen(Screen[None]):
 
     def refresh_roster(self) -> None:
         self.roster_view.show_rows(roster_rows(self.rosters))
+        self.activity.refresh()  # unread counts change with the roster's
 
     def set_connection(self, account: AccountId, view: ConnectionView) -> None:
         self.status_bar.set_connection(account, view)
 
     # -- typing -------------------------------------------------------------------------
 
-    def context(self) -> RouteContext:
+    def context(self, account_option: str | None = None) -> RouteContext:
+        """Where the user typed; ``--account JID`` (checked against the open accounts) moves
+        the command to that account, out of the pane's conversation when it is another's."""
         key = self.deck.active_chat
         account, peer = (key.account, key.peer) if key is not None else (self.console_account, None)
+        if account_option is not None:
+            chosen = chosen_account(account_option, self.service.accounts)
+            account, peer = chosen, (peer if chosen == account else None)
         roster = self.rosters.get(account) if account is not None else None
         info = roster.room_info(peer) if roster is not None and peer is not None else None
         return RouteContext(
@@ -178,6 +190,7 @@ class MainScreen(Screen[None]):
             rooms=_rooms_of(roster) if roster is not None else frozenset(),
             bookmarks=roster.bookmarks if roster is not None else (),
             occupants=info.occupants if info is not None and info.joined else (),
+            connections=self.status_bar.connection_labels(),
         )
 
     def is_blocked(self, key: ChatKey) -> bool:
@@ -225,7 +238,7 @@ class MainScreen(Screen[None]):
     async def handle_input(self, text: str) -> None:
         try:
             parsed = slash.parse(text)
-            ctx = self.context()
+            ctx = self.context(parsed.account if parsed is not None else None)
             if parsed is None:
                 self._refuse_left_room()
                 actions = route_text(slash.unescape_literal(text), ctx)
@@ -274,6 +287,8 @@ class MainScreen(Screen[None]):
                 self.deck.console.add_block(text, when=self.clock())
             case ShowInfo(text=text):
                 self.info_line(text)
+            case ShowActivity():
+                self.activity.show()
             case UseAccount(account=account):
                 self.console_account = account
                 self.update_placeholder()
@@ -405,6 +420,12 @@ class MainScreen(Screen[None]):
 
     async def action_cycle_pane(self, step: int) -> None:
         await self.panes.cycle(step)
+
+    async def action_next_unread(self) -> None:
+        await self.activity.jump()
+
+    def action_activity(self) -> None:
+        self.activity.show()
 
     def action_scroll_history(self, direction: int) -> None:
         focused = self.focused

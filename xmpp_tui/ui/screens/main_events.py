@@ -330,6 +330,7 @@ class EventReactions:
                     screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
                 else:
                     roster = add_unread(roster, key.peer, incoming)
+                    screen.activity.note(key, messages, roster)
             screen.rosters[key.account] = roster
             changed = changed or roster is not before
         if changed:  # the reducers return the same state when nothing changed;

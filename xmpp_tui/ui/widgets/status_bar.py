@@ -127,6 +127,11 @@ class StatusBar(Static):
         self._connections[account] = view
         self._redraw()
 
+    def connection_labels(self) -> dict[AccountId, str]:
+        """Each account's connection state in a few words, as of now (for ``/account``)."""
+        now = self._clock()
+        return {account: connection_label(view, now) for account, view in self._connections.items()}
+
     def set_presence(self, account: AccountId, show: Show) -> None:
         self._presences[account] = show
         self._redraw()
