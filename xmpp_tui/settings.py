@@ -236,6 +236,21 @@ def load_config(path: Path) -> tuple[AccountSettings, ...]:
     return _parse_document(_read_toml(path), path)
 
 
+def parse_config_text(text: str, path: Path) -> tuple[AccountSettings, ...]:
+    """The accounts of config ``text`` as if read from ``path``; ConfigError if it is bad.
+
+    The config writer (`config_writer.py`) checks every edit with this before writing it.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{display_path(path)}: invalid TOML: {detail}") from None
+    _parse_idle(data, path)
+    _parse_theme(data, path)
+    return _parse_document(data, path)
+
+
 def load_config_file(path: Path) -> tuple[tuple[AccountSettings, ...], float]:
     """`load_config` plus the top-level ``idle_inactive_after`` (seconds, 0 = off)."""
     accounts, idle, _theme = _load_whole_config(path)
