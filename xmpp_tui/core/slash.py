@@ -468,6 +468,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         rest_is_text=False,
     ),
     CommandSpec(
+        "addaccount",
+        "",
+        "Set up another account (saved in config.toml)",
+        min_args=0,
+        max_args=0,
+        rest_is_text=False,
+        details=(
+            "Opens a form: address, password, optional server and CA file, direct TLS,",
+            "and where the password comes from (keyring, a command, or asked each time).",
+            "Test connection logs in once; Save writes config.toml, keeping your",
+            "comments, and connects the account. Passwords never go in the file.",
+        ),
+    ),
+    CommandSpec(
         "connect",
         "[ACCOUNT]",
         "Connect an account now (skips the retry wait)",

@@ -62,6 +62,11 @@ class UseAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenAccountSetup:
+    """``/addaccount``: the "Add account" screen."""
+
+
+@dataclass(frozen=True, slots=True)
 class SetTheme:
     """``/theme``: list the themes (``name`` None) or switch to ``name``."""
 
@@ -92,6 +97,7 @@ UiAction = (
     | ShowInfo
     | ShowLines
     | UseAccount
+    | OpenAccountSetup
     | SetTheme
     | AnswerRoomRequests
 )
@@ -486,6 +492,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "roominfo": _roominfo,
     "invite": _invite,
     "account": _use_account,
+    "addaccount": lambda _a, _c: [OpenAccountSetup()],
     "trust": _trust,
     **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

@@ -36,6 +36,7 @@ from xmpp_tui.ui.command_router import (
     Action,
     AnswerRoomRequests,
     ClosePane,
+    OpenAccountSetup,
     OpenChat,
     OpenRoom,
     Quit,
@@ -49,7 +50,7 @@ from xmpp_tui.ui.command_router import (
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import room_admin_flow, room_requests
+from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.client_state import ClientStateReporter
 from xmpp_tui.ui.screens.main_events import EventReactions
@@ -278,6 +279,8 @@ class MainScreen(Screen[None]):
                 self.console_account = account
                 self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
+            case OpenAccountSetup():
+                account_setup.open_setup(self)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))
             case SetTheme(name=str(name)):

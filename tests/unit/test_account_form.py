@@ -1,0 +1,91 @@
+"""The "Add account" form's rules (ui/account_form.py) and the first start without an account."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from xmpp_tui.core.errors import ConfigError, UserFacingError
+from xmpp_tui.core.models import CertificateInfo
+from xmpp_tui.service.account_probe import ProbeResult
+from xmpp_tui.settings import AccountSettings, resolve_settings
+from xmpp_tui.ui.account_form import AccountForm, PasswordFrom, account_settings, probe_text
+
+
+def test_a_full_form_becomes_settings(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x", encoding="utf-8")
+    form = AccountForm(
+        jid=" Alice@Example.ORG ",
+        password="pw",
+        server="[2001:db8::1]:5223",
+        ca_file=str(ca),
+        direct_tls=True,
+        password_from=PasswordFrom.KEYRING,
+    )
+    assert account_settings(form) == AccountSettings(
+        jid="alice@example.org", host="2001:db8::1", port=5223, direct_tls=True, ca_file=ca
+    )
+
+
+def test_a_password_command_is_kept_only_when_chosen() -> None:
+    typed = AccountForm(jid="a@example.org", command="pass show a")
+    assert account_settings(typed).password_command is None
+    chosen = AccountForm(
+        jid="a@example.org", command=" pass show a ", password_from=PasswordFrom.COMMAND
+    )
+    assert account_settings(chosen).password_command == "pass show a"
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        (AccountForm(jid=""), "Address is empty"),
+        (AccountForm(jid="a@b@c"), "Address: "),
+        (AccountForm(jid="example.org"), "has no user part"),
+        (AccountForm(jid="a@example.org/phone"), "Address: "),
+        (AccountForm(jid="old@example.org"), "already set up"),
+        (AccountForm(jid="a@example.org", server="host:99999"), "Server "),
+        (AccountForm(jid="a@example.org", ca_file="/nonexistent/ca.pem"), "CA file"),
+        (
+            AccountForm(jid="a@example.org", password_from=PasswordFrom.COMMAND),
+            "Password command is empty",
+        ),
+        (AccountForm(jid="a@example.org", password_from=PasswordFrom.KEYRING), "Password is"),
+    ],
+)
+def test_each_wrong_field_is_named(form: AccountForm, says: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        account_settings(form, existing=("old@example.org",))
+    assert caught.value.message.startswith(says) or says in caught.value.message
+
+
+def test_probe_lines_say_what_to_do() -> None:
+    assert probe_text(ProbeResult(ok=True, message="Logged in as a@b/c")).startswith(
+        "Connection works"
+    )
+    auth = probe_text(ProbeResult(ok=False, kind="auth", message="not-authorized"))
+    assert auth.startswith("Login refused") and "password" in auth
+    certificate = CertificateInfo(
+        sha256="AB:CD", subject="s", issuer="i", not_after="n", reason="self-signed"
+    )
+    line = probe_text(
+        ProbeResult(ok=False, kind="certificate", message="Untrusted", certificate=certificate)
+    )
+    assert "SHA-256 AB:CD" in line and "/trust" in line
+    assert "check the server" in probe_text(
+        ProbeResult(ok=False, kind="network", message="Cannot reach x")
+    )
+
+
+def test_no_account_anywhere_is_a_first_start_only_when_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XMPP_TUI_HOME", str(tmp_path))
+    args = argparse.Namespace(jids=[], config=None)
+    with pytest.raises(ConfigError, match="no account to use"):
+        resolve_settings(args)
+    settings = resolve_settings(args, allow_no_account=True)
+    assert settings.accounts == () and settings.config_path is None
