@@ -17,11 +17,13 @@ from tests.peer import AccountFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
 from tests.ui.pilot_helpers import console_lines, submit, wait_online
+from xmpp_tui.config_writer import add_account
 from xmpp_tui.core.models import ConnectionState
 from xmpp_tui.secrets import KEYRING_SERVICE, PasswordSource
 from xmpp_tui.settings import resolve_settings
 from xmpp_tui.ui.app import XmppTuiApp, make_app
 from xmpp_tui.ui.screens.account_setup import NO_KEYRING, AccountSetupScreen
+from xmpp_tui.ui.screens.choice import ChoiceScreen
 
 pytestmark = pytest.mark.prosody
 SIZE = (80, 24)
@@ -163,3 +165,47 @@ async def test_first_start_without_any_account_opens_the_setup_screen(tmp_path: 
         await wait_until(lambda: not isinstance(app.screen, AccountSetupScreen), timeout=5)
         assert any("/addaccount" in line for line in console_lines(app))
         assert not config.exists()
+
+
+async def test_remove_account_asks_then_clears_config_keyring_and_screen(
+    prosody: ProsodyServer, new_account: AccountFactory, tmp_path: Path
+) -> None:
+    alice, bob = new_account("alice"), new_account("bob")
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    config.chmod(0o600)
+    bob_settings = replace(account_settings(prosody, bob), password_command=None)
+    add_account(config, bob_settings)
+    keyring = MemoryKeyring()
+    keyring.set_password(KEYRING_SERVICE, bob.jid, bob.password)
+    service = build_test_service(
+        (account_settings(prosody, alice), bob_settings),
+        tmp_path,
+        passwords=PasswordSource(backend=keyring),
+    )
+    app = make_app(service, cursor_blink=False, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            lambda: all(
+                app.service.snapshot(jid).state is ConnectionState.ONLINE
+                for jid in (alice.jid, bob.jid)
+            ),
+            timeout=TIMEOUT,
+        )
+        await submit(pilot, app, f"/removeaccount {bob.jid}")
+        await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=5)
+        assert _focused_id(app) == "keep"  # the harmless answer has the focus
+        await pilot.press("left", "enter")
+        await wait_until(
+            lambda: any(f"{bob.jid}: removed from" in line for line in console_lines(app)),
+            timeout=TIMEOUT,
+            message=f"console: {console_lines(app)[-3:]}",
+        )
+        assert app.service.accounts == (alice.jid,)
+        # One account left: the bar names it in full (with two it would use short names).
+        assert bob.jid not in app.main.status_bar.plain
+        assert f"{alice.jid}: online" in app.main.status_bar.plain
+        assert bob.jid not in app.main.rosters
+        assert app.service.snapshot(alice.jid).state is ConnectionState.ONLINE
+    assert config.read_text(encoding="utf-8") == CONFIG + "\n"
+    assert (KEYRING_SERVICE, bob.jid) not in keyring.store

@@ -89,3 +89,17 @@ def test_no_account_anywhere_is_a_first_start_only_when_allowed(
         resolve_settings(args)
     settings = resolve_settings(args, allow_no_account=True)
     assert settings.accounts == () and settings.config_path is None
+
+
+async def test_forgetting_a_password_deletes_only_that_entry() -> None:
+    from tests.keyrings import MemoryKeyring
+    from xmpp_tui.secrets import KEYRING_SERVICE, PasswordSource
+
+    keyring = MemoryKeyring()
+    keyring.set_password(KEYRING_SERVICE, "a@example.org", "pw-a")
+    keyring.set_password(KEYRING_SERVICE, "b@example.org", "pw-b")
+    source = PasswordSource(backend=keyring)
+    assert await source.forget("a@example.org")
+    assert not await source.forget("a@example.org")  # already gone
+    assert keyring.store == {(KEYRING_SERVICE, "b@example.org"): "pw-b"}
+    assert not await PasswordSource(use_keyring=False).forget("b@example.org")

@@ -482,6 +482,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
     ),
     CommandSpec(
+        "removeaccount",
+        "ACCOUNT",
+        "Remove an account from config.toml and the keyring (asks first)",
+        min_args=1,
+        max_args=1,
+        rest_is_text=False,
+        details=(
+            "Disconnects the account, removes its [[accounts]] table (and the comment lines",
+            "right above it) from config.toml and its password from the system keyring.",
+            "Its message history stays.",
+        ),
+    ),
+    CommandSpec(
         "connect",
         "[ACCOUNT]",
         "Connect an account now (skips the retry wait)",

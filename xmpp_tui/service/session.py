@@ -103,6 +103,18 @@ class SessionService:
         if not self._offline:
             session.start()
 
+    async def remove_account(self, account: AccountId) -> bool:
+        """Disconnect ``account`` and forget it for this run (history stays); False if not open."""
+        session = self._sessions.pop(account, None)
+        if session is None:
+            return False
+        await session.stop()
+        return True
+
+    async def forget_password(self, account: AccountId) -> bool:
+        """Delete ``account``'s keyring entry; False if there was none."""
+        return await self._passwords.forget(account)
+
     async def probe_account(
         self, settings: AccountSettings, password: str, *, timeout: float = PROBE_TIMEOUT
     ) -> ProbeResult:

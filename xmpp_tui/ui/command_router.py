@@ -67,6 +67,13 @@ class OpenAccountSetup:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoveAccount:
+    """``/removeaccount JID``: ask, then remove it from the config, the keyring and this run."""
+
+    account: AccountId
+
+
+@dataclass(frozen=True, slots=True)
 class SetTheme:
     """``/theme``: list the themes (``name`` None) or switch to ``name``."""
 
@@ -98,6 +105,7 @@ UiAction = (
     | ShowLines
     | UseAccount
     | OpenAccountSetup
+    | RemoveAccount
     | SetTheme
     | AnswerRoomRequests
 )
@@ -493,6 +501,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "invite": _invite,
     "account": _use_account,
     "addaccount": lambda _a, _c: [OpenAccountSetup()],
+    "removeaccount": lambda args, _c: [RemoveAccount(_jid(args[0]))],
     "trust": _trust,
     **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from xmpp_tui.config_writer import add_account
+from xmpp_tui.config_writer import add_account, remove_account
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.paths import default_config_path
 from xmpp_tui.service.account_probe import PROBE_TIMEOUT
@@ -32,7 +32,7 @@ from xmpp_tui.service.session import SessionService
 from xmpp_tui.settings import AccountSettings, display_path
 from xmpp_tui.ui.account_form import AccountForm, PasswordFrom, account_settings, probe_text
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens.choice import move_between_buttons
+from xmpp_tui.ui.screens.choice import ChoiceScreen, move_between_buttons
 from xmpp_tui.ui.view_state import AccountRoster
 
 if TYPE_CHECKING:
@@ -295,3 +295,65 @@ def open_setup(screen: MainScreen) -> None:
             screen.info_line(note)
 
     screen.app.push_screen(AccountSetupScreen(screen.service, config_path), done)
+
+
+def ask_remove(screen: MainScreen, account: str) -> None:
+    """``/removeaccount``: confirm, then remove it from the config file, the keyring and the run."""
+    config_path = getattr(screen.app, "config_path", None) or default_config_path()
+    title = Text.assemble("Remove the account ", one_line(account), "?")
+    body = Text.assemble(
+        "It is disconnected, its table leaves ",
+        display_path(config_path),
+        " and its password leaves the system keyring. Its message history stays.",
+    )
+
+    def answered(choice: str | None) -> None:
+        if choice == "remove":
+            screen.run_worker(
+                _remove(screen, account, config_path),
+                group="account-remove",
+                exit_on_error=False,
+            )
+
+    choices = [("remove", "Remove"), ("keep", "Keep")]
+    screen.app.push_screen(ChoiceScreen(title, body, choices, default="keep"), answered)
+
+
+async def _remove(screen: MainScreen, account: str, config_path: Path) -> None:
+    try:
+        in_file = await asyncio.to_thread(remove_account, config_path, account)
+    except UserFacingError as error:
+        screen.console_line(error_text(error.message, error.hint), "error")
+        return
+    except OSError as error:
+        screen.console_line(
+            f"Cannot write {display_path(config_path)}: {error.strerror or error}", "error"
+        )
+        return
+    was_open = await screen.service.remove_account(account)
+    in_keyring = await screen.service.forget_password(account)
+    if not (in_file or was_open or in_keyring):
+        screen.console_line(f"No account {account} to remove", "error")
+        return
+    done = [
+        f"removed from {display_path(config_path)}" if in_file else "not in the config file",
+        "its keyring entry deleted" if in_keyring else "no keyring entry",
+    ]
+    line = f"{account}: " + ", ".join(done)
+    # After the events the stop published (same queue, in order): forget it on screen too.
+    screen.app.call_later(_forget_on_screen, screen, account, line)
+
+
+async def _forget_on_screen(screen: MainScreen, account: str, line: str) -> None:
+    for pane in list(screen.deck.chats()):
+        if pane.key.account == account:
+            await screen.panes.close(pane.key)
+    screen.rosters.pop(account, None)
+    screen.certificates.pop(account, None)
+    screen.status_bar.forget(account)
+    if screen.console_account == account:
+        remaining = screen.service.accounts
+        screen.console_account = remaining[0] if remaining else None
+    screen.update_placeholder()
+    screen.refresh_roster()
+    screen.info_line(line)

@@ -40,6 +40,7 @@ from xmpp_tui.ui.command_router import (
     OpenChat,
     OpenRoom,
     Quit,
+    RemoveAccount,
     RouteContext,
     SetTheme,
     ShowHelp,
@@ -281,6 +282,8 @@ class MainScreen(Screen[None]):
                 self.info_line(f"Console commands now act on {account}")
             case OpenAccountSetup():
                 account_setup.open_setup(self)
+            case RemoveAccount(account=account):
+                account_setup.ask_remove(self, account)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))
             case SetTheme(name=str(name)):

@@ -127,6 +127,11 @@ class StatusBar(Static):
         self._connections[account] = view
         self._redraw()
 
+    def forget(self, account: AccountId) -> None:
+        """The account was removed (/removeaccount): it leaves the bar."""
+        self._connections.pop(account, None)
+        self._redraw()
+
     def set_presence(self, account: AccountId, show: Show) -> None:
         self._presences[account] = show
         self._redraw()
