@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,31 @@ async def test_forgetting_a_password_deletes_only_that_entry() -> None:
     assert not await source.forget("a@example.org")  # already gone
     assert keyring.store == {(KEYRING_SERVICE, "b@example.org"): "pw-b"}
     assert not await PasswordSource(use_keyring=False).forget("b@example.org")
+
+
+def test_at_a_terminal_no_account_starts_the_app_for_setup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from xmpp_tui import cli, logs
+    from xmpp_tui.settings import Settings
+    from xmpp_tui.ui import launch
+
+    monkeypatch.setenv("XMPP_TUI_HOME", str(tmp_path))
+    started: list[Settings] = []
+
+    def fake_run_app(settings: Settings) -> int:
+        started.append(settings)
+        return 0
+
+    monkeypatch.setattr(launch, "run_app", fake_run_app)
+    monkeypatch.setattr(logs, "setup_logging", lambda _level, folder: folder / "x.log")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    umask = os.umask(0o022)  # main() sets the process umask: give this process its own back
+    try:
+        assert cli.main([]) == 0
+    finally:
+        os.umask(umask)
+    assert len(started) == 1 and started[0].accounts == ()
