@@ -192,7 +192,7 @@ async def test_remove_account_asks_then_clears_config_keyring_and_screen(
             ),
             timeout=TIMEOUT,
         )
-        await submit(pilot, app, f"/removeaccount {bob.jid}")
+        await submit(pilot, app, f"/forgetaccount {bob.jid}")
         await wait_until(lambda: isinstance(app.screen, ChoiceScreen), timeout=5)
         assert _focused_id(app) == "keep"  # the harmless answer has the focus
         await pilot.press("left", "enter")

@@ -67,8 +67,8 @@ class OpenAccountSetup:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoveAccount:
-    """``/removeaccount JID``: ask, then remove it from the config, the keyring and this run."""
+class ForgetAccount:
+    """``/forgetaccount JID``: ask, then remove it from the config, the keyring and this run."""
 
     account: AccountId
 
@@ -105,7 +105,7 @@ UiAction = (
     | ShowLines
     | UseAccount
     | OpenAccountSetup
-    | RemoveAccount
+    | ForgetAccount
     | SetTheme
     | AnswerRoomRequests
 )
@@ -501,7 +501,7 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "invite": _invite,
     "account": _use_account,
     "addaccount": lambda _a, _c: [OpenAccountSetup()],
-    "removeaccount": lambda args, _c: [RemoveAccount(_jid(args[0]))],
+    "forgetaccount": lambda args, _c: [ForgetAccount(_jid(args[0]))],
     "trust": _trust,
     **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

@@ -249,6 +249,8 @@ class AccountSetupScreen(ModalScreen[AccountAdded | None]):
         if checked is None:
             return
         form, settings = checked
+        button = self.query_one("#save", Button)
+        button.disabled = True  # one save at a time
         try:
             await asyncio.to_thread(add_account, self.config_path, settings)
         except UserFacingError as error:
@@ -260,6 +262,8 @@ class AccountSetupScreen(ModalScreen[AccountAdded | None]):
                 "failed",
             )
             return
+        finally:
+            button.disabled = False
         notes = [f"Added {settings.jid} to {display_path(self.config_path)}"]
         password = form.password or None
         if form.password_from is PasswordFrom.KEYRING:
@@ -298,13 +302,14 @@ def open_setup(screen: MainScreen) -> None:
 
 
 def ask_remove(screen: MainScreen, account: str) -> None:
-    """``/removeaccount``: confirm, then remove it from the config file, the keyring and the run."""
+    """``/forgetaccount``: confirm, then remove it from the config file, the keyring and the run."""
     config_path = getattr(screen.app, "config_path", None) or default_config_path()
     title = Text.assemble("Remove the account ", one_line(account), "?")
     body = Text.assemble(
         "It is disconnected, its table leaves ",
         display_path(config_path),
-        " and its password leaves the system keyring. Its message history stays.",
+        " and its password leaves the system keyring. Its message history stays, and the "
+        "account on the server is not touched.",
     )
 
     def answered(choice: str | None) -> None:

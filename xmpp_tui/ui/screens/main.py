@@ -36,11 +36,11 @@ from xmpp_tui.ui.command_router import (
     Action,
     AnswerRoomRequests,
     ClosePane,
+    ForgetAccount,
     OpenAccountSetup,
     OpenChat,
     OpenRoom,
     Quit,
-    RemoveAccount,
     RouteContext,
     SetTheme,
     ShowHelp,
@@ -282,7 +282,7 @@ class MainScreen(Screen[None]):
                 self.info_line(f"Console commands now act on {account}")
             case OpenAccountSetup():
                 account_setup.open_setup(self)
-            case RemoveAccount(account=account):
+            case ForgetAccount(account=account):
                 account_setup.ask_remove(self, account)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))

@@ -128,7 +128,7 @@ class StatusBar(Static):
         self._redraw()
 
     def forget(self, account: AccountId) -> None:
-        """The account was removed (/removeaccount): it leaves the bar."""
+        """The account was removed (/forgetaccount): it leaves the bar."""
         self._connections.pop(account, None)
         self._redraw()
 
