@@ -235,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         from xmpp_tui.logs import setup_logging
         from xmpp_tui.settings import resolve_settings
 
-        settings = resolve_settings(args)
+        # At a terminal, no account anywhere is a first start: the app asks for one.
+        first_run_ok = sys.stdin.isatty() and sys.stdout.isatty()
+        settings = resolve_settings(args, allow_no_account=first_run_ok)
         os.umask(0o077)  # every file we create is private (SECURITY.md T14)
         log_file = setup_logging(settings.log_level, paths.log_dir())
     except UserFacingError as exc:

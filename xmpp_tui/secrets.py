@@ -198,3 +198,17 @@ class PasswordSource:
             log.warning("keyring save for %s failed: %s", jid, type(exc).__name__)
             return False
         return True
+
+    async def forget(self, jid: str) -> bool:
+        """Delete the account's keyring entry; False if there was none or no secure keyring."""
+        backend = await self._keyring()
+        if backend is None:
+            return False
+        try:
+            if await asyncio.to_thread(backend.get_password, KEYRING_SERVICE, jid) is None:
+                return False
+            await asyncio.to_thread(backend.delete_password, KEYRING_SERVICE, jid)
+        except Exception as exc:  # noqa: BLE001 - a broken keyring counts as none
+            log.warning("keyring delete for %s failed: %s", jid, type(exc).__name__)
+            return False
+        return True

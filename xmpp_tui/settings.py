@@ -236,6 +236,21 @@ def load_config(path: Path) -> tuple[AccountSettings, ...]:
     return _parse_document(_read_toml(path), path)
 
 
+def parse_config_text(text: str, path: Path) -> tuple[AccountSettings, ...]:
+    """The accounts of config ``text`` as if read from ``path``; ConfigError if it is bad.
+
+    The config writer (`config_writer.py`) checks every edit with this before writing it.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{display_path(path)}: invalid TOML: {detail}") from None
+    _parse_idle(data, path)
+    _parse_theme(data, path)
+    return _parse_document(data, path)
+
+
 def load_config_file(path: Path) -> tuple[tuple[AccountSettings, ...], float]:
     """`load_config` plus the top-level ``idle_inactive_after`` (seconds, 0 = off)."""
     accounts, idle, _theme = _load_whole_config(path)
@@ -501,7 +516,7 @@ def _cli_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return changes
 
 
-def resolve_settings(args: argparse.Namespace) -> Settings:
+def resolve_settings(args: argparse.Namespace, *, allow_no_account: bool = False) -> Settings:
     """Merge the config file with the command line.
 
     Reads ``args.jids`` (list of str), ``args.config`` (path or None), ``args.server``,
@@ -512,6 +527,9 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     the config is used ad hoc, with defaults); no JID selects every account in the
     config. ``--server``, ``--direct-tls``, ``--ca-file`` and ``--resource`` then
     override the same setting of every selected account.
+
+    ``allow_no_account``: no JID and no account in the config is not an error but a first
+    start (the app opens its "Add account" screen); ``accounts`` is then empty.
     """
     from xmpp_tui import paths
 
@@ -539,7 +557,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     else:
         selected = list(configured)
 
-    if not selected:
+    if not selected and not (allow_no_account and not jid_args):
         raise ConfigError(
             "no account to use; run xmpp-tui you@example.org, or add an [[accounts]] "
             f"table to {display_path(config_file)} (see docs/configuration.md)"

@@ -214,9 +214,10 @@ class AccountSession:
 
     # -- password --------------------------------------------------------------
 
-    def provide_password(self, password: str) -> None:
+    def provide_password(self, password: str, *, offer_save: bool = True) -> None:
+        """Use ``password``; ``offer_save``: offer the keyring once it proved right."""
         self._password = password
-        self._password_typed = True
+        self._password_typed = offer_save
         if self._password_wanted is not None and not self._password_wanted.done():
             self._password_wanted.set_result(password)
         self._wake.set()

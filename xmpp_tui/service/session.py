@@ -18,7 +18,8 @@ from xmpp_tui.core.commands import Command
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import CommandFailed
 from xmpp_tui.core.models import AccountId, AccountSnapshot, RoomInfo, StoredMessage
-from xmpp_tui.secrets import PasswordSource
+from xmpp_tui.secrets import PasswordSource, run_password_command
+from xmpp_tui.service.account_probe import PROBE_TIMEOUT, ProbeResult, probe_account
 from xmpp_tui.service.account_session import AccountSession
 from xmpp_tui.service.timing import Timing
 from xmpp_tui.settings import AccountSettings
@@ -45,6 +46,9 @@ class SessionService:
         self._bus = EventBus()
         self._store = store
         self._sessions: dict[AccountId, AccountSession] = {}
+        self._passwords = passwords
+        self._clock = clock
+        self._timing = timing or Timing()
         for settings in accounts:
             self._sessions[settings.jid] = AccountSession(
                 settings=settings,
@@ -52,7 +56,7 @@ class SessionService:
                 passwords=passwords,
                 publish=self._bus.publish,
                 clock=clock,
-                timing=timing or Timing(),
+                timing=self._timing,
             )
 
     # -- lifecycle ---------------------------------------------------------
@@ -77,6 +81,63 @@ class SessionService:
             return_exceptions=True,
         )
         self._store.close()
+
+    def add_account(self, settings: AccountSettings, *, password: str | None = None) -> None:
+        """Open one more account now (the setup screen); ``password`` spares the lookup.
+
+        Raises UserFacingError if the account is already open.
+        """
+        if settings.jid in self._sessions:
+            raise UserFacingError(f"{settings.jid} is already open", "Pick another address")
+        session = AccountSession(
+            settings=settings,
+            store=self._store,
+            passwords=self._passwords,
+            publish=self._bus.publish,
+            clock=self._clock,
+            timing=self._timing,
+        )
+        if password:
+            session.provide_password(password, offer_save=False)
+        self._sessions[settings.jid] = session
+        if not self._offline:
+            session.start()
+
+    async def remove_account(self, account: AccountId) -> bool:
+        """Disconnect ``account`` and forget it for this run (history stays); False if not open."""
+        session = self._sessions.pop(account, None)
+        if session is None:
+            return False
+        await session.stop()
+        return True
+
+    async def forget_password(self, account: AccountId) -> bool:
+        """Delete ``account``'s keyring entry; False if there was none."""
+        return await self._passwords.forget(account)
+
+    async def probe_account(
+        self, settings: AccountSettings, password: str, *, timeout: float = PROBE_TIMEOUT
+    ) -> ProbeResult:
+        """Log in once with these settings and disconnect (certificates trusted count)."""
+        return await probe_account(
+            settings,
+            password,
+            pinned=lambda: frozenset(self._store.trust.fingerprints(settings.jid)),
+            timeout=timeout,
+            clock=self._clock,
+        )
+
+    async def keyring_usable(self) -> bool:
+        """Whether passwords can go to a secure system keyring."""
+        return await self._passwords.keyring_usable()
+
+    async def remember_password(self, jid: str, password: str) -> bool:
+        """Store ``password`` in the secure keyring; False if there is none or it refused."""
+        return await self._passwords.save(jid, password)
+
+    async def password_from_command(self, jid: str, command: str) -> str:
+        """Run a password command as the account would; UserFacingError if it fails."""
+        return await run_password_command(jid, command)
 
     # -- commands ----------------------------------------------------------
 

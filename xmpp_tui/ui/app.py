@@ -22,6 +22,7 @@ from xmpp_tui.core.clock import Clock, utc_now
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
+from xmpp_tui.ui.screens.account_setup import open_setup
 from xmpp_tui.ui.screens.main import MainScreen
 from xmpp_tui.ui.terminal_keys import enable_alt_digits
 from xmpp_tui.ui.theme_roles import Restylable
@@ -66,6 +67,7 @@ class XmppTuiApp(App[int]):
         idle_inactive_after: float = 0.0,
         themes: ThemeCatalog | None = None,
         theme: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         # NO_COLOR (Textual's own test: set at all): native ANSI mode makes Textual strip every
         # colour (its NoColor filter) instead of drawing in greys.
@@ -76,6 +78,8 @@ class XmppTuiApp(App[int]):
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
         self.idle_inactive_after = idle_inactive_after  # XEP-0352, seconds; 0: off
+        #: Where /addaccount writes (None: the default config file).
+        self.config_path = config_path
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
@@ -129,6 +133,8 @@ class XmppTuiApp(App[int]):
         if self.theme_notes:
             self.call_after_refresh(self._report_theme_notes)
         self.start_service()
+        if not self.service.accounts:  # first start: no account anywhere yet
+            self.call_after_refresh(open_setup, self.main)
 
     def _report_theme_notes(self) -> None:
         for note in self.theme_notes:
@@ -176,11 +182,13 @@ def make_app(
     idle_inactive_after: float = 0.0,
     theme: str | None = None,
     user_themes_dir: Path | None = None,
+    config_path: Path | None = None,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10).
 
     ``theme`` is the configured theme's name; ``user_themes_dir`` holds the user's theme files
-    (a file named like a shipped theme replaces it)."""
+    (a file named like a shipped theme replaces it); ``config_path``: the config file
+    /addaccount writes (None: the default one)."""
     enable_alt_digits()  # ESC+digit is Alt+digit (pane keys), not WezTerm's "¡™£..."
     return XmppTuiApp(
         service,
@@ -190,4 +198,5 @@ def make_app(
         idle_inactive_after=idle_inactive_after,
         themes=load_catalog([shipped_themes_dir(), user_themes_dir]),
         theme=theme,
+        config_path=config_path,
     )

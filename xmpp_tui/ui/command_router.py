@@ -67,6 +67,18 @@ class UseAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenAccountSetup:
+    """``/addaccount``: the "Add account" screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetAccount:
+    """``/forgetaccount JID``: ask, then remove it from the config, the keyring and this run."""
+
+    account: AccountId
+
+
+@dataclass(frozen=True, slots=True)
 class SetTheme:
     """``/theme``: list the themes (``name`` None) or switch to ``name``."""
 
@@ -98,6 +110,8 @@ UiAction = (
     | ShowLines
     | ShowActivity
     | UseAccount
+    | OpenAccountSetup
+    | ForgetAccount
     | SetTheme
     | AnswerRoomRequests
 )
@@ -526,6 +540,8 @@ _HANDLERS: dict[str, Callable[[Sequence[str], RouteContext], list[Action]]] = {
     "roominfo": _roominfo,
     "invite": _invite,
     "account": _use_account,
+    "addaccount": lambda _a, _c: [OpenAccountSetup()],
+    "forgetaccount": lambda args, _c: [ForgetAccount(_jid(args[0]))],
     "trust": _trust,
     **push_routes.HANDLERS,
     "connect": _for_account(lambda a: cmd.Connect(account=a)),

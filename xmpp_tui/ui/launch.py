@@ -20,6 +20,7 @@ def run_app(settings: Settings) -> int:
         idle_inactive_after=settings.idle_inactive_after,
         theme=settings.theme,
         user_themes_dir=app_paths().config_dir / "themes",
+        config_path=settings.config_path,
     )
     result = app.run()
     if result is not None:

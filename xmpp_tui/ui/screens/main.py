@@ -36,6 +36,8 @@ from xmpp_tui.ui.command_router import (
     Action,
     AnswerRoomRequests,
     ClosePane,
+    ForgetAccount,
+    OpenAccountSetup,
     OpenChat,
     OpenRoom,
     Quit,
@@ -51,7 +53,7 @@ from xmpp_tui.ui.command_router import (
     route_text,
 )
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import room_admin_flow, room_requests
+from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
 from xmpp_tui.ui.screens.activity_view import ActivityTracker
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.client_state import ClientStateReporter
@@ -293,6 +295,10 @@ class MainScreen(Screen[None]):
                 self.console_account = account
                 self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
+            case OpenAccountSetup():
+                account_setup.open_setup(self)
+            case ForgetAccount(account=account):
+                account_setup.ask_remove(self, account)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))
             case SetTheme(name=str(name)):

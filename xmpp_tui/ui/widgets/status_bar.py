@@ -132,6 +132,14 @@ class StatusBar(Static):
         now = self._clock()
         return {account: connection_label(view, now) for account, view in self._connections.items()}
 
+    def forget(self, account: AccountId) -> None:
+        """The account was removed (/forgetaccount): it leaves the bar."""
+        self._connections.pop(account, None)
+        self._presences.pop(account, None)
+        self._syncs.pop(account, None)
+        self._inactive.discard(account)
+        self._redraw()
+
     def set_presence(self, account: AccountId, show: Show) -> None:
         self._presences[account] = show
         self._redraw()
