@@ -19,6 +19,7 @@ from textual.command import Provider
 from textual.theme import Theme
 
 from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
@@ -66,6 +67,7 @@ class XmppTuiApp(App[int]):
         idle_inactive_after: float = 0.0,
         themes: ThemeCatalog | None = None,
         theme: str | None = None,
+        notifications: NotificationSettings | None = None,
     ) -> None:
         # NO_COLOR (Textual's own test: set at all): native ANSI mode makes Textual strip every
         # colour (its NoColor filter) instead of drawing in greys.
@@ -76,6 +78,7 @@ class XmppTuiApp(App[int]):
         self.clock = clock
         self.tz = tz  # None: the machine's local time zone
         self.idle_inactive_after = idle_inactive_after  # XEP-0352, seconds; 0: off
+        self.notifications = notifications or NotificationSettings()
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
@@ -112,6 +115,7 @@ class XmppTuiApp(App[int]):
                 clock=self.clock,
                 tz=self.tz,
                 idle_inactive_after=self.idle_inactive_after,
+                notifications=self.notifications,
             )
         return self._main
 
@@ -145,6 +149,8 @@ class XmppTuiApp(App[int]):
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._main is not None:
+            self._main.alerts.restore_title()
         await self.service.stop()
 
     def _fatal_error(self) -> None:
@@ -176,6 +182,7 @@ def make_app(
     idle_inactive_after: float = 0.0,
     theme: str | None = None,
     user_themes_dir: Path | None = None,
+    notifications: NotificationSettings | None = None,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10).
 
@@ -190,4 +197,5 @@ def make_app(
         idle_inactive_after=idle_inactive_after,
         themes=load_catalog([shipped_themes_dir(), user_themes_dir]),
         theme=theme,
+        notifications=notifications,
     )

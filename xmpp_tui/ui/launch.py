@@ -20,8 +20,9 @@ def run_app(settings: Settings) -> int:
         idle_inactive_after=settings.idle_inactive_after,
         theme=settings.theme,
         user_themes_dir=app_paths().config_dir / "themes",
+        notifications=settings.notifications,
     )
-    result = app.run()
+    result = app.run(mouse=settings.notifications.mouse)
     if result is not None:
         return result
     return app.return_code or 0
