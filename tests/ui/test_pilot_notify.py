@@ -1,7 +1,8 @@
 """Alerts that reach a user over SSH, against the real Prosody and a real peer: the bell, the
 terminal's notification escape and notify_command fire once, with our fixed text only, when a
 message arrives while the terminal is blurred; a flood beyond the rate limit adds none; the
-terminal title counts unread messages; the password prompt says why it asks."""
+terminal title counts unread messages; the password prompt says why it asks; a whole
+conversation needs no mouse."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
 from tests.ui.pilot_helpers import submit, wait_online
+from tests.ui.support import fixed_clock, offline_service
 from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.secrets import PasswordSource
+from xmpp_tui.ui import terminal_codes
 from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.screens.alerts import TITLE_DELAY
 from xmpp_tui.ui.screens.password import NO_KEYRING_NOTE, PasswordScreen
+from xmpp_tui.ui.view_state import ChatKey
+from xmpp_tui.ui.widgets.composer import Composer
+from xmpp_tui.ui.widgets.roster import RosterView
 
 pytestmark = pytest.mark.prosody
 SIZE = (80, 24)
@@ -151,3 +158,78 @@ async def test_without_a_keyring_the_password_prompt_says_why(
         assert "password_command" in NO_KEYRING_NOTE and "keyring" in NO_KEYRING_NOTE
         await pilot.press(*alice.password, "enter")
         await wait_online(app)
+
+
+async def test_a_whole_conversation_with_the_keyboard_only(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """Open a chat, send, go to the roster and back, switch panes, scroll, close: keys only."""
+    alice = new_account("alice")
+    bob = await peer()
+    service = build_test_service((account_settings(prosody, alice),), tmp_path)
+    app = make_app(service, cursor_blink=False)
+    main = app.main
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(app)
+        await pilot.press(*f"/msg {bob.jid}", "enter")
+        await wait_until(lambda: main.deck.active_chat is not None, timeout=TIMEOUT)
+        assert isinstance(app.focused, Composer)
+        await pilot.press(*"hello by keys", "enter")
+        await bob.wait_body("hello by keys", timeout=TIMEOUT)
+
+        await pilot.press("tab")  # an empty composer: Tab leaves it, to the roster
+        assert isinstance(app.focused, RosterView)
+        await pilot.press("ctrl+p")  # the console in front
+        await wait_until(lambda: main.deck.active_chat is None, timeout=TIMEOUT)
+        await pilot.press("escape")  # back to typing
+        assert isinstance(app.focused, Composer)
+        # The roster: Tab to it, arrows to bob, Enter opens his chat and returns to typing.
+        await pilot.press("tab")
+        roster = main.roster_view
+        for _ in range(roster.option_count):
+            option = roster.highlighted_option
+            if option is not None and bob.jid in str(option.prompt):
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_until(lambda: main.deck.active_chat is not None, timeout=TIMEOUT)
+        assert main.deck.active_chat is not None and main.deck.active_chat.peer == bob.jid
+        assert isinstance(app.focused, Composer)
+
+        bob.send_chat(alice.jid, "reply")
+        pane = main.deck.active_pane()
+        assert pane is not None
+        await wait_until(
+            lambda: any(m.body == "reply" for m in pane.history.messages), timeout=TIMEOUT
+        )
+        await pilot.press("pageup", "pagedown")  # scrolling the history needs no mouse
+        await pilot.press("ctrl+n", "ctrl+n")  # round the two panes, back to bob's
+        assert main.deck.active_chat is not None and main.deck.active_chat.peer == bob.jid
+        await pilot.press(*"/close", "enter")
+        await wait_until(lambda: main.deck.active_chat is None, timeout=TIMEOUT)
+        assert main.deck.chat(ChatKey(alice.jid, bob.jid)) is None
+
+
+@pytest.mark.parametrize("title", [True, False])
+async def test_the_title_shows_the_stored_unread_count_and_is_restored_at_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, title: bool
+) -> None:
+    """The seeded store has 4 unread messages (bob 3, carol 1): the title says so from the start."""
+    service = offline_service(tmp_path)
+    settings = NotificationSettings(terminal_title=title)
+    app = make_app(service, clock=fixed_clock, cursor_blink=False, notifications=settings)
+    written: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        written = _recording(app, monkeypatch)
+        if title:
+            await wait_until(lambda: app.main.alerts.title == "xmpp-tui (4)", timeout=TIMEOUT)
+            raw = "".join(written)
+            assert raw.startswith(terminal_codes.SAVE_TITLE + "\x1b]2;xmpp-tui (4)\x1b\\")
+        else:
+            await pilot.pause(TITLE_DELAY * 2)  # the update would be due by now
+            assert app.main.alerts.title is None
+    raw = "".join(written)
+    if title:
+        assert raw.endswith("\x1b]2;\x1b\\" + terminal_codes.RESTORE_TITLE)
+    else:
+        assert "\x1b]2;" not in raw and terminal_codes.RESTORE_TITLE not in raw

@@ -250,3 +250,28 @@ async def test_run_command_success_failure_and_timeout(tmp_path: Path) -> None:
     assert missing is not None and missing.startswith("cannot run")
     slow = await run_command((sys.executable, "-c", "import time; time.sleep(30)"), timeout=0.5)
     assert slow == "still running after 0.5 s, stopped"
+
+
+@pytest.mark.parametrize("mouse", [True, False])
+def test_mouse_false_starts_textual_without_the_mouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mouse: bool
+) -> None:
+    from xmpp_tui.settings import AccountSettings, Settings
+    from xmpp_tui.ui.app import XmppTuiApp
+    from xmpp_tui.ui.launch import run_app
+
+    monkeypatch.setenv("XMPP_TUI_HOME", str(tmp_path))
+    asked: list[object] = []
+
+    def run(self: XmppTuiApp, **options: object) -> int:
+        asked.append(options.get("mouse"))
+        assert self.notifications.mouse is mouse
+        return 0
+
+    monkeypatch.setattr(XmppTuiApp, "run", run)
+    settings = Settings(
+        accounts=(AccountSettings(jid="alice@example.org"),),
+        notifications=NotificationSettings(mouse=mouse),
+    )
+    assert run_app(settings) == 0
+    assert asked == [mouse]
