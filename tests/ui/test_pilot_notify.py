@@ -18,12 +18,13 @@ from textual.widgets import Static
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
-from tests.ui.pilot_helpers import submit, wait_online
+from tests.ui.pilot_helpers import console_lines, submit, wait_online
 from tests.ui.support import fixed_clock, offline_service
 from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.ui import terminal_codes
 from xmpp_tui.ui.app import XmppTuiApp, make_app
+from xmpp_tui.ui.notifier import AlertKind
 from xmpp_tui.ui.screens.alerts import TITLE_DELAY
 from xmpp_tui.ui.screens.password import NO_KEYRING_NOTE, PasswordScreen
 from xmpp_tui.ui.view_state import ChatKey
@@ -233,3 +234,20 @@ async def test_the_title_shows_the_stored_unread_count_and_is_restored_at_exit(
         assert raw.endswith("\x1b]2;\x1b\\" + terminal_codes.RESTORE_TITLE)
     else:
         assert "\x1b]2;" not in raw and terminal_codes.RESTORE_TITLE not in raw
+
+
+async def test_a_failing_notify_command_is_reported_once(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-notifier"
+    settings = NotificationSettings(bell=False, notify_command=(str(missing),))
+    app = make_app(offline_service(tmp_path), cursor_blink=False, notifications=settings)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def failures() -> list[str]:
+            return [line for line in console_lines(app) if "notify_command failed" in line]
+
+        for _ in range(3):
+            app.main.alerts.alert(AlertKind.MESSAGE)
+            await wait_until(lambda: not app.main.alerts.command_running, timeout=TIMEOUT)
+            await pilot.pause()
+        assert len(failures()) == 1
+        assert "notify_command failed (cannot run " in failures()[0]

@@ -79,13 +79,19 @@ class TerminalAlerts:
             self._command_running = False
         if problem is None:
             return
-        log.warning("notify_command %s: %s", argv[0], problem)
-        if not self._command_failed:
-            self._command_failed = True
-            self.screen.console_line(
-                f"notify_command failed ({problem}); check notify_command in config.toml",
-                "error",
-            )
+        if self._command_failed:  # said once: a broken command must not fill log and console
+            log.debug("notify_command: %s", problem)
+            return
+        self._command_failed = True
+        log.warning("notify_command: %s (reported once)", problem)
+        self.screen.console_line(
+            f"notify_command failed ({problem}); check notify_command in config.toml", "error"
+        )
+
+    @property
+    def command_running(self) -> bool:
+        """A notify_command is running now (another alert meanwhile does not start one)."""
+        return self._command_running
 
     # -- the window title ---------------------------------------------------------------
 
