@@ -251,3 +251,29 @@ async def test_a_failing_notify_command_is_reported_once(tmp_path: Path) -> None
             await pilot.pause()
         assert len(failures()) == 1
         assert "notify_command failed (cannot run " in failures()[0]
+
+
+async def test_what_came_while_we_were_away_counts_as_unread_but_does_not_ring(
+    prosody: ProsodyServer,
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At login the server's archive (and its offline store) bring what bob wrote meanwhile:
+    history, not news. The title and the roster count it; nothing rings."""
+    alice = new_account("alice")
+    bob = await peer()
+    for n in range(3):
+        bob.send_chat(alice.jid, f"while you were away {n}")
+    await bob.client.plugin["xep_0199"].ping(timeout=TIMEOUT)  # the server has stored them
+    service = build_test_service((account_settings(prosody, alice),), tmp_path)
+    settings = NotificationSettings(terminal_notification="osc9")
+    app = make_app(service, cursor_blink=False, notifications=settings)
+    async with app.run_test(size=SIZE):
+        written = _recording(app, monkeypatch)
+        await wait_online(app)
+        await wait_until(lambda: _unread(app, alice.jid) == 3, timeout=TIMEOUT)
+        await wait_until(lambda: app.main.alerts.title == "xmpp-tui (3)", timeout=TIMEOUT)
+        raw = "".join(written)
+        assert BEL not in raw and "\x1b]9;" not in raw
