@@ -14,16 +14,17 @@ import re
 import stat
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xmpp_tui.core.errors import ConfigError, InvalidJidError, UserFacingError
+from xmpp_tui.notification_settings import TERMINAL_KEYS, NotificationSettings, parse_notifications
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
-_TOP_LEVEL_KEYS = ("accounts", "idle_inactive_after", "theme")
+_TOP_LEVEL_KEYS = ("accounts", "idle_inactive_after", "theme", "notifications", *TERMINAL_KEYS)
 #: Longest ``idle_inactive_after`` accepted (a day), in seconds.
 MAX_IDLE_INACTIVE_AFTER = 86400
 _THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -74,6 +75,8 @@ class Settings:
     idle_inactive_after: float = 0.0
     #: The colour theme's name (a file in themes/ or the user's themes dir); None: the default.
     theme: str | None = None
+    #: Bell, terminal notification escape, notify_command, terminal title, mouse.
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -253,14 +256,18 @@ def parse_config_text(text: str, path: Path) -> tuple[AccountSettings, ...]:
 
 def load_config_file(path: Path) -> tuple[tuple[AccountSettings, ...], float]:
     """`load_config` plus the top-level ``idle_inactive_after`` (seconds, 0 = off)."""
-    accounts, idle, _theme = _load_whole_config(path)
+    accounts, idle, _theme, _notifications = _load_whole_config(path)
     return accounts, idle
 
 
-def _load_whole_config(path: Path) -> tuple[tuple[AccountSettings, ...], float, str | None]:
-    """Accounts, ``idle_inactive_after`` and ``theme`` (None: not set)."""
+def _load_whole_config(
+    path: Path,
+) -> tuple[tuple[AccountSettings, ...], float, str | None, NotificationSettings]:
+    """Accounts, ``idle_inactive_after``, ``theme`` (None: not set) and notifications."""
     data = _read_toml(path)
-    return _parse_document(data, path), _parse_idle(data, path), _parse_theme(data, path)
+    accounts = _parse_document(data, path)
+    notifications = parse_notifications(data, display_path(path))
+    return accounts, _parse_idle(data, path), _parse_theme(data, path), notifications
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -541,8 +548,9 @@ def resolve_settings(args: argparse.Namespace, *, allow_no_account: bool = False
     config_path: Path | None = None
     idle_inactive_after = 0.0
     theme: str | None = None
+    notifications = NotificationSettings()
     if explicit or config_file.exists() or config_file.is_symlink():
-        configured, idle_inactive_after, theme = _load_whole_config(config_file)
+        configured, idle_inactive_after, theme, notifications = _load_whole_config(config_file)
         config_path = config_file
 
     jid_args: Sequence[str] = getattr(args, "jids", None) or ()
@@ -583,4 +591,5 @@ def resolve_settings(args: argparse.Namespace, *, allow_no_account: bool = False
         log_level=level,
         idle_inactive_after=idle_inactive_after,
         theme=theme,
+        notifications=notifications,
     )

@@ -57,6 +57,8 @@ class PasswordNeeded(Event):
     """No password command or keyring entry: the UI must ask."""
 
     reason: str = ""
+    #: No secure system keyring (and no password_command): the prompt says why it asks.
+    no_keyring: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +134,8 @@ class MessageAdded(Event):
     """A message entered the local history (incoming, or outgoing from the outbox)."""
 
     message: StoredMessage
+    #: From an archive catch-up or a room's join replay, not live (no alert for it).
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

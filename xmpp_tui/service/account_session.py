@@ -251,7 +251,12 @@ class AccountSession:
             ConnectionState.FAILED if reason else ConnectionState.DISCONNECTED,
             reason or "waiting for password",
         )
-        self.publish(PasswordNeeded(account=self.account, reason=reason))
+        no_keyring = (
+            not reason
+            and self.settings.password_command is None
+            and not await self.passwords.keyring_usable()
+        )
+        self.publish(PasswordNeeded(account=self.account, reason=reason, no_keyring=no_keyring))
         return await self._password_wanted
 
     # -- the supervisor ------------------------------------------------------

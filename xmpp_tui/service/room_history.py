@@ -122,7 +122,9 @@ def record(
         if occupant_ids and fact.occupant_id is not None:
             session.store.occupants.set(stored.id, fact.occupant_id)
         if not older:
-            session.publish(MessageAdded(account=session.account, message=stored))
+            session.publish(
+                MessageAdded(account=session.account, message=stored, archived=fact.history)
+            )
     elif fact.nick == own_nick and fact.origin_id:
         delivery.confirm(
             session, peer=fact.room, message_id=fact.origin_id, delivery=Delivery.DELIVERED

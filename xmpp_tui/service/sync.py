@@ -105,7 +105,7 @@ async def catch_up(session: AccountSession) -> int:
             if start is not None and page.total is not None:
                 total = page.total
             for message in stored:
-                session.publish(MessageAdded(account=account, message=message))
+                session.publish(MessageAdded(account=account, message=message, archived=True))
             if page.complete or not page.last_id or page.last_id == cursor:
                 return added
             if throttle.due(pages):

@@ -19,6 +19,7 @@ from textual.command import Provider
 from textual.theme import Theme
 
 from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
@@ -68,6 +69,7 @@ class XmppTuiApp(App[int]):
         themes: ThemeCatalog | None = None,
         theme: str | None = None,
         config_path: Path | None = None,
+        notifications: NotificationSettings | None = None,
     ) -> None:
         # NO_COLOR (Textual's own test: set at all): native ANSI mode makes Textual strip every
         # colour (its NoColor filter) instead of drawing in greys.
@@ -80,6 +82,7 @@ class XmppTuiApp(App[int]):
         self.idle_inactive_after = idle_inactive_after  # XEP-0352, seconds; 0: off
         #: Where /addaccount writes (None: the default config file).
         self.config_path = config_path
+        self.notifications = notifications or NotificationSettings()
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
@@ -116,6 +119,7 @@ class XmppTuiApp(App[int]):
                 clock=self.clock,
                 tz=self.tz,
                 idle_inactive_after=self.idle_inactive_after,
+                notifications=self.notifications,
             )
         return self._main
 
@@ -151,6 +155,8 @@ class XmppTuiApp(App[int]):
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._main is not None:
+            self._main.alerts.restore_title()
         await self.service.stop()
 
     def _fatal_error(self) -> None:
@@ -183,6 +189,7 @@ def make_app(
     theme: str | None = None,
     user_themes_dir: Path | None = None,
     config_path: Path | None = None,
+    notifications: NotificationSettings | None = None,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10).
 
@@ -199,4 +206,5 @@ def make_app(
         themes=load_catalog([shipped_themes_dir(), user_themes_dir]),
         theme=theme,
         config_path=config_path,
+        notifications=notifications,
     )

@@ -21,8 +21,9 @@ def run_app(settings: Settings) -> int:
         theme=settings.theme,
         user_themes_dir=app_paths().config_dir / "themes",
         config_path=settings.config_path,
+        notifications=settings.notifications,
     )
-    result = app.run()
+    result = app.run(mouse=settings.notifications.mouse)
     if result is not None:
         return result
     return app.return_code or 0

@@ -31,6 +31,7 @@ from xmpp_tui.core.commands import (
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import Event
 from xmpp_tui.core.models import AccountId, BareJid, CertificateInfo, Direction, StoredMessage
+from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.command_router import (
     Action,
@@ -55,6 +56,7 @@ from xmpp_tui.ui.command_router import (
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
 from xmpp_tui.ui.screens.activity_view import ActivityTracker
+from xmpp_tui.ui.screens.alerts import TerminalAlerts
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
 from xmpp_tui.ui.screens.client_state import ClientStateReporter
 from xmpp_tui.ui.screens.main_events import EventReactions
@@ -107,6 +109,7 @@ class MainScreen(Screen[None]):
         clock: Clock,
         tz: tzinfo | None,
         idle_inactive_after: float = 0.0,
+        notifications: NotificationSettings | None = None,
     ) -> None:
         super().__init__()
         self.service = service
@@ -130,6 +133,7 @@ class MainScreen(Screen[None]):
         self.activity = ActivityTracker(self)  # F2, /activity, Alt+A
         self.chat_states = OwnChatStates(self)
         self.client_state = ClientStateReporter(self, idle_after=idle_inactive_after)  # XEP-0352
+        self.alerts = TerminalAlerts(self, notifications or NotificationSettings())
         self.room_requests = room_requests.PendingRoomRequests()  # XEP-0045 §8.6, §9.9
 
     def compose(self) -> ComposeResult:
@@ -150,6 +154,7 @@ class MainScreen(Screen[None]):
         self.composer.focus()
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
         self.client_state.start()
+        self.alerts.unread_changed()  # the terminal title
 
     # -- service ------------------------------------------------------------------------
 
@@ -166,6 +171,7 @@ class MainScreen(Screen[None]):
     def refresh_roster(self) -> None:
         self.roster_view.show_rows(roster_rows(self.rosters))
         self.activity.refresh()  # unread counts change with the roster's
+        self.alerts.unread_changed()
 
     def set_connection(self, account: AccountId, view: ConnectionView) -> None:
         self.status_bar.set_connection(account, view)

@@ -6,6 +6,7 @@ sanitise it; notifications are sent with ``markup=False``.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -70,11 +71,12 @@ from xmpp_tui.core.models import (
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.ui import push_routes
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
+from xmpp_tui.ui.notifier import Notifier, alert_kind
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
-from xmpp_tui.ui.screens.password import PasswordScreen
+from xmpp_tui.ui.screens.password import NO_KEYRING_NOTE, PasswordScreen
 from xmpp_tui.ui.screens.requests import request_notice
 from xmpp_tui.ui.view_state import (
     AccountRoster,
@@ -119,6 +121,7 @@ class EventReactions:
         #: MessageAdded events waiting for `flush_messages` (a catch-up posts them in bursts).
         self._pending: list[MessageAdded] = []
         self._mentions = MentionAlerts()
+        self.notifier = Notifier()  # when to ring the bell and the rest (ui/notifier.py)
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -232,8 +235,8 @@ class EventReactions:
                         "(or denied your request)"
                     )
                 screen.info_line(text)
-            case PasswordNeeded(reason=reason):
-                self._ask_password(account, reason)
+            case PasswordNeeded(reason=reason, no_keyring=no_keyring):
+                self._ask_password(account, reason, no_keyring=no_keyring)
             case PasswordSaveOffered():
                 self._offer_save(account)
             case CertificateRejected(certificate=certificate):
@@ -308,6 +311,7 @@ class EventReactions:
             return
         screen = self.screen
         by_key: dict[ChatKey, list[StoredMessage]] = {}
+        live = {event.message.id for event in pending if not event.archived}
         for event in pending:
             by_key.setdefault(ChatKey(event.account, event.message.peer), []).append(event.message)
         changed = False
@@ -325,6 +329,7 @@ class EventReactions:
                     pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
             if messages[0].kind is ConversationKind.GROUPCHAT:
                 self._alert_mentions(key, messages, roster)
+            self._alert(key, messages, live, roster)
             if incoming:
                 if screen.chat_visible(key):
                     screen.execute(MarkRead(account=key.account, peer=key.peer))  # seen at once
@@ -345,9 +350,27 @@ class EventReactions:
         if info is None or not mentioned(messages, info.nick, now):
             return
         if self._mentions.due(key, now):
-            self.screen.app.bell()
             text = one_line(mention_text(info.name or key.peer)).plain
             self.screen.notify(text, markup=False)
+
+    def _alert(
+        self, key: ChatKey, messages: list[StoredMessage], live: set[int], roster: AccountRoster
+    ) -> None:
+        """Bell, terminal notification, notify_command: only fixed text (ui/notifier.py)."""
+        screen = self.screen
+        info = roster.rooms.get(key.peer)
+        wanted = alert_kind(
+            messages, live=live, own_nick=info.nick if info else None, now=screen.clock()
+        )
+        kind = self.notifier.decide(
+            key,
+            wanted,
+            now=time.monotonic(),
+            reading=wanted is not None and screen.chat_visible(key),
+            blocked=key.peer in roster.blocked,
+        )
+        if kind is not None:
+            screen.alerts.alert(kind)
 
     def _join_refused(self, account: AccountId, room: BareJid) -> None:
         """A refused /join of an address we know nothing else about (no history, no bookmark):
@@ -386,7 +409,7 @@ class EventReactions:
         self.screen.console_line(text, "request")
         self.screen.notify(one_line(text).plain, markup=False, severity="warning")
 
-    def _ask_password(self, account: AccountId, reason: str) -> None:
+    def _ask_password(self, account: AccountId, reason: str, *, no_keyring: bool) -> None:
         screen = self.screen
 
         def answered(password: str | None) -> None:
@@ -396,7 +419,8 @@ class EventReactions:
             else:
                 screen.execute(ProvidePassword(account=account, password=password))
 
-        screen.app.push_screen(PasswordScreen(account, reason), answered)
+        note = NO_KEYRING_NOTE if no_keyring else ""
+        screen.app.push_screen(PasswordScreen(account, reason, note=note), answered)
 
     def _offer_save(self, account: AccountId) -> None:
         screen = self.screen

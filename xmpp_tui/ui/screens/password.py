@@ -15,6 +15,12 @@ from textual.widgets import Button, Input, Static
 from xmpp_tui.ui.render import one_line
 from xmpp_tui.ui.screens.choice import move_between_buttons
 
+#: Why the prompt comes at every start on a machine without a keyring (SSH, a server, tmux).
+NO_KEYRING_NOTE = (
+    "No system keyring is available, so the password is asked at each start; "
+    "set password_command in config.toml to avoid typing it."
+)
+
 
 class PasswordScreen(ModalScreen[str | None]):
     """Dismisses with the typed password, or None when cancelled (Escape)."""
@@ -31,15 +37,17 @@ class PasswordScreen(ModalScreen[str | None]):
     }
     PasswordScreen .prompt-title { text-style: bold; }
     PasswordScreen .prompt-reason { color: $warning; }
+    PasswordScreen .prompt-note { color: $text-muted; }
     PasswordScreen Horizontal { height: auto; align-horizontal: right; }
     PasswordScreen Button { margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, account: str, reason: str = "") -> None:
+    def __init__(self, account: str, reason: str = "", *, note: str = "") -> None:
         super().__init__()
         self.account = account
         self.reason = reason
+        self.note = note  # our own text: why we ask
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -48,6 +56,8 @@ class PasswordScreen(ModalScreen[str | None]):
             yield Static(title, classes="prompt-title")
             if self.reason:
                 yield Static(one_line(self.reason), classes="prompt-reason")
+            if self.note:
+                yield Static(Text(self.note), classes="prompt-note", id="password-note")
             yield Input(password=True, placeholder="password", id="password")
             yield Static(Text("Enter logs in; Escape leaves the account offline.", style="dim"))
             with Horizontal():
