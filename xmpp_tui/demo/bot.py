@@ -206,8 +206,7 @@ class Bob:
         self.client = bob
         self.nick = nick
         self._tasks: set[asyncio.Task[None]] = set()
-        bob.add_event_handler("message", self._on_message)
-        bob.add_event_handler("groupchat_message", self._on_groupchat)
+        bob.add_event_handler("message", self._on_message)  # groupchat too (no xep_0045)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -215,6 +214,9 @@ class Bob:
         task.add_done_callback(self._tasks.discard)
 
     def _on_message(self, msg: Any) -> None:
+        if msg["type"] == "groupchat":
+            self._on_groupchat(msg)
+            return
         if msg["type"] not in ("chat", "normal") or not msg["body"]:
             return
         if msg.xml.find("{urn:xmpp:delay}delay") is not None:
@@ -276,6 +278,8 @@ async def run(spec: Spec, stop: asyncio.Event) -> None:
     speakers = {"bob": bob, "carol": carol}
     for who, line in ROOM_LINES:
         speakers[who].make_message(mto=spec.room, mbody=line, mtype="groupchat").send()
+        # Two streams: wait until the server has this line before the other speaks.
+        await speakers[who].plugin["xep_0199"].ping(spec.domain, timeout=TIMEOUT)
     for user in spec.client_accounts:
         to = spec.jid(user)
         greeter = bob if user == next(iter(spec.client_accounts)) else carol
