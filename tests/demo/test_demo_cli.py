@@ -4,8 +4,17 @@ own accounts; the bot's answers and the stored rosters are right (pure parts).""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +109,67 @@ async def test_demo_passwords_stay_in_memory() -> None:
     assert await source.lookup(AccountSettings(jid="other@localhost")) is None
     assert await source.save("you@localhost", "pw") is False
     assert not await source.keyring_usable()
+
+
+def _plain(screen: bytes) -> bytes:
+    """Terminal output without its escape sequences."""
+    return re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]", b"", screen)
+
+
+@pytest.mark.prosody
+def test_demo_cleans_up_on_sigterm(tmp_path: Path) -> None:
+    """The real ``xmpp-tui --demo`` in a pty: online, then SIGTERM; Prosody and the bot are
+    gone and the temp dir is removed (nothing outside it is touched)."""
+    if missing_programs():
+        pytest.skip(f"the demo needs {missing_programs()}")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "TMPDIR": str(temp),
+        "PYTHONPATH": str(REPO),
+        "XMPP_TUI_HOME": str(tmp_path / "not-used"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xmpp_tui", "--demo"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+        close_fds=True,
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"you: online" not in _plain(seen) and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                with contextlib.suppress(OSError):
+                    seen += os.read(master, 65536)
+        assert b"you: online" in _plain(seen), _plain(seen)[-500:]
+        (root,) = temp.iterdir()
+        assert root.name.startswith("xmpp-tui-demo-")
+        prosody_pid = int((root / "prosody" / "prosody.pid").read_text().strip())
+        os.kill(prosody_pid, 0)  # running
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while proc.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+        assert proc.poll() is not None, "the demo did not exit on SIGTERM"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "not-used").exists()  # the user's home was never used
+    with pytest.raises(ProcessLookupError):
+        os.kill(prosody_pid, 0)

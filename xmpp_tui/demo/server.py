@@ -4,27 +4,31 @@ Everything lives in one directory, which the caller creates private (0700)::
 
     ROOT/prosody.cfg.lua   rendered config
     ROOT/certs/            localhost.crt (self-signed: the only CA the demo trusts) + .key
-    ROOT/data/             accounts, rosters, archives, admin socket (prosody.sock)
+    ROOT/data/             accounts, rosters, archives
     ROOT/prosody.log       info log
 
 The certificate is made with the ``openssl`` command (Prosody's own ``prosodyctl cert``
 uses it too, and Debian's prosody package pulls it in), so the program needs no
-cryptography library. Readiness is read from the log (``Activated service 'c2s' on
-[127.0.0.1]:PORT``), never probed with a connect. Stdlib only: no Textual, no slixmpp.
+cryptography library. Accounts and rosters are written into Prosody's data files before it
+starts (its ``internal_hashed`` SCRAM-SHA-1 records), so nothing needs the admin socket,
+whose path would be too long for a Unix socket under a deep TMPDIR. Readiness is read from
+the log (``Activated service 'c2s' on [127.0.0.1]:PORT``), never probed with a connect.
+Stdlib only: no Textual, no slixmpp.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import hmac
 import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 HOST = "localhost"
 MUC_HOST = f"conference.{HOST}"
@@ -33,6 +37,8 @@ INSTALL_HINT = (
     "install Prosody (it brings openssl): sudo apt-get install prosody "
     "(Debian/Ubuntu), sudo dnf install prosody (Fedora), brew install prosody (macOS)"
 )
+#: SCRAM iteration count of the demo accounts (RFC 7677's minimum).
+ITERATIONS = 4096
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 
@@ -65,7 +71,7 @@ storage = "internal"
 modules_enabled = {
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "pep"; "private"; "bookmarks";
   "blocklist"; "vcard4"; "vcard_legacy"; "version"; "uptime"; "time"; "ping";
-  "mam"; "smacks"; "csi_simple"; "offline"; "posix"; "admin_shell";
+  "mam"; "smacks"; "csi_simple"; "offline"; "posix";
 }
 default_archive_policy = true
 archive_expires_after = "never"
@@ -116,7 +122,7 @@ def roster_lua(items: Mapping[str, str]) -> str:
 class DemoServer:
     """One Prosody child process serving ``localhost`` on one loopback port.
 
-    ``setup()`` (cert, config, rosters), ``start()``, ``adduser()``, ``stop()``.
+    ``setup()`` (cert, config), ``adduser()`` and ``write_roster()``, ``start()``, ``stop()``.
     """
 
     host = HOST
@@ -137,10 +143,6 @@ class DemoServer:
     @property
     def log_path(self) -> Path:
         return self.root / "prosody.log"
-
-    @property
-    def admin_socket(self) -> Path:
-        return self.root / "data" / "prosody.sock"
 
     @property
     def pid(self) -> int | None:
@@ -180,7 +182,7 @@ class DemoServer:
         path.write_text(roster_lua(items), encoding="utf-8")
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
-        """Start ``prosody -F`` and wait until the client port and admin socket are up."""
+        """Start ``prosody -F`` and wait until the client port is up."""
         with (self.root / "prosody.stderr").open("ab") as stderr:
             self._proc = subprocess.Popen(  # noqa: S603 - a fixed argv, no shell
                 [_program("prosody"), "-F", "--config", str(self.config_path)],
@@ -197,7 +199,7 @@ class DemoServer:
                 if _FAILED_PORT in text:
                     raise DemoServerError(f"Prosody could not listen on port {self.port}")
                 ports = {int(m[1]) for m in _ACTIVATED.finditer(text)}
-                if self.port in ports and self.admin_socket.exists():
+                if self.port in ports:
                     return
                 if self._proc.poll() is not None:
                     raise DemoServerError(
@@ -212,41 +214,32 @@ class DemoServer:
             raise
 
     def adduser(self, user: str, password: str) -> str:
-        """Register ``user@localhost`` through the admin socket; returns the JID."""
-        jid = f"{user}@{HOST}"
-        self.admin(f"user:create({_lua_str(jid)}, {_lua_str(password)})")
-        return jid
+        """Register ``user@localhost`` (before ``start()``); returns the JID.
 
-    def admin(self, command: str, timeout: float = 10.0) -> str:
-        """Run one admin-shell command over the admin socket; returns its raw answer."""
-        deadline = time.monotonic() + timeout
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout)
-            while True:  # the socket file exists a moment before listen()
-                try:
-                    sock.connect(str(self.admin_socket))
-                    break
-                except (ConnectionRefusedError, FileNotFoundError):
-                    if time.monotonic() > deadline:
-                        raise DemoServerError("Prosody's admin socket did not answer") from None
-                    time.sleep(0.01)
-            sock.sendall(
-                b"<?xml version='1.0'?><stream:stream xmlns='xmpp:prosody.im/admin'"
-                b" xmlns:stream='http://etherx.jabber.org/streams'>"
-                + f"<repl-input>{xml_escape(command)}</repl-input>".encode()
-            )
-            received = b""
-            while b"</repl-result>" not in received:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                received += chunk
-            with contextlib.suppress(OSError):
-                sock.sendall(b"</stream:stream>")
-        answer = received.decode("utf-8", "replace")
-        if "type='error'" in answer or 'type="error"' in answer:
-            raise DemoServerError(f"Prosody refused {command.split('(', 1)[0]}")
-        return answer
+        Writes the record Prosody's ``internal_hashed`` keeps: SCRAM-SHA-1 stored and server
+        keys (hex), salt and iteration count; never the password itself.
+        """
+        if self.running:
+            raise DemoServerError("demo users are made before the server starts")
+        if not _LOCAL_PART.fullmatch(user):
+            raise DemoServerError(f"demo user names are [a-z0-9]+, not {user!r}")
+        salt = str(uuid.uuid4())
+        salted = hashlib.pbkdf2_hmac("sha1", password.encode(), salt.encode(), ITERATIONS)
+        client_key = hmac.digest(salted, b"Client Key", "sha1")
+        stored_key = hashlib.sha1(client_key).hexdigest()  # noqa: S324 - SCRAM-SHA-1 (RFC 5802)
+        server_key = hmac.digest(salted, b"Server Key", "sha1").hex()
+        record = (
+            "return {\n"
+            f'  ["stored_key"] = {_lua_str(stored_key)};\n'
+            f'  ["server_key"] = {_lua_str(server_key)};\n'
+            f'  ["salt"] = {_lua_str(salt)};\n'
+            f'  ["iteration_count"] = {ITERATIONS};\n'
+            "};\n"
+        )
+        accounts = self.root / "data" / HOST / "accounts"
+        accounts.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (accounts / f"{user}.dat").write_text(record, encoding="utf-8")
+        return f"{user}@{HOST}"
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM, then SIGKILL after ``timeout`` seconds. Safe to call twice."""

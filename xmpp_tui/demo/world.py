@@ -111,9 +111,9 @@ class DemoWorld:
             self.server.setup()
             for user, items in ROSTERS.items():
                 self.server.write_roster(user, items)
-            self.server.start()
             for user, password in self._passwords.items():
                 self.server.adduser(user, password)
+            self.server.start()
             self._start_bot()
         except BaseException:
             self.stop()
