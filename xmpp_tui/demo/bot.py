@@ -23,6 +23,7 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ class Spec:
     passwords: dict[str, str]
     #: The accounts the client opens: user -> nick in the room.
     client_accounts: dict[str, str]
+    #: The demo's private directory and its Prosody: cleaned up by the bot if the client
+    #: dies without doing it (SIGKILL).
+    root: str = ""
+    prosody_pid: int = 0
     domain: str = "localhost"
 
     @classmethod
@@ -87,6 +92,8 @@ class Spec:
             room_name=str(data["room_name"]),
             passwords={str(k): str(v) for k, v in data["passwords"].items()},
             client_accounts={str(k): str(v) for k, v in data["client_accounts"].items()},
+            root=str(data.get("root", "")),
+            prosody_pid=int(data.get("prosody_pid", 0)),
         )
 
     def jid(self, user: str) -> str:
@@ -322,7 +329,26 @@ async def _main(spec_path: Path) -> int:
         await run(spec, stop)
     finally:
         watcher.cancel()
+    if os.getppid() != parent:
+        clean_up_after(spec)
     return 0
+
+
+def clean_up_after(spec: Spec) -> None:
+    """The client died without cleaning up: stop its Prosody (only if that pid still runs
+    our config from the demo directory) and remove the demo directory."""
+    root = Path(spec.root)
+    if not spec.root or not root.name.startswith("xmpp-tui-demo-"):
+        return
+    config = str(root / "prosody" / "prosody.cfg.lua").encode()
+    try:
+        cmdline = Path(f"/proc/{spec.prosody_pid}/cmdline").read_bytes()
+    except OSError:
+        cmdline = b""
+    if spec.prosody_pid > 0 and config in cmdline.split(b"\0"):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(spec.prosody_pid, signal.SIGTERM)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:

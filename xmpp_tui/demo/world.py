@@ -131,6 +131,8 @@ class DemoWorld:
                     "room_name": ROOM_NAME,
                     "passwords": self._passwords,
                     "client_accounts": CLIENT_ACCOUNTS,
+                    "root": str(self.root),
+                    "prosody_pid": self.server.pid or 0,
                 },
                 handle,
             )
