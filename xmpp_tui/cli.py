@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common_options(parser)
     _add_connection_options(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try xmpp-tui on a private demo server with a bot (needs Prosody; "
+        "nothing of yours is read or written)",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -225,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(build_parser(), argv)
     if isinstance(args, int):
         return args
+    if args.demo:
+        return _demo(args)
 
     import os
 
@@ -271,6 +279,30 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         log.exception("unexpected error")
         _say(f"unexpected error: {exc or type(exc).__name__} (details in {log_file})")
+        return EXIT_UNEXPECTED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """``--demo``: the app on a private throwaway server (xmpp_tui/demo/run.py)."""
+    if args.jids or args.config or args.server or args.ca_file or args.direct_tls:
+        _say("--demo takes no JID, --config, --server, --ca-file or --direct-tls")
+        return EXIT_USAGE
+    from xmpp_tui.core.errors import UserFacingError
+
+    try:
+        from xmpp_tui.demo.run import run_demo
+
+        return run_demo(args.log_level)
+    except UserFacingError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        import logging
+
+        logging.getLogger("xmpp_tui").exception("unexpected error in the demo")
+        _say(f"unexpected error in the demo: {exc or type(exc).__name__}")
         return EXIT_UNEXPECTED
 
 
