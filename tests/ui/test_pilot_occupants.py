@@ -111,6 +111,34 @@ async def test_occupant_list_nick_topic_and_tab(
         )
 
 
+async def test_a_mention_in_the_history_a_join_brings_is_not_announced(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """What the room's archive or replay brings at join time is history: it may name us, but
+    only a live line pops up "You were mentioned"."""
+    alice = new_account("alice")
+    bob = await peer()
+    room = new_room()
+    await room_peer.join(bob, room, "bob")
+    room_peer.say(bob, room, "al: from before you came")
+    await room_peer.wait_groupchat(bob, room, "al: from before you came")
+    app = _app(prosody, alice, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_online(app)
+        pane = await _in_room(app, pilot, room, "al")
+        await wait_until(
+            lambda: any("from before you came" in r for r in pane.history.rendered_rows()),
+            timeout=TIMEOUT,
+        )
+        await pilot.pause()  # the notification, had there been one, is posted with the rows
+        assert not any("You were mentioned" in n for n in _notes(app))
+        room_peer.say(bob, room, "al: now")
+        await wait_until(
+            lambda: any("You were mentioned in" in n for n in _notes(app)), timeout=TIMEOUT
+        )
+        assert _notes(app).count(f"You were mentioned in {room}") == 1
+
+
 async def test_mention_highlighted_and_notified_on_word_boundary(
     prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
 ) -> None:

@@ -328,7 +328,7 @@ class EventReactions:
                 if incoming:
                     pane.set_peer_state(ChatState.ACTIVE)  # a message: they stopped typing
             if messages[0].kind is ConversationKind.GROUPCHAT:
-                self._alert_mentions(key, messages, roster)
+                self._alert_mentions(key, [m for m in messages if m.id in live], roster)
             self._alert(key, messages, live, roster)
             if incoming:
                 if screen.chat_visible(key):
