@@ -63,6 +63,8 @@ from xmpp_tui.xmpp.inbound import (
     SessionStarted,
 )
 from xmpp_tui.xmpp.stanza_handlers import guarded, stanza_handlers
+from xmpp_tui.xmpp.xml_guard import expat_warning
+from xmpp_tui.xmpp.xml_guard import install as install_xml_guard
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +300,9 @@ class XmppClient:
         # module and translate.py are where that stops.
         client: Any = slixmpp.ClientXMPP(f"{self.endpoint.jid}/{self.endpoint.resource}", "")
         client.enable_plaintext = False  # never authenticate without TLS
+        install_xml_guard(client)  # RFC 6120 section 11.1, size and depth caps
+        if (warning := expat_warning()) is not None:
+            log.warning("%s", warning)
         # RFC 6121 subscriptions are the user's decision, never automatic.
         client.roster.auto_authorize = None  # None = ask the app (typed bool upstream)
         client.roster.auto_subscribe = False
