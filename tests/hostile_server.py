@@ -6,7 +6,7 @@ test certificate (Prosody's own, which the client trusts through ``ca_file``), a
 the client on direct TLS (XEP-0368), and relays the decrypted stream to Prosody's direct
 TLS port: a real login, a real session. The test then makes it hostile:
 
-- ``arm_start(case)``: the next connection never reaches Prosody; the client gets the
+- ``arm_start(case, times)``: the next connection(s) never reach Prosody; the client gets the
   case's bytes as the very start of the stream (DOCTYPE, wrong namespace...);
 - ``await inject(case)``: on the current relayed session, stop relaying (both ways) and
   write the case to the client (big cases chunk by chunk, stopping once the client has
@@ -40,6 +40,7 @@ class Link:
     """One client connection as the hostile server saw it."""
 
     writer: asyncio.StreamWriter
+    accepted_at: float = field(default_factory=time.monotonic)
     sent_by_client: bytearray = field(default_factory=bytearray)
     hostile_from: int | None = None  # offset in sent_by_client when the hostile bytes began
     hostile_at: float | None = None
@@ -73,6 +74,7 @@ class HostileServer:
         self._server_ctx.load_cert_chain(certfile, keyfile)
         self._server: asyncio.Server | None = None
         self._armed: XmlCase | None = None
+        self._armed_times = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self.links: list[Link] = []
         self.port = 0
@@ -102,8 +104,9 @@ class HostileServer:
     def current(self) -> Link:
         return self.links[-1]
 
-    def arm_start(self, case: XmlCase) -> None:
-        self._armed = case
+    def arm_start(self, case: XmlCase, times: int = 1) -> None:
+        """The next ``times`` connections get ``case`` instead of Prosody's stream."""
+        self._armed, self._armed_times = case, times
 
     async def inject(self, case: XmlCase, link: Link | None = None) -> Link:
         link = link or self.current
@@ -124,7 +127,10 @@ class HostileServer:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         link = Link(writer)
         self.links.append(link)
-        case, self._armed = self._armed, None
+        case = self._armed
+        self._armed_times -= 1
+        if self._armed_times <= 0:
+            self._armed = None
         upstream: asyncio.StreamWriter | None = None
         if case is None:
             context = ssl.create_default_context(cafile=self._cafile)

@@ -7,6 +7,7 @@ Prosody, so post-login cases arrive inside a real authenticated session."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 from collections.abc import AsyncIterator
@@ -17,9 +18,12 @@ import pytest
 from tests.hostile_server import HostileServer
 from tests.peer import PeerFactory, wait_until
 from tests.prosody_server import Account, ProsodyServer
+from tests.service.harness import FAST, HarnessFactory
 from tests.xml_corpus import CORPUS, XmlCase
 from xmpp_tui.core.clock import utc_now
-from xmpp_tui.core.models import Show
+from xmpp_tui.core.commands import SendMessage
+from xmpp_tui.core.events import AccountFailed, ConnectionChanged
+from xmpp_tui.core.models import ConnectionState, Show
 from xmpp_tui.xmpp.client import Endpoint, XmppClient
 from xmpp_tui.xmpp.inbound import (
     ChatReceived,
@@ -28,6 +32,7 @@ from xmpp_tui.xmpp.inbound import (
     Inbound,
     SessionStarted,
 )
+from xmpp_tui.xmpp.xml_guard import GuardedParser
 
 TIMEOUT = 10.0
 
@@ -136,6 +141,101 @@ async def test_malformed_xml_corpus(
         await bob.wait_body("and you?")
         if case.condition is None and not case.close_after:
             assert not link.closed.is_set()
+    finally:
+        await client.disconnect()
+    assert loop_errors == []
+
+
+def _case(name: str) -> XmlCase:
+    return next(case for case in CORPUS if case.name == name)
+
+
+@pytest.mark.parametrize("name", ["comment-in-body", "doctype-internal-entity"])
+async def test_the_account_reconnects_by_itself_and_says_why(
+    name: str,
+    hostile: HostileServer,
+    new_account: Any,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    """Through the whole service: one clear line (no bytes of the payload), then the
+    supervisor's back-off brings the account back online and messages flow."""
+    case = _case(name)
+    alice = new_account("alice")
+    bob = await peer()
+    if case.own_header:
+        hostile.arm_start(case)
+        h = await harness(alice, port=hostile.port, direct_tls=True, online=False)
+    else:
+        h = await harness(alice, port=hostile.port, direct_tls=True)
+        await hostile.inject(case)
+    lost = await h.wait_event(ConnectionChanged, lambda e: e.state is ConnectionState.RECONNECTING)
+    assert "the server sent" in lost.detail and "pwned" not in lost.detail
+    assert "\n" not in lost.detail
+    await wait_until(lambda: h.count(ConnectionState.ONLINE) == (1 if case.own_header else 2))
+    assert h.of_type(AccountFailed) == []
+    await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body="back"))
+    await bob.wait_body("back")
+    assert loop_errors == []
+
+
+async def test_a_server_that_always_refuses_gets_no_tight_reconnect_loop(
+    hostile: HostileServer,
+    new_account: Any,
+    harness: HarnessFactory,
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    """Every connection opens with a DOCTYPE: a refused stream is an ordinary failed
+    attempt, so the supervisor's back-off spaces them (FAST: 0.1 s first, growing, and
+    at most 6 attempts in any 2 s) and never gives up the account."""
+    hostile.arm_start(_case("doctype-internal-entity"), times=100)
+    h = await harness(new_account("alice"), port=hostile.port, direct_tls=True, online=False)
+    await wait_until(lambda: len(hostile.links) >= 7, timeout=15)
+    first, seventh = hostile.links[0].accepted_at, hostile.links[6].accepted_at
+    assert seventh - first >= FAST.reconnect_window * 0.95
+    gaps = [b.accepted_at - a.accepted_at for a, b in itertools.pairwise(hostile.links)]
+    assert min(gaps) >= FAST.backoff_first_min * 0.9
+    details = {e.detail for e in h.of_type(ConnectionChanged)}
+    assert any("DOCTYPE" in detail for detail in details)
+    assert not any("pwned" in detail for detail in details)
+    assert h.of_type(AccountFailed) == []
+    assert all(b"<auth" not in link.sent_by_client for link in hostile.links)
+    assert loop_errors == []
+
+
+async def test_every_stream_of_a_starttls_login_is_guarded(
+    prosody: ProsodyServer, new_account: Any, loop_errors: list[dict[str, Any]]
+) -> None:
+    """A fresh parser for the first stream, after STARTTLS and after SASL: all guarded."""
+    account = new_account("xmlsec")
+    client = XmppClient(
+        Endpoint(
+            jid=account.jid,
+            resource="xmlsec",
+            host="127.0.0.1",
+            port=prosody.c2s_port,
+            ca_file=prosody.cafile,
+        ),
+        report=lambda _: None,
+        clock=utc_now,
+        pinned=frozenset,
+    )
+    raw = client._ensure_client()
+    parsers: list[object] = []
+    guarded_init = raw.init_parser
+
+    def counting_init() -> None:
+        guarded_init()
+        parsers.append(raw.parser)
+
+    raw.init_parser = counting_init
+    try:
+        started = await client.connect(account.password, timeout=TIMEOUT)
+        assert isinstance(started, SessionStarted)
+        assert len(parsers) == 3
+        assert all(isinstance(parser, GuardedParser) for parser in parsers)
+        assert raw.parser is parsers[-1]
     finally:
         await client.disconnect()
     assert loop_errors == []
