@@ -169,7 +169,9 @@ class GuardedParser:
     # -- limits and failure ---------------------------------------------------------
 
     def _check_size(self) -> None:
-        if self._fed - self._boundary > self.max_stanza_bytes:
+        # Modulo 2**32: CurrentByteIndex is a C long, 32 bits on some platforms; the
+        # difference we need is far smaller, so it stays exact when that index wraps.
+        if (self._fed - self._boundary) % (1 << 32) > self.max_stanza_bytes:
             raise _refuse(
                 "policy-violation",
                 f"a stanza larger than {self.max_stanza_bytes // 1024} KiB",
