@@ -169,7 +169,8 @@ CORPUS: tuple[XmlCase, ...] = (
         "c1-control-in-body",
         None,
         _once(
-            b"<message type='chat' id='c1'><body>&#x9b;31m red &#x9d;8;;x&#x9c;</body></message>"
+            b"<message type='chat' id='c1' from='FROM'>"
+            b"<body>&#x9b;31m red &#x9d;8;;x&#x9c;</body></message>"
         ),
         marker=b"\x9b",
         stanzas=1,
