@@ -136,6 +136,7 @@ class AccountSession:
         self._password_wanted: asyncio.Future[str] | None = None
         self._wake = asyncio.Event()
         self._lost = asyncio.Event()
+        self._lost_detail = ""
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._setup_task: asyncio.Task[None] | None = None
@@ -286,7 +287,7 @@ class AccountSession:
                     if self._fatal is not None:
                         password = await self._handle_fatal(self._fatal)
                         continue
-                    await self._wait_before_retry("connection lost")
+                    await self._wait_before_retry(self._lost_detail or "connection lost")
                     continue
                 if outcome.fatal:
                     password = await self._handle_fatal(outcome)
@@ -564,12 +565,13 @@ class AccountSession:
                 HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
             )
 
-    def connection_lost(self) -> None:
+    def connection_lost(self, detail: str = "") -> None:
         # Offline at once, not when the supervisor gets to it: a message handed to slixmpp
         # now would wait in its pre-session queue and go out after a resumption ahead of
         # the stanzas slixmpp re-sends, so the server's ack count would settle the wrong
         # ones. It waits in the outbox instead, flushed after slixmpp's own re-sends.
         self.online = False
+        self._lost_detail = detail
         self._lost.set()
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:

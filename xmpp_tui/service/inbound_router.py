@@ -127,7 +127,7 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case SubscriptionReply(jid=jid, approved=approved):
             session.publish(SubscriptionAnswered(account=account, jid=jid, approved=approved))
         case ConnectionLost():
-            session.connection_lost()
+            session.connection_lost(fact.detail)
         case _:
             log.debug("unrouted %s", type(fact).__name__)
 

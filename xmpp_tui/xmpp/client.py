@@ -63,6 +63,8 @@ from xmpp_tui.xmpp.inbound import (
     SessionStarted,
 )
 from xmpp_tui.xmpp.stanza_handlers import guarded, stanza_handlers
+from xmpp_tui.xmpp.xml_guard import Violation, expat_warning
+from xmpp_tui.xmpp.xml_guard import install as install_xml_guard
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,7 @@ class XmppClient:
         self._started: SessionStarted | None = None
         self._last_network_error: BaseException | None = None
         self._closing = False
+        self._refused: str | None = None  # why we closed the current stream ourselves
 
     # -- connection --------------------------------------------------------
 
@@ -216,6 +219,7 @@ class XmppClient:
         self._outcome = outcome
         self._pin_required = pin
         self._last_network_error = None
+        self._refused = None
         client.ssl_context = context
         endpoint = self.endpoint
         if endpoint.host is not None:
@@ -298,6 +302,10 @@ class XmppClient:
         # module and translate.py are where that stops.
         client: Any = slixmpp.ClientXMPP(f"{self.endpoint.jid}/{self.endpoint.resource}", "")
         client.enable_plaintext = False  # never authenticate without TLS
+        # RFC 6120 section 11.1, size and depth caps.
+        install_xml_guard(client, on_violation=self._on_refused)
+        if (warning := expat_warning()) is not None:
+            log.warning("%s", warning)
         # RFC 6121 subscriptions are the user's decision, never automatic.
         client.roster.auto_authorize = None  # None = ask the app (typed bool upstream)
         client.roster.auto_subscribe = False
@@ -409,6 +417,9 @@ class XmppClient:
             return
         log.warning("stream error from server: %s", condition)
 
+    def _on_refused(self, violation: Violation) -> None:
+        self._refused = f"Connection closed: the server sent {violation.reason}"
+
     def _on_disconnected(self, reason: Any) -> None:
         dropped = messages.drop_unsent(self._client)  # never onto the next connection
         if dropped:
@@ -426,7 +437,8 @@ class XmppClient:
         if self._resolve(failure):
             return
         if not self._closing:
-            self._report(ConnectionLost(reason=text))
+            refused, self._refused = self._refused, None
+            self._report(ConnectionLost(reason=text, detail=refused or ""))
 
     # -- outgoing: thin delegations to xmpp/features ---------------------------------
 

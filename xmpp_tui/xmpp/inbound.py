@@ -261,6 +261,8 @@ class SessionStarted:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConnectionLost:
     reason: str
+    #: One line for the user when we closed it ourselves (a server breaking the XML rules).
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
