@@ -251,3 +251,33 @@ async def test_commands_need_a_connection_and_something_to_disable(
     await h.service.execute(EnablePush(account=alice.jid, service="push.localhost"))
     failed = await h.wait_event(CommandFailed, lambda e: "not connected" in e.message)
     assert failed.message == f"{alice.jid} is not connected"
+
+
+async def test_a_registration_config_no_longer_asks_for_is_removed_at_the_next_start(
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    app_server: PushAppServer,
+    tmp_path: Path,
+) -> None:
+    """The server keeps a registration after the stream ends (mod_cloud_notify stores it):
+    when config.toml stops naming the app server, the next start disables it there, so the
+    phone stops hearing about messages; a control account shows the pushes still flow."""
+    alice, carol = new_account("alice"), new_account("carol")
+    bob = await peer()
+    h = await harness(alice, home=tmp_path / "alice", push_service=app_server.jid, push_node="a-1")
+    assert (await status(h)).enabled
+    await h.stop()
+    h2 = await harness(alice, home=tmp_path / "alice")  # push_service removed from config
+    state = await status(h2)
+    assert (state.enabled, state.service) == (False, "")
+    await h2.stop()
+    control = await harness(carol, home=tmp_path / "carol")
+    await control.service.execute(EnablePush(account=carol.jid, service=app_server.jid, node="c-1"))
+    await notice(control, "Push notifications on")
+    await control.stop()
+    bob.send_chat(alice.jid, "offline for alice")
+    await routed(bob)
+    bob.send_chat(carol.jid, "offline for carol")
+    await app_server.wait_for("c-1", lambda n: n.body == "offline for carol")
+    assert app_server.for_node("a-1") == []

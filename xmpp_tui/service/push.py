@@ -51,6 +51,7 @@ class Push:
         self.error = ""  # why the last enable or disable failed; "" when it worked
         #: ``/push disable`` ran: config.toml's push_service is not enabled again this run.
         self._off = False
+        self._told = ""  # the last "not on" reason noticed (said once, not at every session)
 
     # -- what is wanted --------------------------------------------------------------
 
@@ -83,13 +84,22 @@ class Push:
         self.attempted = False
         self.error = ""
         target = None if self._off else self._target(make_node=True)
+        left = self._session.store.push.registered(self._session.account)
+        if left is not None and left != target:
+            # The server keeps registrations beyond the stream (Prosody's mod_cloud_notify
+            # stores them): one from an earlier config.toml or app server must go.
+            await self._drop_old(*left)
         if target is None:
             return
         try:
             await self._enable(*target)
         except UserFacingError as error:
             log.info("push not enabled again for %s: %s", self._session.account, error)
-            self._notice(f"Push notifications are not on: {error.message}")
+            if error.message != self._told:  # once per reason, not at every reconnect
+                self._told = error.message
+                self._notice(f"Push notifications are not on: {error.message}")
+        else:
+            self._told = ""
 
     # -- commands ----------------------------------------------------------------------
 
@@ -134,7 +144,11 @@ class Push:
     async def disable(self) -> None:
         """``/push disable``: off on the server, forgotten here (no re-enable at the next start)."""
         session = self._session
-        target = self.active or self._target(make_node=False)
+        target = (
+            self.active
+            or self._target(make_node=False)
+            or session.store.push.registered(session.account)
+        )
         if target is None:
             raise UserFacingError("Push notifications are not on", "/push status shows the state")
         session.require_online()
@@ -151,6 +165,7 @@ class Push:
         self.error = ""
         self._off = True
         session.keep(lambda: session.store.push.disabled(session.account))
+        session.keep(lambda: session.store.push.set_registered(session.account, "", ""))
         text = f"Push notifications off: {service} is no longer told about your messages"
         configured = session.settings.push_service
         if configured:
@@ -213,14 +228,21 @@ class Push:
             raise
         self.active = (service, node)
         self.error = ""
+        account = session.account
+        session.keep(lambda: session.store.push.set_registered(account, service, node))
 
     async def _drop_old(self, service: str, node: str) -> None:
         """Another app server or node replaced this one: tell the server (best effort)."""
         session = self._session
         try:
             await session.client.disable_push(service, node, session.timing.iq_timeout)
-        except UserFacingError as error:
+        except StanzaRefused as error:  # answered: asking again at every start cannot help
+            log.info("old push registration %s (%s) refused: %s", service, node, error)
+        except UserFacingError as error:  # no answer: try again at the next fresh session
             log.info("old push registration %s (%s) not removed: %s", service, node, error)
+            return
+        if session.store.push.registered(session.account) == (service, node):
+            session.keep(lambda: session.store.push.set_registered(session.account, "", ""))
 
     def _notice(self, text: str) -> None:
         self._session.publish(Notice(account=self._session.account, text=text))

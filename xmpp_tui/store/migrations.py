@@ -151,7 +151,11 @@ _V7 = """
 CREATE TABLE push_registrations (
     account TEXT PRIMARY KEY,
     node    TEXT NOT NULL,
-    service TEXT NOT NULL DEFAULT ''   -- the app server while enabled; '' = off
+    service TEXT NOT NULL DEFAULT '',  -- the app server while enabled; '' = off
+    -- What the server last accepted, from config.toml or /push enable: servers keep a
+    -- registration after the stream ends, so one no longer wanted is disabled at next start.
+    registered_service TEXT NOT NULL DEFAULT '',
+    registered_node    TEXT NOT NULL DEFAULT ''
 );
 """
 
