@@ -26,8 +26,8 @@ from tests.lock_holder import hold_lock_async
 from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import FAST, Harness, HarnessFactory, account_settings
-from xmpp_tui.core.commands import Connect, SendMessage
-from xmpp_tui.core.events import AccountFailed, ConnectionChanged, Event
+from xmpp_tui.core.commands import Connect, Disconnect, SendMessage
+from xmpp_tui.core.events import AccountFailed, CommandFailed, ConnectionChanged, Event
 from xmpp_tui.core.models import ConnectionState
 
 #: The budget scaled: 6 attempts in any 3 s; delays short enough that only the budget
@@ -244,6 +244,18 @@ async def test_second_service_over_the_same_store_is_refused_others_unharmed(
         for e in second.events
     )
     assert first.service.snapshot(alice.jid).state is ConnectionState.ONLINE
+    # Nothing typed in the second one reaches the account's history (the first would show
+    # it as its own, and send it): refused with the same line.
+    await second.service.execute(SendMessage(account=alice.jid, peer=carol.jid, body="stray"))
+    refused = await second.wait_event(CommandFailed, lambda e: e.command == "SendMessage")
+    assert refused.message == failed.message
+    assert first.service.history_page(alice.jid, carol.jid, limit=10) == []
+    # /disconnect in the first keeps the account its own (its outbox stays its own)
+    await first.service.execute(Disconnect(account=alice.jid))
+    await first.wait_event(
+        ConnectionChanged,
+        lambda e: e.account == alice.jid and e.state is ConnectionState.DISCONNECTED,
+    )
     # /connect retries the lock: still held, still refused (one more line, no connection)
     await second.service.execute(Connect(account=alice.jid))
     await wait_until(lambda: len(second.of_type(AccountFailed)) == 2)

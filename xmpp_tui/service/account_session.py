@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from xmpp_tui.core.clock import Clock
-from xmpp_tui.core.commands import Command
+from xmpp_tui.core.commands import Command, Connect, Disconnect
 from xmpp_tui.core.errors import UserFacingError
 from xmpp_tui.core.events import (
     AccountFailed,
@@ -161,6 +161,8 @@ class AccountSession:
         )
         #: One process per account and data directory (store/account_lock.py).
         self._lock: AccountLock | None = None
+        #: Why this process may not use the account (its lock is held elsewhere), or None.
+        self.held_elsewhere: UserFacingError | None = None
         cached_version, cached_items = store.roster.load(self.account)
         self.roster_version = cached_version
         self.roster.replace(cached_items)
@@ -172,7 +174,9 @@ class AccountSession:
             self._stopping = False
             self._task = asyncio.create_task(self._supervise(), name=f"account {self.account}")
 
-    async def stop(self) -> None:
+    async def stop(self, *, keep_lock: bool = False) -> None:
+        """Go offline. ``keep_lock``: the account stays this process's (``/disconnect``: what
+        is typed meanwhile waits in the outbox, which no other process may send)."""
         self._stopping = True
         self._wake.set()
         self._lost.set()
@@ -189,7 +193,7 @@ class AccountSession:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._lock is not None:
+        if self._lock is not None and not keep_lock:
             self._lock.release()
             self._lock = None
         self._set_state(ConnectionState.DISCONNECTED, "")
@@ -199,6 +203,10 @@ class AccountSession:
         self._wake.set()
 
     async def execute(self, command: Command) -> None:
+        if self.held_elsewhere is not None and not isinstance(command, Connect | Disconnect):
+            # Another xmpp-tui runs this account: what we would store (an outbox row, read
+            # state) is in its history too, and it would send or show it as its own.
+            raise self.held_elsewhere
         await dispatch.execute(self, command)
 
     def snapshot(self) -> AccountSnapshot:
@@ -315,12 +323,15 @@ class AccountSession:
             try:
                 self._lock = AccountLock.acquire(directory, self.account)
             except UserFacingError as error:  # AccountBusy, or an unusable lock file
+                self.held_elsewhere = error
                 self._set_state(ConnectionState.FAILED, error.message)
                 self.publish(
                     AccountFailed(account=self.account, message=error.message, hint=error.hint)
                 )
                 self._wake.clear()
                 await self._wake.wait()
+            else:
+                self.held_elsewhere = None
         return True
 
     def _data_dir(self) -> Path | None:

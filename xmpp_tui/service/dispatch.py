@@ -157,7 +157,7 @@ async def execute(session: AccountSession, command: Command) -> None:
             session.start()
             session.wake()
         case Disconnect():
-            await session.stop()
+            await session.stop(keep_lock=True)
         case SetPresence(show=show, status=status):
             session.show, session.status = show, status
             if session.online and show is not Show.OFFLINE:
