@@ -132,7 +132,21 @@ def test_the_seventh_attempt_waits_for_the_oldest_of_six_to_age_out() -> None:
     assert clock.t < start + 30  # five quick ones
     policy.attempted()  # the sixth
     assert policy.budget_wait() > 200
-    assert clock.t + policy.next_delay() == pytest.approx(start + 300.0)
+    resume = clock.t + policy.next_delay()
+    assert start + 300.0 <= resume <= start + 300.0 + FIRST_MAX  # aged out, plus a spread
+
+
+def test_clients_whose_budgets_filled_together_do_not_come_back_together() -> None:
+    """A server restart fills every client's budget at once: their waits must still differ."""
+    resumes = set()
+    for seed in range(5):
+        clock = FakeClock()
+        policy = backoff(seed, clock=clock, growth_min=1.0, growth_max=1.0)
+        for _ in range(6):
+            policy.attempted()
+            clock.t += 1.0
+        resumes.add(round(clock.t + policy.next_delay(), 3))
+    assert len(resumes) == 5
 
 
 def test_no_window_of_five_minutes_holds_more_than_six_attempts_refused_at_once() -> None:

@@ -60,7 +60,12 @@ class Backoff:
             delay = self._previous * self.rng.uniform(self.growth_min, self.growth_max)
         delay = min(max(delay, self.first_min), self.cap)
         self._previous = delay
-        return max(delay, self.budget_wait())
+        budget = self.budget_wait()
+        if budget <= delay:
+            return delay
+        # Spread too: clients whose budgets filled together (one server restart) would
+        # otherwise all come back at the same instant, the storm RFC 6120 3.3 warns about.
+        return budget + self.rng.uniform(0.0, self.first_max)
 
     def budget_wait(self) -> float:
         """Seconds until one more attempt fits in the budget (0 if it fits now)."""
