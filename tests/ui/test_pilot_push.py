@@ -38,8 +38,12 @@ async def test_push_enable_then_status_in_the_console(
                 f"Push notifications on: {app_server.jid}" in ln for ln in console_lines(app)
             )
         )
+        # Typed in a chat pane, the answer comes to the front in the console.
+        await submit(pilot, app, "/msg bob@localhost")
+        assert app.main.deck.active_pane() is not None
         await submit(pilot, app, "/push status")
         await wait_until(lambda: "  last enable: succeeded" in console_lines(app))
+        await wait_until(lambda: app.main.deck.active_pane() is None)
         block = console_lines(app)[-6:]
         assert block[0].endswith(f"{alice.jid}: push notifications (XEP-0357)")
         assert block[1:] == [

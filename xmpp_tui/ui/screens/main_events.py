@@ -174,10 +174,9 @@ class EventReactions:
                 if event.command == "JoinRoom" and event.target:
                     self._join_refused(account, event.target)
             case InfoReceived():
-                screen.deck.console.add_block(info_text(event), when=screen.clock())
+                self._answer(info_text(event))
             case PushStatusReported(status=status):
-                text = push_routes.status_text(account, status)
-                screen.deck.console.add_block(text, when=screen.clock())
+                self._answer(push_routes.status_text(account, status))
             case RoomsListed() | RoomDetailsReceived() | InvitationReceived():
                 room_directory.react(screen, event)
             case HistoryWriteFailed(message=message, hint=hint):
@@ -303,6 +302,13 @@ class EventReactions:
                 self.screen.info_line(f"{account}: {verb} {len(jids)} JIDs (/blocked lists them)")
             elif jids:
                 self.screen.info_line(f"{account}: {verb} {', '.join(sorted(jids))}")
+
+    def _answer(self, text: str) -> None:
+        """The answer to a command (/info, /push status): in the console, brought to the
+        front like /help's, since the command may have been typed in a chat pane."""
+        screen = self.screen
+        screen.deck.console.add_block(text, when=screen.clock())
+        screen.run_worker(screen.panes.select(0), group="panes", exit_on_error=False)
 
     def flush_messages(self) -> None:
         """Apply the pending MessageAdded events, grouped by conversation, in arrival order."""
