@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual.app import App, ComposeResult
 
 from xmpp_tui.core.models import (
     ChatState,
@@ -33,11 +34,12 @@ from xmpp_tui.ui.render import (
     sender_label,
     truncate_cells,
 )
+from xmpp_tui.ui.themes import load_catalog, rich_theme, shipped_themes_dir
 from xmpp_tui.ui.view_state import ConnectionView, ContactRow, HeaderRow, short_names
 from xmpp_tui.ui.widgets.chat_pane import header_text
 from xmpp_tui.ui.widgets.composer import message_text
 from xmpp_tui.ui.widgets.roster import contact_prompt, header_prompt
-from xmpp_tui.ui.widgets.status_bar import status_text
+from xmpp_tui.ui.widgets.status_bar import StatusBar, status_text
 
 WHEN = datetime(2024, 5, 1, 9, 7, tzinfo=UTC)
 CONSOLE = Console(width=200)
@@ -338,3 +340,19 @@ def test_a_mention_of_our_nick_reverses_the_sender() -> None:
     assert sender_style(_room_message("room@c.x/bob", "hey AL, look"), "al").reverse
     assert not sender_style(_room_message("room@c.x/bob", "hey all"), "bo").reverse
     assert not sender_style(_room_message("room@c.x/bob", "hey al"), "").reverse
+
+
+async def test_status_bar_keeps_the_config_order_whichever_account_reports_first() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    bar = StatusBar(clock=lambda: now, accounts=["alice@x", "bob@x"])
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield bar
+
+    host = Host()
+    host.console.push_theme(rich_theme(load_catalog([shipped_themes_dir()]).themes["dark"]))
+    async with host.run_test():
+        bar.set_connection("bob@x", ConnectionView(ConnectionState.FAILED, "busy"))
+        bar.set_connection("alice@x", ConnectionView(ConnectionState.ONLINE))
+        assert bar.plain == "[1]  alice: online | bob: failed"

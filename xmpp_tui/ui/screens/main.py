@@ -127,7 +127,7 @@ class MainScreen(Screen[None]):
             nicks=self._nick_words,
             id="composer",
         )
-        self.status_bar = StatusBar(clock=clock, id="status")
+        self.status_bar = StatusBar(clock=clock, accounts=service.accounts, id="status")
         self.reactions = EventReactions(self)
         self.panes = PaneControl(self)
         self.activity = ActivityTracker(self)  # F2, /activity, Alt+A

@@ -10,7 +10,7 @@ presence updates and chat states until the terminal has focus again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -110,10 +110,15 @@ class StatusBar(Static):
     }
     """
 
-    def __init__(self, *, clock: Clock, id: str | None = None) -> None:
+    def __init__(
+        self, *, clock: Clock, accounts: Sequence[AccountId] = (), id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self._clock = clock
-        self._connections: dict[AccountId, ConnectionView] = {}
+        # In the config file's order, whichever account reports first.
+        self._connections: dict[AccountId, ConnectionView] = {
+            account: ConnectionView() for account in accounts
+        }
         self._presences: dict[AccountId, Show] = {}
         self._syncs: dict[AccountId, SyncProgress] = {}
         self._inactive: set[AccountId] = set()
