@@ -28,6 +28,7 @@ from xmpp_tui.core.events import (
     BlockListChanged,
     CertificateRejected,
     ConnectionChanged,
+    ConnectionSecured,
     Event,
     HistoryWriteFailed,
     PasswordNeeded,
@@ -418,6 +419,8 @@ class AccountSession:
             log.exception("session setup failed for %s", self.account)
             self.client.abort("session setup failed")
             return
+        if started.security is not None:
+            self.publish(ConnectionSecured(account=self.account, security=started.security))
         self._set_state(ConnectionState.ONLINE, started.full_jid)
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False
