@@ -50,8 +50,14 @@ class Link:
 
     wire: bytearray = field(default_factory=bytearray)
     tls_up: bool = False  # the client completed the TLS handshake
+    tls_from: int = 0  # offset in ``wire`` where the decrypted bytes begin
     tls_error: str = ""
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def after_tls(self) -> bytes:
+        """What the client sent inside TLS (decrypted)."""
+        return bytes(self.wire[self.tls_from :]) if self.tls_up else b""
 
 
 class TlsMitm:
@@ -126,7 +132,7 @@ class TlsMitm:
             except (ssl.SSLError, ConnectionError, OSError) as error:
                 link.tls_error = str(error)
                 return
-            link.tls_up = True
+            link.tls_up, link.tls_from = True, len(link.wire)
             await self._relay(reader, writer, link)
         except (ConnectionError, ssl.SSLError, EOFError):
             pass

@@ -119,6 +119,9 @@ async def test_bad_certificate_no_credentials_leave(
         await server.all_closed()
     assert server.links, "the client never came"
     assert credential_leaks(server.wire, alice) == []
+    # Stronger still: inside TLS with a bad certificate not one byte, not even a stream
+    # header. (Only the fingerprint probe, which skips verification, gets that far.)
+    assert [link.after_tls for link in server.links] == [b""] * len(server.links)
     [rejected] = h.of_type(CertificateRejected)
     info = rejected.certificate
     assert info.sha256 == fingerprint_sha256(matrix.certs[cert].der)
