@@ -169,6 +169,7 @@ async def test_starttls_stripped_no_auth_and_a_clear_error(
     assert "offered no TLS" in failed.message
     assert f"127.0.0.1:{server.port}" in failed.message
     assert "password" not in failed.message  # not a "wrong password" report
+    assert "TLS" in failed.hint
     assert h.of_type(CertificateRejected) == []
     assert h.count(ConnectionState.ONLINE) == 0
     changed = h.of_type(ConnectionChanged)

@@ -357,12 +357,12 @@ class AccountSession:
                     )
                 )
         else:
-            hint = (
-                "Use /connect to log in here again (that client is then logged out), "
-                "or give one of them another resource"
-                if failure.kind == "conflict"
-                else ""
-            )
+            hint = {
+                "conflict": "Use /connect to log in here again (that client is then logged "
+                "out), or give one of them another resource",
+                "tls": "Something between you and the server may be removing TLS; check the "
+                "host and port, or use direct TLS",
+            }.get(failure.kind, "")
             self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
         self._wake.clear()
         await self._wake.wait()
