@@ -28,6 +28,7 @@ from xmpp_tui.core.models import (
     StoredMessage,
 )
 from xmpp_tui.core.push import PushStatus
+from xmpp_tui.core.transport_security import TransportSecurity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +43,13 @@ class ConnectionChanged(Event):
     state: ConnectionState
     detail: str = ""
     next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionSecured(Event):
+    """Logged in: how the connection is protected (TLS version, SASL mechanism, binding)."""
+
+    security: TransportSecurity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ from xmpp_tui.core.events import (
     BlockListChanged,
     CertificateRejected,
     ConnectionChanged,
+    ConnectionSecured,
     Event,
     HistoryWriteFailed,
     PasswordNeeded,
@@ -367,12 +368,12 @@ class AccountSession:
                     )
                 )
         else:
-            hint = (
-                "Use /connect to log in here again (that client is then logged out), "
-                "or give one of them another resource"
-                if failure.kind == "conflict"
-                else ""
-            )
+            hint = {
+                "conflict": "Use /connect to log in here again (that client is then logged "
+                "out), or give one of them another resource",
+                "tls": "Something between you and the server may be removing TLS; check the "
+                "host and port, or use direct TLS",
+            }.get(failure.kind, "")
             self.publish(AccountFailed(account=self.account, message=failure.message, hint=hint))
         self._wake.clear()
         await self._wake.wait()
@@ -429,6 +430,8 @@ class AccountSession:
             log.exception("session setup failed for %s", self.account)
             self.client.abort("session setup failed")
             return
+        if started.security is not None:
+            self.publish(ConnectionSecured(account=self.account, security=started.security))
         self._set_state(ConnectionState.ONLINE, started.full_jid)
         if self._password_typed and await self.passwords.keyring_usable():
             self._password_typed = False

@@ -26,15 +26,26 @@ def fingerprint_sha256(der: bytes) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
+#: OpenSSL's words for the common traps, and the name a user knows them by.
+_PROBLEMS = (
+    ("hostname mismatch", "wrong host"),
+    ("ip address mismatch", "wrong host"),
+    ("unable to get local issuer", "unknown certificate authority"),
+    ("unable to get issuer", "unknown certificate authority"),
+)
+
+
 def verification_reason(error: BaseException) -> str:
-    """One line saying why verification failed."""
+    """One line saying why verification failed, naming the problem in plain words."""
     if isinstance(error, ssl.SSLCertVerificationError):
-        return error.verify_message or str(error)
-    text = str(error)
-    for known in ("self-signed", "self signed", "expired", "hostname", "unable to get"):
-        if known in text.lower():
-            return text
-    return text or type(error).__name__
+        text = error.verify_message or str(error)
+    else:
+        text = str(error) or type(error).__name__
+    lowered = text.lower()
+    for words, problem in _PROBLEMS:
+        if words in lowered:
+            return f"{problem}: {text}"
+    return text
 
 
 def describe_certificate(der: bytes, reason: str) -> CertificateInfo:

@@ -29,6 +29,7 @@ from xmpp_tui.core.models import (
     RoomListing,
     Show,
 )
+from xmpp_tui.core.transport_security import TransportSecurity
 from xmpp_tui.xmpp.certificates import (
     describe_certificate,
     fetch_certificate,
@@ -348,7 +349,9 @@ class XmppClient:
             client.add_event_handler(event, guarded(event, handler))
 
     def _on_session(self, *, resumed: bool) -> None:
-        started = SessionStarted(full_jid=self.bound_jid, resumed=resumed)
+        started = SessionStarted(
+            full_jid=self.bound_jid, resumed=resumed, security=self._security()
+        )
         if resumed:
             # Resumption ends the negotiation; acks are already running.
             self._started = None
@@ -367,7 +370,36 @@ class XmppClient:
         if not self._resolve(started):
             self._report(started)  # e.g. a new session after a failed resumption
 
+    def _security(self) -> TransportSecurity:
+        """TLS version and SASL mechanism of the current stream (channel binding or not)."""
+        socket = self._client.socket
+        version = socket.version() if isinstance(socket, ssl.SSLObject | ssl.SSLSocket) else None
+        mech = getattr(self._client.plugin["feature_mechanisms"], "mech", None)
+        return TransportSecurity(
+            tls_version=version or "",
+            mechanism=str(getattr(mech, "name", "") or ""),
+            pinned=self._pin_required is not None,
+        )
+
+    def _encrypted(self) -> bool:
+        return isinstance(self._client.socket, ssl.SSLObject | ssl.SSLSocket)
+
     def _on_auth_failed(self, _: Any) -> None:
+        if not self._encrypted():
+            # slixmpp found no mechanism it may use in the clear: the server (or someone
+            # in between) offered no STARTTLS. Not one credential byte was sent.
+            self._resolve(
+                ConnectFailed(
+                    kind="tls",
+                    message=(
+                        f"{self._where()} offered no TLS (STARTTLS missing or stripped): "
+                        "not logging in without encryption"
+                    ),
+                    fatal=True,
+                )
+            )
+            self._client.abort()
+            return
         self._resolve(
             ConnectFailed(
                 kind="auth",

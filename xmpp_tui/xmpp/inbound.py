@@ -18,6 +18,7 @@ from xmpp_tui.core.models import (
     ResourcePresence,
     RosterItem,
 )
+from xmpp_tui.core.transport_security import TransportSecurity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -256,6 +257,7 @@ class SessionStarted:
 
     full_jid: str
     resumed: bool
+    security: TransportSecurity | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from xmpp_tui.core.events import (
     ClientStateChanged,
     CommandFailed,
     ConnectionChanged,
+    ConnectionSecured,
     ConversationRead,
     DeliveryChanged,
     Event,
@@ -69,6 +70,7 @@ from xmpp_tui.core.models import (
     StoredMessage,
 )
 from xmpp_tui.core.sanitize import sanitize_identifier
+from xmpp_tui.core.transport_security import security_summary
 from xmpp_tui.ui import push_routes
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.notifier import Notifier, alert_kind
@@ -167,6 +169,8 @@ class EventReactions:
         match event:
             case ConnectionChanged():
                 self._connection(event)
+            case ConnectionSecured(security=security):
+                screen.console_line(f"{account}: {security_summary(security)}", "info")
             case AccountFailed(message=message, hint=hint):
                 self._error(account, error_text(message, hint))
             case CommandFailed(message=message, hint=hint):
