@@ -810,3 +810,64 @@ def test_zz_matrix_counts() -> None:
         f"{len(STOPPED_BY_SERVER)} stopped by the server: {', '.join(STOPPED_BY_SERVER)}), "
         f"{TALLY['legitimate']}/{legit} legitimate versions accepted"
     )
+
+
+async def test_forged_mam_result_with_the_leaked_queryid_is_rejected(
+    prosody: ProsodyServer,
+    new_account: AccountFactory,
+    peer: PeerFactory,
+    harness: HarnessFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """S-SP: the attacker knows the query id (a test hook leaks it) and answers first, while
+    our query is open; the result is not from our archive, so it is ignored."""
+    from xmpp_tui.service import sync
+
+    w = await _world(prosody, new_account, peer, harness, room=False)
+    mallory = await peer()
+    session = w.h.service._sessions[w.account]  # test hook: the session and its client
+    client: Any = session.client._client
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[None] = loop.create_future()
+    leaked: list[str] = []
+    forged = f"FORGED-{_token()}"
+
+    def watch_in(stanza: Any) -> Any:
+        result = stanza.xml.find(f"{{{MAM}}}result")
+        if result is not None and result.get("queryid") in leaked and not arrived.done():
+            arrived.set_result(None)
+        return stanza
+
+    async def leak_out(stanza: Any) -> Any:
+        query = stanza.xml.find(f"{{{MAM}}}query")
+        if stanza.name == "iq" and query is not None and not leaked:
+            leaked.append(query.get("queryid") or "")
+            inner = _inner(f"{w.bob.jid}/x", w.account, forged)
+            mallory.client.send_raw(
+                f"<message to='{w.full}'><result xmlns='{MAM}' queryid='{leaked[0]}'"
+                f" id='{_token()}'>{_forward(inner)}</result></message>"
+            )
+            await asyncio.wait_for(asyncio.shield(arrived), 5)  # ours goes out after it
+        return stanza
+
+    client.add_filter("in", watch_in)
+    client.add_filter("out", leak_out)
+    mark = len(w.h.events)
+    try:
+        with caplog.at_level("WARNING"):
+            await asyncio.wait_for(sync.catch_up(session), timeout=10)
+    finally:
+        client.del_filter("in", watch_in)
+        client.del_filter("out", leak_out)
+    assert leaked and arrived.done()  # the forgery was in our stream while the query was open
+    assert not [e for e in w.h.events[mark:] if forged in repr(e)]
+    assert all(
+        forged not in m.body
+        for conv in w.h.service.conversations(w.account)
+        for m in w.h.service.history_page(w.account, conv)
+    )
+    # rejected by our origin check (not by luck): it reached the result list
+    assert any(
+        "ignoring an archive result from" in r.getMessage() and mallory.jid in r.getMessage()
+        for r in caplog.records
+    )
