@@ -38,6 +38,9 @@ from xml.sax.saxutils import unescape as xml_unescape
 
 HOST = "localhost"
 COMPONENT_SECRET = "pushsecret"
+#: A second VirtualHost (users there share our local parts) and a component that forges.
+OTHER_HOST = f"other.{HOST}"
+SPOOF_COMPONENT = f"spoof.{HOST}"
 INSTALL_HINT = "apt-get install -y prosody prosody-modules"
 
 # Port name -> the Prosody network service that listens on it (as named in its log).
@@ -204,6 +207,13 @@ Component "pubsub.localhost" "pubsub"
 -- External XEP-0114 component: a fake XEP-0357 app server in tests.
 Component "push.localhost"
   component_secret = "@COMPONENT_SECRET@"
+
+-- A second host on the same server: "our localpart at another domain" (spoof matrix).
+VirtualHost "@OTHER_HOST@"
+
+-- An external component that sends forgeries (spoof matrix); same secret.
+Component "@SPOOF_COMPONENT@"
+  component_secret = "@COMPONENT_SECRET@"
 """
 
 
@@ -333,7 +343,10 @@ class ProsodyServer:
             return
         sans = ",".join(
             [f"DNS:{HOST}"]
-            + [f"DNS:{sub}.{HOST}" for sub in ("conference", "upload", "pubsub", "push")]
+            + [
+                f"DNS:{sub}.{HOST}"
+                for sub in ("conference", "upload", "pubsub", "push", "other", "spoof")
+            ]
             + ["IP:127.0.0.1"]
         )
         # fmt: off
@@ -353,6 +366,8 @@ class ProsodyServer:
         values = {
             "DIR": str(self.root),
             "COMPONENT_SECRET": COMPONENT_SECRET,
+            "OTHER_HOST": OTHER_HOST,
+            "SPOOF_COMPONENT": SPOOF_COMPONENT,
             **{f"{name.upper()}_PORT": str(port) for name, port in self._ports.items()},
         }
         for key, value in values.items():
@@ -363,17 +378,17 @@ class ProsodyServer:
 
     # ---- users -------------------------------------------------------------
 
-    def adduser(self, user: str, password: str) -> Account:
-        """Register ``user@localhost``. Works before and after ``start()``.
+    def adduser(self, user: str, password: str, host: str = HOST) -> Account:
+        """Register ``user@localhost`` (or ``user@host``). Works before and after ``start()``.
 
         While the server runs this goes through the admin socket (about 1 ms);
         otherwise through ``prosodyctl register`` (about 50 ms).
         """
-        jid = f"{user}@{HOST}"
+        jid = f"{user}@{host}"
         if self.running and self.admin_socket.exists():
             self.admin(f"user:create({_lua_str(jid)}, {_lua_str(password)})")
         else:
-            self.prosodyctl("register", user, HOST, password)
+            self.prosodyctl("register", user, host, password)
         return Account(jid, password)
 
     def unique_user(self, prefix: str = "user") -> Account:
