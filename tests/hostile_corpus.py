@@ -98,7 +98,11 @@ def atoms(*, xml: bool = False) -> list[str]:
     for sequence in SEQUENCES_7BIT:
         if not xml:
             found.append(sequence)
-        found.append(_eight_bit(sequence))
+        eight = _eight_bit(sequence)
+        if xml:  # 8-bit form, BEL terminator as U+009C (ST): XML carries no C0 but TAB/LF/CR
+            eight = eight.replace(BEL, "\x9c")
+        if eight != sequence and not (xml and ESC in eight):  # "ESC c" has no 8-bit form
+            found.append(eight)
     found += [*BIDI, *ZERO_WIDTH, *TAGS, *VARIATION_SELECTORS, *MARKUP, *OTHER]
     if not xml:
         found += XML_UNSAFE
