@@ -9,9 +9,12 @@ recording driver, and the bytes must hold nothing outside the allow-list (SECURI
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
+from slixmpp import JID
 
 from tests.hostile_corpus import payloads
 from tests.peer import AccountFactory, PeerFactory, wait_until
@@ -27,6 +30,14 @@ SIZE = (120, 50)
 TIMEOUT = 20.0
 BATCH = 16
 CORPUS = payloads(xml=True)
+
+
+def _shown(rows: Callable[[], list[str]], tag: str) -> bool:
+    return any(tag in row for row in rows())
+
+
+def _named(name: Callable[[], str | None], tag: str) -> bool:
+    return (name() or "").startswith(tag)
 
 
 async def test_hostile_corpus_from_a_real_peer_never_reaches_the_terminal(
@@ -60,17 +71,19 @@ async def test_hostile_corpus_from_a_real_peer_never_reaches_the_terminal(
                 bob.send_chat(alice.jid, f"#{first + k}#{payload}")
             bob.client.send_presence(pstatus=f"#{first}#{batch[0]}")
             name = f"#{first}#{batch[-1]}"
-            await second.client.update_roster(bob.jid, name=name)
+            pending = second.client.update_roster(JID(bob.jid), name=name)
+            assert pending is not None
+            await pending
             last = f"#{first + len(batch) - 1}#"
             await wait_until(
-                lambda last=last: any(last in row for row in history.rendered_rows()),
+                partial(_shown, history.rendered_rows, last),
                 timeout=TIMEOUT,
                 message=f"{last} not shown; rows: {history.rendered_rows()[-2:]}",
             )
             # (XML normalises line breaks in an attribute such as the roster name to spaces)
             tag = f"#{first}#"
             await wait_until(
-                lambda tag=tag: (bob_row_name() or "").startswith(tag),
+                partial(_named, bob_row_name, tag),
                 timeout=TIMEOUT,
                 message=f"roster name {name!r} not shown: {bob_row_name()!r}",
             )
