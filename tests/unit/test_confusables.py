@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xmpp_tui.core.confusables import CONFUSABLE_MARK, is_confusable_jid, is_mixed_script, script_of
 from xmpp_tui.core.models import BareJid, ContactPresence, Show
@@ -73,3 +75,44 @@ def test_flag_in_the_roster_row_the_header_and_the_request() -> None:
     assert CONFUSABLE_MARK not in header_text("alice", "alice@example.com", presence).plain
     assert CONFUSABLE_MARK in request_notice(fake)
     assert CONFUSABLE_MARK in jid_text(fake).plain
+
+
+# --- properties ----------------------------------------------------------------------------
+
+LATIN = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-"), min_size=1, max_size=20)
+LOOK_ALIKES = st.sampled_from("\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u03bf\u03b1")
+ALPHABETS = st.sampled_from(
+    [
+        "abcdefghijklmnopqrstuvwxyz\u00e9\u00fc\u00df",
+        "\u0430\u0431\u0432\u0433\u0434\u0435\u0436\u0437",
+        "\u03b1\u03b2\u03b3\u03b4\u03b5\u03b6",
+        "\u05d0\u05d1\u05d2\u05d3\u05e9",
+        "\u0627\u0628\u062a\u062b\u062c",
+        "\u4e00\u4e8c\u4e09\u6771\u4eac\u3042\u3044\u30a2\u30a4",
+        "\ud55c\uad6d\uc5b4\u4eba",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(max_codepoint=0x7F)))
+def test_ascii_is_never_flagged(jid: str) -> None:
+    assert not is_confusable_jid(jid)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LATIN, LOOK_ALIKES, st.integers(min_value=0, max_value=20), LATIN)
+def test_a_look_alike_in_a_latin_label_is_flagged(
+    label: str, intruder: str, at: int, domain: str
+) -> None:
+    if not any(ch.isalpha() for ch in label):
+        label += "a"
+    at = min(at, len(label))
+    assert is_confusable_jid(f"{label[:at]}{intruder}{label[at:]}@{domain}.org")
+    assert is_confusable_jid(f"user@{label[:at]}{intruder}{label[at:]}.org")
+
+
+@settings(max_examples=500, deadline=None)
+@given(ALPHABETS.flatmap(lambda letters: st.text(st.sampled_from(letters), min_size=1)))
+def test_one_script_or_a_real_mix_is_not_flagged(label: str) -> None:
+    assert not is_confusable_jid(f"{label}@example.org/{label}")
