@@ -176,3 +176,22 @@ def test_absurd_inputs_are_kept_whole_in_the_store(tmp_path: Path) -> None:
             assert again is not None and again.body == body
     finally:
         store.close()
+
+
+def test_no_body_line_can_pass_for_a_sender_line() -> None:
+    """Every corpus payload, after a forged-looking prefix: one head row, then only "│" rows."""
+    console = Console(width=60, force_terminal=True, color_system="truecolor")
+    for index, payload in enumerate(CORPUS):
+        body = f"ok\n12:00 <{BOB}> {payload}\n{payload}"
+        rows = message_lines(
+            _message(index, body),
+            peer_name=BOB,
+            width=60,
+            console=console,
+            tz=None,
+            styles=MessageStyles(),
+        )
+        assert rows[0].plain.startswith(f"{(NOW + timedelta(seconds=index)):%H:%M} <")
+        for row in rows[1:]:
+            assert row.plain.startswith("      │ "), (payload, row.plain)
+            assert "\n" not in row.plain and "\r" not in row.plain
