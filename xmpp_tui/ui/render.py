@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from xmpp_tui.core.confusables import CONFUSABLE_MARK, is_confusable_jid
 from xmpp_tui.core.models import ConversationKind, Delivery, Direction, Show, StoredMessage
 from xmpp_tui.core.sanitize import sanitize_for_display, sanitize_identifier
 from xmpp_tui.core.styling import Line, Styling, style_body
@@ -61,6 +62,19 @@ def one_line(text: str, style: str = "") -> Text:
         line.style = ""
         line.stylize(style)
     return line
+
+
+def jid_text(jid: str, style: str = "") -> Text:
+    """A JID as one safe line, followed by "⚠ mixed scripts" when a label mixes scripts (T3)."""
+    line = one_line(jid, style)
+    if is_confusable_jid(jid):
+        line.append_text(Text.assemble(" ", (CONFUSABLE_MARK, "bold reverse"), end=""))
+    return line
+
+
+def jid_plain(jid: str) -> str:
+    """:func:`jid_text` as a plain string (for console lines and notifications)."""
+    return jid_text(jid).plain
 
 
 def presence_text(show: Show) -> Text:

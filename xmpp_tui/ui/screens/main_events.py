@@ -74,7 +74,7 @@ from xmpp_tui.core.transport_security import security_summary
 from xmpp_tui.ui import push_routes
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.notifier import Notifier, alert_kind
-from xmpp_tui.ui.render import error_text, one_line
+from xmpp_tui.ui.render import error_text, jid_plain, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
@@ -462,7 +462,7 @@ def _room_row_changed(before: AccountRoster, event: RoomChanged) -> bool:
 
 def info_text(event: InfoReceived) -> str:
     """``/info`` answer, one item a line; every string came from the remote entity."""
-    lines = [f"{sanitize_identifier(event.jid)}:"]
+    lines = [f"{jid_plain(event.jid)}:"]
     if event.software:
         lines.append(f"  software: {sanitize_identifier(event.software)}")
     for category, kind, name in event.identities:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from xmpp_tui.core.commands import ApproveSubscription, DenySubscription
 from xmpp_tui.core.models import AccountId, BareJid
-from xmpp_tui.ui.render import one_line
+from xmpp_tui.ui.render import jid_plain, jid_text, one_line
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.view_state import answer_request
 
@@ -26,12 +26,12 @@ CHOICES = (("approve", "Approve"), ("deny", "Deny"), ("later", "Later"))
 
 def request_notice(jid: BareJid) -> str:
     """What the console and the notification say (plain text; shown with ``markup=False``)."""
-    return f"{jid} wants to see your presence: /approve {jid} or /deny {jid}"
+    return f"{jid_plain(jid)} wants to see your presence: /approve {jid} or /deny {jid}"
 
 
 def ask_subscription(screen: MainScreen, account: AccountId, jid: BareJid) -> None:
     """Approve / Deny / Later for ``jid``'s request; Later (or Escape) keeps the "?" marker."""
-    title = Text.assemble(one_line(jid), " wants to see your presence")
+    title = Text.assemble(jid_text(jid), " wants to see your presence")
     body = Text.assemble(
         "Account: ", one_line(account), "\nOr later: /approve JID or /deny JID", end=""
     )

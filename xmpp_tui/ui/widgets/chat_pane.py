@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from xmpp_tui.core.models import ChatState, ContactPresence, Delivery, StoredMessage
-from xmpp_tui.ui.render import one_line, presence_text, safe_name
+from xmpp_tui.ui.render import jid_text, one_line, presence_text, safe_name
 from xmpp_tui.ui.theme_roles import role
 from xmpp_tui.ui.view_state import ChatKey
 from xmpp_tui.ui.widgets.history_view import HistoryView, PageLoader
@@ -51,7 +51,9 @@ def header_text(
     For a blocked contact the second line only says so: nothing flows either way."""
     first = one_line(name, "bold")
     if name != jid:  # the bare JID is always shown: a name alone can impersonate
-        first = Text.assemble(first, "  ", one_line(jid, "dim"))
+        first = Text.assemble(first, "  ", jid_text(jid, "dim"))
+    else:
+        first = jid_text(jid, "bold")
     if via:
         first = Text.assemble(first, "  via ", one_line(via, "italic"))
     if blocked:

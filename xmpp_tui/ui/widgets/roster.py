@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from xmpp_tui.core.confusables import is_confusable_jid
 from xmpp_tui.core.models import AccountId, BareJid, Subscription
 from xmpp_tui.ui.render import fit, one_line, presence_glyph
 from xmpp_tui.ui.theme_roles import role
@@ -23,6 +24,8 @@ from xmpp_tui.ui.view_state import ContactRow, HeaderRow, RoomRow, RosterRow
 REQUEST_MARK = "?"
 #: Shown after a contact we asked, who has not answered yet.
 WAITING_MARK = "…"
+#: After a contact whose JID mixes scripts (a look-alike of another address).
+CONFUSABLE_FLAG = "⚠"
 #: Shown instead of the presence glyph before a blocked contact's (dimmed) name.
 BLOCKED_MARK = "⊘"
 #: Cells a row may use before the pane is laid out (the pane's width less its border).
@@ -38,6 +41,8 @@ def contact_prompt(row: ContactRow, width: int = DEFAULT_WIDTH) -> Text:
         marks.append(f" {REQUEST_MARK}", style=role("request"))
     if row.waiting_for_them:
         marks.append(f" {WAITING_MARK}", style="dim")
+    if is_confusable_jid(row.jid):  # mixed scripts in the JID (SECURITY.md T3)
+        marks.append(f" {CONFUSABLE_FLAG}", style="bold reverse")
     style = "bold" if row.unread else ""
     unseen = row.subscription in (Subscription.NONE, Subscription.FROM) and not row.waiting_for_them
     if unseen or row.blocked:
