@@ -204,6 +204,10 @@ Component "pubsub.localhost" "pubsub"
 -- External XEP-0114 component: a fake XEP-0357 app server in tests.
 Component "push.localhost"
   component_secret = "@COMPONENT_SECRET@"
+
+-- External XEP-0114 component: the load generator (tests/flood.py), any number of senders.
+Component "loadgen.localhost"
+  component_secret = "@COMPONENT_SECRET@"
 """
 
 
