@@ -214,6 +214,10 @@ VirtualHost "@OTHER_HOST@"
 -- An external component that sends forgeries (spoof matrix); same secret.
 Component "@SPOOF_COMPONENT@"
   component_secret = "@COMPONENT_SECRET@"
+
+-- External XEP-0114 component: the load generator (tests/flood.py), any number of senders.
+Component "loadgen.localhost"
+  component_secret = "@COMPONENT_SECRET@"
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from xmpp_tui import __version__
 from xmpp_tui.cli import build_parser, main
+from xmpp_tui.store.database import Database
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = "{'textual', 'slixmpp', 'rich'}"
@@ -103,6 +105,20 @@ def test_bad_config_exits_2_with_one_line(home: Path) -> None:
     assert len(lines) == 1
     assert lines[0].startswith(f"xmpp-tui: {config}: accounts[0].direct_tls")
     assert "'textual" not in result.stdout  # failed before the UI was imported
+
+
+def test_history_writable_by_others_exits_2_and_is_left_alone(home: Path) -> None:
+    history = home / "history.sqlite3"
+    Database.open(history).close()
+    history.chmod(0o666)
+    result = run(["alice@example.org"], home)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"xmpp-tui: Refusing to open {history}: others may write to it")
+    assert f"chmod 600 {history}" in lines[0]
+    assert stat.S_IMODE(history.stat().st_mode) == 0o666
 
 
 def test_no_account_exits_2_with_how_to_add_one(home: Path) -> None:

@@ -7,6 +7,9 @@ fail/null backends, and two tiny backend classes registered with ``keyring.set_k
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,6 +174,85 @@ async def test_plaintext_backend_is_never_written() -> None:
     keyring.set_keyring(backend)
     assert not await PasswordSource().save(JID, "pw")
     assert backend.store == {}
+
+
+def _alt_stand_in(name: str) -> type[MemoryKeyring]:
+    """A class living at keyrings.alt's module path under a harmless-looking name: the
+    module rule alone must refuse it (keyrings.alt is no dependency of ours)."""
+    return type(name, (MemoryKeyring,), {"__module__": "keyrings.alt.file", "priority": 10})
+
+
+@pytest.mark.parametrize("name", ["Keyring", "EncryptedKeyring", "SecretStore"])
+async def test_any_backend_from_keyrings_alt_is_refused(name: str) -> None:
+    backend = _alt_stand_in(name)()
+    keyring.set_keyring(backend)
+    assert not keyring_usable()
+    assert not await PasswordSource().save(JID, "pw")
+    assert await PasswordSource().lookup(account()) is None
+    assert backend.store == {}
+
+
+async def test_chainer_uses_its_secure_member_never_a_plaintext_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plaintext = PlaintextKeyring()
+    plaintext.store[(KEYRING_SERVICE, JID)] = "planted"
+    alt = _alt_stand_in("Keyring")()
+    secure = MemoryKeyring()
+    members: list[KeyringBackend] = [plaintext, alt, secure]  # by priority, insecure first
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", property(lambda _self: members))
+    keyring.set_keyring(chainer.ChainerBackend())  # type: ignore[no-untyped-call]
+    source = PasswordSource()
+    assert await source.lookup(account()) is None  # the planted one is never read
+    assert await source.save(JID, "s3cret")
+    assert secure.store == {(KEYRING_SERVICE, JID): "s3cret"}
+    assert plaintext.store == {(KEYRING_SERVICE, JID): "planted"}
+    assert alt.store == {}
+
+
+async def test_real_keyrings_alt_plaintext_backend_is_refused(tmp_path: Path) -> None:
+    # (EncryptedKeyring cannot even be built without pycryptodome; its stand-in is above.)
+    alt_file = pytest.importorskip("keyrings.alt.file")
+    backend = alt_file.PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring_pass.cfg")
+    keyring.set_keyring(backend)
+    assert not keyring_usable()
+    assert not await PasswordSource().save(JID, "s3cret-alt")
+    assert await PasswordSource().lookup(account()) is None
+    assert os.listdir(tmp_path) == []  # nothing written
+
+
+def test_keyring_discovery_with_keyrings_alt_installed_stays_unusable(tmp_path: Path) -> None:
+    """keyring's own choice, in a process with no D-Bus and keyrings.alt importable."""
+    pytest.importorskip("keyrings.alt.file")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DBUS_", "KEYRING_", "PYTHON_KEYRING"))
+    }
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env["HOME"] = str(tmp_path)
+    script = (
+        "import asyncio, keyring\n"
+        "from xmpp_tui.secrets import PasswordSource, keyring_usable\n"
+        "print(type(keyring.get_keyring()).__module__, keyring_usable(),"
+        " asyncio.run(PasswordSource().save('a@b.example', 's3cret-disc')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    chosen, usable, saved = result.stdout.split()
+    assert chosen.startswith("keyrings.alt"), chosen  # keyring itself picked the plaintext file
+    assert (usable, saved) == ("False", "False")
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in written if b"s3cret-disc" in p.read_bytes()], written
 
 
 async def test_secure_backend_round_trip() -> None:

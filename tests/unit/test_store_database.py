@@ -84,6 +84,30 @@ def test_loose_existing_files_and_directory_are_tightened(tmp_path: Path) -> Non
     assert _mode(path) == 0o600
 
 
+@pytest.mark.parametrize("mode", [0o666, 0o664, 0o646, 0o620, 0o602])
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_database_writable_by_others_is_refused(tmp_path: Path, mode: int, suffix: str) -> None:
+    path = tmp_path / "history.sqlite3"
+    Database.open(path).close()  # a real history first: refusal is about the mode only
+    target = path.with_name(path.name + suffix)
+    target.touch()
+    target.chmod(mode)
+    with pytest.raises(UserFacingError, match="others may write to it") as info:
+        Database.open(path)
+    assert "chmod 600" in info.value.hint
+    assert _mode(target) == mode  # left as found: the user decides
+    target.chmod(0o600)
+    Database.open(path).close()  # and once the user has tightened it, it opens
+
+
+def test_database_writable_by_others_is_refused_by_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    Store.open(path).close()
+    path.chmod(0o666)
+    with pytest.raises(UserFacingError, match="others may write to it"):
+        Store.open(path)
+
+
 def test_symlinked_database_is_refused(tmp_path: Path) -> None:
     real = tmp_path / "elsewhere.sqlite3"
     real.touch()

@@ -2,7 +2,8 @@
 
 This package is the only importer of ``sqlite3``. Files are created 0600 in a 0700
 directory before SQLite touches them (SQLite then gives ``-wal``/``-shm`` the database
-file's mode), and a file owned by another user is refused (SECURITY.md T14).
+file's mode); a file owned by another user, or one others may write to, is refused
+(SECURITY.md T14); a merely readable one (0644) is tightened to 0600.
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def _prepare_directory(directory: Path) -> None:
 
 
 def _prepare_file(path: Path) -> None:
-    """Create `path` 0600 if missing; refuse symlinks, non-files and other owners."""
+    """Create `path` 0600 if missing; refuse symlinks, non-files, other owners and files
+    that group or others may write to; tighten a readable one to 0600."""
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, 0o600)
@@ -210,7 +212,14 @@ def _prepare_file(path: Path) -> None:
                 f"Refusing to open {path}: it belongs to another user (uid {info.st_uid})",
                 hint="Use your own data directory, or move the file aside",
             )
-        if stat.S_IMODE(info.st_mode) != 0o600:
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o022:
+            # Someone else could have written to it: its contents cannot be trusted.
+            raise UserFacingError(
+                f"Refusing to open {path}: others may write to it (mode {mode:04o})",
+                hint=f"If you trust its contents, run: chmod 600 {path}",
+            )
+        if mode != 0o600:
             os.fchmod(fd, 0o600)
     finally:
         os.close(fd)

@@ -53,6 +53,7 @@ from xmpp_tui.ui.command_router import (
     route,
     route_text,
 )
+from xmpp_tui.ui.refresh_throttle import CostThrottle
 from xmpp_tui.ui.render import error_text, one_line
 from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
 from xmpp_tui.ui.screens.activity_view import ActivityTracker
@@ -134,6 +135,9 @@ class MainScreen(Screen[None]):
         self.chat_states = OwnChatStates(self)
         self.client_state = ClientStateReporter(self, idle_after=idle_inactive_after)  # XEP-0352
         self.alerts = TerminalAlerts(self, notifications or NotificationSettings())
+        self._roster_refresh = CostThrottle(
+            self._refresh_roster_now, lambda delay, run: self.set_timer(delay, run)
+        )
         self.room_requests = room_requests.PendingRoomRequests()  # XEP-0045 §8.6, §9.9
 
     def compose(self) -> ComposeResult:
@@ -169,6 +173,10 @@ class MainScreen(Screen[None]):
         self.deck.console.add_line(text, when=self.clock(), kind=kind)
 
     def refresh_roster(self) -> None:
+        """Redraw the roster pane: at once, or coalesced when redraws turn slow (floods)."""
+        self._roster_refresh.request()
+
+    def _refresh_roster_now(self) -> None:
         self.roster_view.show_rows(roster_rows(self.rosters))
         self.activity.refresh()  # unread counts change with the roster's
         self.alerts.unread_changed()
