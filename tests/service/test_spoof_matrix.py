@@ -48,6 +48,7 @@ from xmpp_tui.core.events import (
     RosterItemRemoved,
     RosterReplaced,
 )
+from xmpp_tui.core.models import Delivery
 
 CARBONS = "urn:xmpp:carbons:2"
 FORWARD = "urn:xmpp:forward:0"
@@ -231,6 +232,8 @@ async def _world(
     body = f"alice says {_token()}"
     await h.service.execute(SendMessage(account=alice.jid, peer=bob.jid, body=body))
     w.sent_id = str((await bob.wait_body(body))["id"])
+    # Its server ack settled now, so it cannot land in a forgery's window and look caused.
+    await h.wait_event(DeliveryChanged, lambda e: e.delivery is Delivery.ACKED)
     if room:
         w.room = new_room("spoof")
         await h.service.execute(JoinRoom(account=alice.jid, room=w.room))
