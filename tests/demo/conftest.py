@@ -16,7 +16,11 @@ from xmpp_tui.demo.world import DemoWorld
 @pytest.fixture(scope="module")
 def demo_world() -> Iterator[DemoWorld]:
     if missing_programs():
-        pytest.skip(f"the demo needs {missing_programs()}")
+        # Like every real-server test: missing programs fail, with the command to fix it.
+        pytest.fail(
+            f"the demo needs {missing_programs()}: run sh tests/run.sh (it installs them)",
+            pytrace=False,
+        )
     root = Path(tempfile.mkdtemp(prefix="xmpp-tui-demo-test-"))
     world = DemoWorld(root)
     try:

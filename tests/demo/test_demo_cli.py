@@ -123,7 +123,11 @@ def test_demo_cleans_up_when_stopped(tmp_path: Path, sig: signal.Signals) -> Non
     SIGKILL (the bot notices and cleans up); either way Prosody and the bot are gone and the
     temp dir is removed (nothing outside it is touched)."""
     if missing_programs():
-        pytest.skip(f"the demo needs {missing_programs()}")
+        # Like every real-server test: missing programs fail, with the command to fix it.
+        pytest.fail(
+            f"the demo needs {missing_programs()}: run sh tests/run.sh (it installs them)",
+            pytrace=False,
+        )
     temp = tmp_path / "tmp"
     temp.mkdir()
     master, slave = os.openpty()
