@@ -19,11 +19,9 @@ import asyncio
 import statistics
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from slixmpp import ComponentXMPP
-
+from tests.component import ComponentPeer
 from tests.peer import wait_until
 from tests.prosody_server import ProsodyServer
 
@@ -41,40 +39,11 @@ def rss_kib() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-class LoadGen:
+class LoadGen(ComponentPeer):
     """The component; `send_*` queue stanzas in slixmpp (sent as fast as the socket goes)."""
 
     def __init__(self, prosody: ProsodyServer, jid: str = JID) -> None:
-        self.jid = jid
-        self._client: Any = ComponentXMPP(
-            jid, prosody.component_secret, "127.0.0.1", prosody.component_port
-        )
-
-    async def start(self, timeout: float = 10.0) -> None:
-        started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def ready(_: Any) -> None:
-            if not started.done():
-                started.set_result(None)
-
-        self._client.add_event_handler("session_start", ready)
-        self._client.connect()
-        await asyncio.wait_for(started, timeout)
-
-    async def close(self) -> None:
-        await self._client.disconnect(wait=1.0)
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        super().__init__(prosody, jid)
 
     def sender(self, index: int) -> str:
         return f"stranger{index}@{self.jid}"

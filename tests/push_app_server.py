@@ -16,16 +16,14 @@ One at a time: Prosody accepts one connection per component JID.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from slixmpp import ComponentXMPP
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+from tests.component import ComponentPeer
 from tests.peer import wait_until
 from tests.prosody_server import ProsodyServer
 
@@ -50,40 +48,11 @@ class Notification:
         return self.fields.get("last-message-body", "")
 
 
-class PushAppServer:
+class PushAppServer(ComponentPeer):
     def __init__(self, prosody: ProsodyServer, jid: str = JID) -> None:
-        self.jid = jid
+        super().__init__(prosody, jid)
         self.received: list[Notification] = []
-        self._client: Any = ComponentXMPP(
-            jid, prosody.component_secret, "127.0.0.1", prosody.component_port
-        )
         self._client.register_handler(Callback("push publish", MatchXPath(_PUBLISH), self._on))
-
-    async def start(self, timeout: float = 10.0) -> None:
-        started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def ready(_: Any) -> None:
-            if not started.done():
-                started.set_result(None)
-
-        self._client.add_event_handler("session_start", ready)
-        self._client.connect()
-        await asyncio.wait_for(started, timeout)
-
-    async def close(self) -> None:
-        await self._client.disconnect(wait=1.0)
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     def for_node(self, node: str) -> list[Notification]:
         return [n for n in self.received if n.node == node]

@@ -106,8 +106,16 @@ async def test_hostile_corpus_never_reaches_the_terminal(tmp_path: Path) -> None
         history = active_pane(app).history
         assert CAPTURED, "the recording driver saw no frame"
         for first in range(0, len(CORPUS), BATCH):
-            _deliver(app, first, CORPUS[first : first + BATCH])
-            await pilot.pause()
+            seen = len(CAPTURED)
+            batch = CORPUS[first : first + BATCH]
+            _deliver(app, first, batch)
+            # A frame with this batch drawn, before the next one scrolls it away (a busy
+            # machine would otherwise coalesce several batches into one frame).
+            tag = f"#{first + len(batch) - 1}#"
+            await wait_until(
+                lambda tag=tag, seen=seen: tag in "".join(CAPTURED[seen:]),  # type: ignore[misc]
+                timeout=10,
+            )
         last = f"#{len(CORPUS) - 1}#"
         await wait_until(lambda: any(last in row for row in history.rendered_rows()), timeout=10)
         await pilot.pause()
