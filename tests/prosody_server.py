@@ -36,6 +36,8 @@ from typing import NamedTuple, Self
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import unescape as xml_unescape
 
+from xmpp_tui.demo.server import lua_string
+
 HOST = "localhost"
 COMPONENT_SECRET = "pushsecret"
 #: A second VirtualHost (users there share our local parts) and a component that forges.
@@ -390,7 +392,7 @@ class ProsodyServer:
         """
         jid = f"{user}@{host}"
         if self.running and self.admin_socket.exists():
-            self.admin(f"user:create({_lua_str(jid)}, {_lua_str(password)})")
+            self.admin(f"user:create({lua_string(jid)}, {lua_string(password)})")
         else:
             self.prosodyctl("register", user, host, password)
         return Account(jid, password)
@@ -550,12 +552,6 @@ class ProsodyServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def _lua_str(value: str) -> str:
-    """A Lua string literal for ``value`` (admin-shell arguments)."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
 
 
 _REPL = re.compile(

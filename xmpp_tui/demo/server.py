@@ -101,7 +101,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _lua_str(value: str) -> str:
+def lua_string(value: str) -> str:
+    """A Lua string literal for ``value`` (data files, admin-shell arguments)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
 
@@ -112,8 +113,8 @@ def roster_lua(items: Mapping[str, str]) -> str:
     lines = ["return {", '  [false] = { ["version"] = 1; };']
     for jid, name in items.items():
         lines.append(
-            f'  [{_lua_str(jid)}] = {{ ["subscription"] = "both"; '
-            f'["name"] = {_lua_str(name)}; ["groups"] = {{ }}; }};'
+            f'  [{lua_string(jid)}] = {{ ["subscription"] = "both"; '
+            f'["name"] = {lua_string(name)}; ["groups"] = {{ }}; }};'
         )
     lines.append("};")
     return "\n".join(lines) + "\n"
@@ -230,9 +231,9 @@ class DemoServer:
         server_key = hmac.digest(salted, b"Server Key", "sha1").hex()
         record = (
             "return {\n"
-            f'  ["stored_key"] = {_lua_str(stored_key)};\n'
-            f'  ["server_key"] = {_lua_str(server_key)};\n'
-            f'  ["salt"] = {_lua_str(salt)};\n'
+            f'  ["stored_key"] = {lua_string(stored_key)};\n'
+            f'  ["server_key"] = {lua_string(server_key)};\n'
+            f'  ["salt"] = {lua_string(salt)};\n'
             f'  ["iteration_count"] = {ITERATIONS};\n'
             "};\n"
         )
