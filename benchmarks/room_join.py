@@ -246,18 +246,15 @@ async def app_join(
         if profiler is not None:
             profiler.enable()
         started = time.perf_counter()
+        # Watched from a task of its own: `submit` returns only once the app is idle.
+        watch = asyncio.create_task(_watch_join(app, expected, newest))
         await submit(pilot, app, f"/join {room}")
+        joined, listed, shown = await asyncio.wait_for(watch, 300)
+        figures.joined.append(joined - started)
+        figures.listed.append(listed - started)
+        figures.shown.append(shown - started)
         pane = app.main.deck.active_pane()
         assert isinstance(pane, RoomPane)
-        await _until(lambda: pane.info is not None and pane.info.joined, "join")
-        figures.joined.append(time.perf_counter() - started)
-        await _until(
-            lambda: sum(r.occupant is not None for r in pane.occupants.rows) == expected,
-            "occupant list",
-        )
-        figures.listed.append(time.perf_counter() - started)
-        await _until(lambda: any(newest in r for r in pane.history.rendered_rows()), "history")
-        figures.shown.append(time.perf_counter() - started)
         if profiler is not None:
             profiler.disable()
             stats = pstats.Stats(profiler)
@@ -280,6 +277,29 @@ async def app_join(
             figures.churn = time.perf_counter() - started
             await asyncio.sleep(1.0)
             figures.churn_lag = await churn.stop()
+
+
+async def _watch_join(app: Any, expected: int, newest: str) -> tuple[float, float, float]:
+    """When the room's pane first showed us in, all ``expected`` occupants, ``newest``."""
+    from xmpp_tui.ui.widgets.room_pane import RoomPane
+
+    joined = listed = shown = 0.0
+    deadline = time.perf_counter() + 300
+    while not (joined and listed and shown):
+        if time.perf_counter() > deadline:
+            raise SystemExit("the join did not complete within 300 s")
+        await asyncio.sleep(0.002)
+        pane = app.main.deck.active_pane()
+        if not isinstance(pane, RoomPane):
+            continue
+        now = time.perf_counter()
+        if not joined and pane.info is not None and pane.info.joined:
+            joined = now
+        if not listed and sum(r.occupant is not None for r in pane.occupants.rows) == expected:
+            listed = now
+        if not shown and any(newest in r for r in pane.history.rendered_rows()):
+            shown = now
+    return joined, listed, shown
 
 
 async def one_size(
