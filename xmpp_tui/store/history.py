@@ -530,13 +530,12 @@ class HistoryStore:
             return True
         conn = self._db.connection
         # Two queries: SQLite answers a lone min() or max() from the index, both at once by a scan.
-        low, high = (
-            conn.execute(query, (account, peer)).fetchone()[0]
-            for query in (
-                "SELECT min(id) FROM messages WHERE account = ? AND peer = ?",
-                "SELECT max(id) FROM messages WHERE account = ? AND peer = ?",
-            )
-        )
+        low = conn.execute(
+            "SELECT min(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
+        high = conn.execute(
+            "SELECT max(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
         if low is None:
             return False  # no history with them at all
         if self._db.rollbacks != self._rollbacks:  # a rolled-back row's id may come again
