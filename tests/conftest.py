@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
 
@@ -31,6 +32,14 @@ def prosody(
     pytestconfig.stash[_SERVER] = server
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_heap() -> Iterator[None]:
+    """An app that goes online freezes the heap (xmpp_tui/ui/heap.py): every test ends with it
+    unfrozen, so no test's objects outlive it in the permanent generation."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -137,10 +137,14 @@ class Rooms:
         bookmark = session.bookmarks.get(room)
         current = self._rooms.get(room)
         nick = nick or (bookmark.nick if bookmark else "")
+        archived: bool | None = None  # whether the room keeps an archive: asked once below
         if not nick and current is not None and current.joined:
             nick = current.nick
         elif not nick and room not in self._joining:
-            nick = await room_nicks.reserved(session, room)
+            # Both questions go out at once: one round trip before the join, not two.
+            nick, archived = await asyncio.gather(
+                room_nicks.reserved(session, room), room_history.has_archive(session, room)
+            )
         nick = nick or _local_part(session.account)
         password = password or (bookmark.password if bookmark else "")
         current = self._rooms.get(room)
@@ -164,7 +168,8 @@ class Rooms:
         self._joining[room] = future
         timeout = session.timing.iq_timeout
         try:
-            archived = await room_history.has_archive(session, room)
+            if archived is None:
+                archived = await room_history.has_archive(session, room)
             state.held = [] if archived else None
             session.client.join_room(
                 room,

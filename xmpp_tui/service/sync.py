@@ -13,6 +13,7 @@ publishes `SyncProgress` (at most every `PROGRESS_INTERVAL`, plus a final ``done
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from xmpp_tui.core.events import (
 from xmpp_tui.core.models import StoredMessage
 from xmpp_tui.service.blocklist import is_blocked
 from xmpp_tui.service.recorder import record_chat
-from xmpp_tui.xmpp.features.mam import CursorUnknown
+from xmpp_tui.xmpp.features.mam import ArchivePage, CursorUnknown
 from xmpp_tui.xmpp.inbound import ChatReceived
 
 if TYPE_CHECKING:
@@ -70,7 +71,12 @@ class ProgressThrottle:
 
 
 async def catch_up(session: AccountSession) -> int:
-    """Bring the local history up to date; returns how many messages were new."""
+    """Bring the local history up to date; returns how many messages were new.
+
+    The next page is asked for as soon as a page has come (its RSM ``<last/>`` is the next
+    cursor), before that page is stored: the server reads page N+1 while we store page N, so
+    a long catch-up is paced by the server alone. The cursor still moves only with the page
+    it ends, committed together (a crash replays a page, never skips one)."""
     account = session.account
     cursor = session.store.cursors.get(account, account)
     # No cursor: the last week, or from the newest message we already hold (an upgrade).
@@ -78,12 +84,20 @@ async def catch_up(session: AccountSession) -> int:
     added = pages = read = 0
     total: int | None = None
     throttle = ProgressThrottle(PROGRESS_INTERVAL)
+    ahead: asyncio.Task[ArchivePage] | None = None  # the next page, asked for already
+
+    def ask(after: str | None) -> asyncio.Task[ArchivePage]:
+        return asyncio.ensure_future(
+            session.client.archive_page(
+                after=after, start=start, size=PAGE_SIZE, timeout=session.timing.iq_timeout
+            )
+        )
+
     try:
         while True:
+            asked, ahead = ahead or ask(cursor), None
             try:
-                page = await session.client.archive_page(
-                    after=cursor, start=start, size=PAGE_SIZE, timeout=session.timing.iq_timeout
-                )
+                page = await asked
             except CursorUnknown:
                 if session.archive_fell_back:
                     log.warning("archive cursor unknown again for %s: not retrying", account)
@@ -96,6 +110,10 @@ async def catch_up(session: AccountSession) -> int:
             except UserFacingError as error:
                 log.info("no archive catch-up for %s: %s", account, error.message)
                 return added
+            last = page.complete or not page.last_id or page.last_id == cursor
+            if not last:
+                ahead = ask(page.last_id)
+                await session.client.sends_flushed()  # on the wire before we store
             stored = _store_page(session, page.messages, page.last_id)
             added += len(stored)
             pages += 1
@@ -106,7 +124,7 @@ async def catch_up(session: AccountSession) -> int:
                 total = page.total
             for message in stored:
                 session.publish(MessageAdded(account=account, message=message, archived=True))
-            if page.complete or not page.last_id or page.last_id == cursor:
+            if last:
                 return added
             if throttle.due(pages):
                 session.publish(
@@ -114,10 +132,19 @@ async def catch_up(session: AccountSession) -> int:
                 )
             cursor = page.last_id
     finally:
+        if ahead is not None:  # stopped early (an error, a disconnect): nobody wants it
+            ahead.cancel()
+            ahead.add_done_callback(_unwanted)
         if throttle.published:
             session.publish(
                 SyncProgress(account=account, pages=pages, messages=read, total=total, done=True)
             )
+
+
+def _unwanted(task: asyncio.Task[ArchivePage]) -> None:
+    """A page asked for ahead and then not wanted: its outcome is read and dropped."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _mark_gaps(session: AccountSession, start: datetime) -> None:

@@ -34,6 +34,8 @@ class Database:
         self._connection = connection
         self._path = path
         self._depth = 0
+        #: How many times a transaction was rolled back (caches of what is stored check it).
+        self.rollbacks = 0
         self._closed = False
 
     @classmethod
@@ -127,6 +129,7 @@ class Database:
         self._connection.close()
 
     def _rollback(self, statements: tuple[str, ...]) -> None:
+        self.rollbacks += 1
         # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR, ...).
         if not self._connection.in_transaction:
             return

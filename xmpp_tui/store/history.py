@@ -45,11 +45,20 @@ _RANK = {
 }
 
 
+#: At most this many conversations' `is_room` answers are kept.
+_KIND_CACHE_SIZE = 10_000
+
+
 class HistoryStore:
     """Read and write `messages` and `read_state` for every account."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        #: `is_room`: conversations known to be rooms, and the id range (lowest, highest) of
+        #: those known to hold no group chat message.
+        self._rooms: set[tuple[AccountId, BareJid]] = set()
+        self._not_rooms: dict[tuple[AccountId, BareJid], tuple[int, int]] = {}
+        self._rollbacks = 0  # the database's count when `_not_rooms` was last trusted
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -509,12 +518,50 @@ class HistoryStore:
         return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
 
     def is_room(self, account: AccountId, peer: BareJid) -> bool:
-        """Whether the history with ``peer`` is a group chat."""
-        row = self._db.connection.execute(
-            "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND kind = 'groupchat' LIMIT 1",
-            (account, peer),
-        ).fetchone()
-        return row is not None
+        """Whether the history with ``peer`` is a group chat (any of its messages is).
+
+        Asked for every message received, so it must not read a whole conversation each time
+        (a 1:1 history of 100,000 messages has no group chat row to stop at): rows are never
+        deleted nor change kind, so a conversation found to be a room stays one, and one found
+        not to be is checked again only for the rows stored since, outside the id range seen
+        (scroll-back stores below it)."""
+        key = (account, peer)
+        if key in self._rooms:
+            return True
+        conn = self._db.connection
+        # Two queries: SQLite answers a lone min() or max() from the index, both at once by a scan.
+        low = conn.execute(
+            "SELECT min(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
+        high = conn.execute(
+            "SELECT max(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
+        ).fetchone()[0]
+        if low is None:
+            return False  # no history with them at all
+        if self._db.rollbacks != self._rollbacks:  # a rolled-back row's id may come again
+            self._rollbacks = self._db.rollbacks
+            self._not_rooms.clear()
+        seen = self._not_rooms.get(key)
+        ranges = [(low, high)]
+        if seen is not None:  # only the rows stored since: above and below what was seen
+            low_seen, high_seen = seen
+            ranges = [(high_seen + 1, high)] if high > high_seen else []
+            if low < low_seen:
+                ranges.append((low, low_seen - 1))
+        for first, last in ranges:
+            row = conn.execute(
+                "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND id BETWEEN ? AND ?"
+                " AND kind = 'groupchat' LIMIT 1",
+                (account, peer, first, last),
+            ).fetchone()
+            if row is not None:
+                self._not_rooms.pop(key, None)
+                self._rooms.add(key)
+                return True
+        if len(self._not_rooms) >= _KIND_CACHE_SIZE:
+            self._not_rooms.clear()  # bounded: a flood of strangers costs a rescan, no memory
+        self._not_rooms[key] = (low, high)
+        return False
 
     def rooms(self, account: AccountId) -> list[BareJid]:
         """Every room (group chat) with stored history, sorted."""

@@ -19,8 +19,11 @@ from textual.command import Provider
 from textual.theme import Theme
 
 from xmpp_tui.core.clock import Clock, utc_now
+from xmpp_tui.core.events import ConnectionChanged
+from xmpp_tui.core.models import ConnectionState
 from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.service.session import SessionService
+from xmpp_tui.ui import heap
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.palette import SlashCommands
 from xmpp_tui.ui.screens.account_setup import open_setup
@@ -85,6 +88,7 @@ class XmppTuiApp(App[int]):
         self.notifications = notifications or NotificationSettings()
         self._main: MainScreen | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._heap_settled = False  # heap.settle runs once, after the first account is online
         self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
         #: Lines for the console once it is on screen (broken theme files, an unknown theme).
         self.theme_notes: list[str] = list(self.themes.problems)
@@ -150,7 +154,15 @@ class XmppTuiApp(App[int]):
         await self.service.start()
 
     def on_service_event(self, message: ServiceEvent) -> None:
-        self.main.apply_event(message.event)
+        event = message.event
+        self.main.apply_event(event)
+        if (
+            not self._heap_settled
+            and isinstance(event, ConnectionChanged)
+            and event.state is ConnectionState.ONLINE
+        ):
+            self._heap_settled = True
+            self.call_after_refresh(heap.settle)  # after the frame that says online
 
     async def on_unmount(self) -> None:
         if self._unsubscribe is not None:

@@ -551,6 +551,18 @@ class XmppClient:
         name = await discovery.software(self._client, jid, timeout) if software else ""
         return identities, features, name
 
+    async def sends_flushed(self, steps: int = 8) -> None:
+        """Yield to the loop until slixmpp's send queue is empty (at most ``steps`` times).
+
+        slixmpp writes stanzas from a queue, in later steps of the loop: a request that
+        should be on the wire before we turn to blocking work (storing an archive page while
+        the server reads the next one) needs those steps first."""
+        queue = self._client.waiting_queue
+        for _ in range(steps):
+            await asyncio.sleep(0)
+            if queue.empty():
+                return
+
     async def archive_page(
         self,
         *,
