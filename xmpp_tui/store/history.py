@@ -50,6 +50,12 @@ class HistoryStore:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        #: Conversations known to be group chats, and known not to be (yet): `is_room` is
+        #: asked for every received message, and answering it from the rows scans the whole
+        #: conversation (quadratic under a flood). Rows are never deleted, so a room stays
+        #: one; "not a room" is forgotten whenever a group-chat row is written for that peer.
+        self._rooms: set[tuple[AccountId, BareJid]] = set()
+        self._not_rooms: set[tuple[AccountId, BareJid]] = set()
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -86,6 +92,8 @@ class HistoryStore:
         body_hash = _hash(body)
         sender_bare = _bare(sender)
         conn: sqlite3.Connection
+        if kind is ConversationKind.GROUPCHAT:
+            self._not_rooms.discard((account, peer))
         with self._db.transaction() as conn:
             conflict = False
             if stanza_id is not None:
@@ -175,6 +183,8 @@ class HistoryStore:
         kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage:
         """The persisted outbox write: committed (state PENDING) before it returns."""
+        if kind is ConversationKind.GROUPCHAT:
+            self._not_rooms.discard((account, peer))
         with self._db.transaction() as conn:
             return self._insert(
                 conn,
@@ -510,10 +520,19 @@ class HistoryStore:
 
     def is_room(self, account: AccountId, peer: BareJid) -> bool:
         """Whether the history with ``peer`` is a group chat."""
+        key = (account, peer)
+        if key in self._rooms:
+            return True
+        if key in self._not_rooms:
+            return False
         row = self._db.connection.execute(
             "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND kind = 'groupchat' LIMIT 1",
             (account, peer),
         ).fetchone()
+        if row is None:
+            self._not_rooms.add(key)
+        elif not self._db.connection.in_transaction:  # the row could still be rolled back
+            self._rooms.add(key)
         return row is not None
 
     def rooms(self, account: AccountId) -> list[BareJid]:
