@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -66,7 +67,8 @@ class _Probe:
         (self.out / "lag.txt").write_text("".join(lines), encoding="ascii")
         if self.profiler is not None:
             self.profiler.stop()
-            text = self.profiler.output_text(unicode=False, color=False, show_all=False)
+            every_frame = os.environ.get("PROFILE_ALL") == "1"  # library frames too
+            text = self.profiler.output_text(unicode=False, color=False, show_all=every_frame)
             (self.out / "profile.txt").write_text(text, encoding="utf-8")
             self.profiler = None
         (self.out / "done").write_text("", encoding="ascii")

@@ -1,12 +1,13 @@
 """A 10,000-message flood from a contact, processed: xmpp-tui beside the bare slixmpp floor.
 
-Each run starts a fresh ``BenchWorld`` (a private Prosody; ``bench`` with 10 contacts, among
-them the real ``flooder`` account), so no run catches up on an earlier run's archive. In it:
+Each run of each client starts a fresh ``BenchWorld`` (a private Prosody; ``bench`` with 10
+contacts, among them the real ``flooder`` account), so no client catches up on an earlier
+flood's archive or shares it with a hibernating session. Per run:
 
-1. the real ``xmpp-tui`` runs in a pseudo-terminal (80x24, drained), through
+1. the bare slixmpp reference client (``benchmarks/reference_client.py``);
+2. the real ``xmpp-tui`` in a pseudo-terminal (80x24, drained), through
    ``benchmarks/app_probe.py``, which adds an event-loop lag probe to the app's own loop
-   (10 ms sleeps) and, with ``--profile``, a pyinstrument profile of the flood window;
-2. then the bare slixmpp reference client (``benchmarks/reference_client.py``).
+   (10 ms sleeps) and, with ``--profile``, a pyinstrument profile of the flood window.
 
 For each: wait until bench's initial presence reaches the flooder, one warm-up ping (start-up
 work done), then the flooder sends ``--count`` pre-serialised chat messages to bench and pings
@@ -42,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_world import (  # noqa: E402
+from bench_world import (  # noqa: E402
     BENCH,
     FLOODER,
     BenchWorld,
@@ -71,7 +72,7 @@ class Run:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def count_rows(database: Path, tag: str) -> tuple[int, int]:
@@ -111,6 +112,13 @@ async def flood_once(watcher: Watcher, count: int, tag: str) -> tuple[float, flo
     return start, pong
 
 
+async def _wait_file(path: Path, timeout: float) -> None:
+    """Until ``path`` exists (another process writes it)."""
+    deadline = time.perf_counter() + timeout
+    while not path.exists() and time.perf_counter() < deadline:  # noqa: ASYNC110, ASYNC240
+        await asyncio.sleep(0.05)
+
+
 async def run_reference(world: BenchWorld, watcher: Watcher, count: int, tag: str) -> Run:
     watcher.reset()
     proc = PtyProcess(reference_argv(world), reference_env(world))
@@ -125,10 +133,9 @@ async def run_app(
     world: BenchWorld, watcher: Watcher, count: int, tag: str, home: Path, profile: bool
 ) -> tuple[Run, str | None]:
     watcher.reset()
-    home.mkdir(mode=0o700)
-    config = xmpp_tui_config(world, home / "config.toml")
     probe_dir = home / "probe"
-    probe_dir.mkdir()
+    probe_dir.mkdir(mode=0o700, parents=True)
+    config = xmpp_tui_config(world, home / "config.toml")
     argv = [sys.executable, str(ROOT / "benchmarks" / "app_probe.py"), "--probe-out"]
     argv += [str(probe_dir), *(["--profile"] if profile else []), "--"]
     argv += ["--config", str(config), world.jid(BENCH)]
@@ -141,18 +148,11 @@ async def run_app(
         start, pong = await flood_once(watcher, count, tag)
         stored_at = await wait_stored(home / "history.sqlite3", tag, count, 60.0)
         os.kill(proc.pid, signal.SIGUSR2)
-        deadline = time.perf_counter() + 60
-        while not (probe_dir / "done").exists() and time.perf_counter() < deadline:
-            await asyncio.sleep(0.05)
+        await _wait_file(probe_dir / "done", 60.0)
         rss = rss_kib(proc.pid) / 1024
-        lags = [
-            float(lag) * 1000
-            for t, lag in (line.split() for line in (probe_dir / "lag.txt").read_text().split("\n") if line)
-            if start <= float(t) <= pong
-        ]
-        profile_text = (
-            (probe_dir / "profile.txt").read_text(encoding="utf-8") if profile else None
-        )
+        samples = (line.split() for line in (probe_dir / "lag.txt").read_text().splitlines())
+        lags = [float(lag) * 1000 for t, lag in samples if start <= float(t) <= pong]
+        profile_text = (probe_dir / "profile.txt").read_text(encoding="utf-8") if profile else None
     finally:
         proc.stop()
     rows, distinct = count_rows(home / "history.sqlite3", tag)
@@ -170,36 +170,33 @@ async def run_app(
     )
 
 
-async def one_run(
-    root: Path, run: int, count: int, profile: bool, skip_reference: bool
-) -> tuple[Run, Run | None, str | None]:
-    world = BenchWorld(root / f"world{run}", 10)
+async def in_world(root: Path, client: str, run: int, count: int, profile: bool) -> Run:
+    """One client's run in a world of its own (a client that resumes streams, as xmpp-tui
+    does, would leave a hibernating session behind that takes copies of the next flood)."""
+    world = BenchWorld(root / f"world-{client}{run}", 10)
     try:
         flooder = await world.connect(FLOODER, "flood")
         watcher = Watcher(flooder)
         try:
+            if client == "ref":
+                return await run_reference(world, watcher, count, f"ref{run}")
             app, profile_text = await run_app(
                 world, watcher, count, f"app{run}", root / f"home{run}", profile
             )
-            print(_app_line(run, app), flush=True)
-            reference = None
-            if not skip_reference:
-                reference = await run_reference(world, watcher, count, f"ref{run}")
-                print(
-                    f"run {run + 1}: reference {reference.rate:,.0f} msg/s, "
-                    f"RSS {reference.rss_mib:.1f} MiB",
-                    flush=True,
-                )
+            if profile_text:
+                print(profile_text, flush=True)
+            return app
         finally:
             flooder.disconnect()
     finally:
         world.stop()
-    return app, reference, profile_text
 
 
 def _app_line(run: int, app: Run) -> str:
-    lag = "n/a" if app.lag_ms is None else "p50 {:.1f} / p99 {:.1f} / max {:.0f} ms".format(
-        *app.lag_ms
+    lag = (
+        "n/a"
+        if app.lag_ms is None
+        else "p50 {:.1f} / p99 {:.1f} / max {:.0f} ms".format(*app.lag_ms)
     )
     stored = "n/a" if app.stored_rate is None else f"{app.stored_rate:,.0f} msg/s"
     return (
@@ -219,24 +216,29 @@ def main() -> None:
     references: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="flood-rate-") as tmp:
         for run in range(args.runs):
-            app, reference, profile_text = asyncio.run(
-                one_run(Path(tmp), run, args.count, args.profile, args.no_reference)
-            )
-            apps.append(app)
-            if reference is not None:
+            if not args.no_reference:
+                reference = asyncio.run(in_world(Path(tmp), "ref", run, args.count, False))
+                print(
+                    f"run {run + 1}: reference {reference.rate:,.0f} msg/s, "
+                    f"RSS {reference.rss_mib:.1f} MiB",
+                    flush=True,
+                )
                 references.append(reference)
-            if profile_text:
-                print(profile_text, flush=True)
+            app = asyncio.run(in_world(Path(tmp), "app", run, args.count, args.profile))
+            print(_app_line(run, app), flush=True)
+            apps.append(app)
     print()
     print(f"{args.count:,}-message flood processed, {os.cpu_count()} CPUs, median (min-max)")
     if references:
         print(f"  reference slixmpp  {summary([r.rate for r in references], 'msg/s', digits=0)}")
-        print(f"                     RSS {summary([r.rss_mib for r in references], 'MiB', digits=1)}")
+        rss = summary([r.rss_mib for r in references], "MiB", digits=1)
+        print(f"                     RSS {rss}")
     print(f"  xmpp-tui           {summary([a.rate for a in apps], 'msg/s', digits=0)}")
     stored = [a.stored_rate for a in apps if a.stored_rate is not None]
     if stored:
         print(f"    all rows stored  {summary(stored, 'msg/s', digits=0)}")
-    print(f"    rows stored      {[a.rows for a in apps]} (distinct ids {[a.distinct for a in apps]})")
+    rows, distinct = [a.rows for a in apps], [a.distinct for a in apps]
+    print(f"    rows stored      {rows} (distinct ids {distinct})")
     lags = [a.lag_ms for a in apps if a.lag_ms is not None]
     if lags:
         print(f"    loop lag p50     {summary([lag[0] for lag in lags], 'ms', digits=1)}")
