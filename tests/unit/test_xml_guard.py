@@ -165,3 +165,21 @@ def _feed_all(parser: object, chunks: list[bytes]) -> Iterator[object]:
     for chunk in chunks:
         parser.feed(chunk)  # type: ignore[attr-defined]
         yield from parser.read_events()  # type: ignore[attr-defined]
+
+
+def test_a_deadline_ends_reading_after_the_stanza_in_hand() -> None:
+    stanza = b"<message from='a@b/c' to='d@e' type='chat' id='1'><body>hello</body></message>"
+    parser = GuardedParser()
+    parser.feed(HEADER + stanza * 5)
+    assert parser.backlog == 5 and parser.pending
+    everything = list(parser.read_events())  # no deadline: the stream header and 5 stanzas
+    assert len(everything) == 1 + 5 * 4 and parser.backlog == 0
+    parser.feed(stanza * 5)
+    parser.deadline = time.perf_counter() - 1  # already past: one stanza, then stop
+    first = list(parser.read_events())
+    assert [kind for kind, _ in first] == ["start", "start", "end", "end"]
+    assert first[-1][1].tag.endswith("message")
+    assert parser.backlog == 4 and parser.pending
+    parser.deadline = None
+    rest = [element for kind, element in parser.read_events() if kind == "end"]
+    assert len(rest) == 8 and parser.backlog == 0 and not parser.pending  # 4 x (body, message)
