@@ -24,6 +24,7 @@ probe's reader and the benchmark run in other processes), as a user would run it
     .venv/bin/python benchmarks/flood_rate.py                 # 10,000 messages, 3 runs
     .venv/bin/python benchmarks/flood_rate.py --runs 5 --count 10000
     .venv/bin/python benchmarks/flood_rate.py --runs 1 --profile   # where xmpp-tui's time goes
+    .venv/bin/python benchmarks/flood_rate.py --open   # the flooder's conversation in front
 """
 
 from __future__ import annotations
@@ -130,7 +131,13 @@ async def run_reference(world: BenchWorld, watcher: Watcher, count: int, tag: st
 
 
 async def run_app(
-    world: BenchWorld, watcher: Watcher, count: int, tag: str, home: Path, profile: bool
+    world: BenchWorld,
+    watcher: Watcher,
+    count: int,
+    tag: str,
+    home: Path,
+    profile: bool,
+    open_pane: bool = False,
 ) -> tuple[Run, str | None]:
     watcher.reset()
     probe_dir = home / "probe"
@@ -144,6 +151,9 @@ async def run_app(
     try:
         await watcher.wait_online(TIMEOUT)
         await watcher.ping(TIMEOUT)
+        if open_pane:  # the flooder's conversation in front: every message drawn, read at once
+            proc.write(f"/msg {world.jid(FLOODER)}\r".encode())
+            await asyncio.to_thread(proc.wait_for, b"Flooder", TIMEOUT)
         os.kill(proc.pid, signal.SIGUSR1)  # profiler on (if asked)
         start, pong = await flood_once(watcher, count, tag)
         stored_at = await wait_stored(home / "history.sqlite3", tag, count, 60.0)
@@ -170,7 +180,9 @@ async def run_app(
     )
 
 
-async def in_world(root: Path, client: str, run: int, count: int, profile: bool) -> Run:
+async def in_world(
+    root: Path, client: str, run: int, count: int, profile: bool, open_pane: bool = False
+) -> Run:
     """One client's run in a world of its own (a client that resumes streams, as xmpp-tui
     does, would leave a hibernating session behind that takes copies of the next flood)."""
     world = BenchWorld(root / f"world-{client}{run}", 10)
@@ -181,7 +193,7 @@ async def in_world(root: Path, client: str, run: int, count: int, profile: bool)
             if client == "ref":
                 return await run_reference(world, watcher, count, f"ref{run}")
             app, profile_text = await run_app(
-                world, watcher, count, f"app{run}", root / f"home{run}", profile
+                world, watcher, count, f"app{run}", root / f"home{run}", profile, open_pane
             )
             if profile_text:
                 print(profile_text, flush=True)
@@ -211,6 +223,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="pyinstrument the flood window")
     parser.add_argument("--no-reference", action="store_true", help="xmpp-tui only")
+    parser.add_argument(
+        "--open", action="store_true", help="with the flooder's conversation open in front"
+    )
     args = parser.parse_args()
     apps: list[Run] = []
     references: list[Run] = []
@@ -224,7 +239,7 @@ def main() -> None:
                     flush=True,
                 )
                 references.append(reference)
-            app = asyncio.run(in_world(Path(tmp), "app", run, args.count, args.profile))
+            app = asyncio.run(in_world(Path(tmp), "app", run, args.count, args.profile, args.open))
             print(_app_line(run, app), flush=True)
             apps.append(app)
     print()

@@ -111,6 +111,8 @@ class AccountSession:
         self.server_client_active = True
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
+        #: Per peer, the newest message id already searched for one to mark (extras.py).
+        self.displayed_checked: dict[str, int] = {}
         self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
         self.push = Push(self)  # XEP-0357
         self.rooms = Rooms(self)  # XEP-0045

@@ -400,14 +400,29 @@ class HistoryStore:
         return [(_from_db(str(row["timestamp"])), str(row["previous_body"])) for row in rows]
 
     def last_message(
-        self, account: AccountId, peer: BareJid, direction: Direction, *, markable: bool = False
+        self,
+        account: AccountId,
+        peer: BareJid,
+        direction: Direction,
+        *,
+        markable: bool = False,
+        after_id: int | None = None,
     ) -> StoredMessage | None:
         """The newest message in this conversation going `direction` (our last one is what
-        /correct changes; their newest `markable` one is what a read marker names)."""
+        /correct changes; their newest `markable` one is what a read marker names).
+
+        ``after_id``: only among messages with a higher id (a search for a markable one in a
+        conversation without any reads every row; this bounds it to what is new)."""
         row = self._db.connection.execute(
             "SELECT * FROM messages WHERE account = ? AND peer = ? AND direction = ?"
-            " AND (? = 0 OR markable = 1) ORDER BY id DESC LIMIT 1",
-            (account, peer, direction.value, int(markable)),
+            " AND (? = 0 OR markable = 1) AND id > ? ORDER BY id DESC LIMIT 1",
+            (
+                account,
+                peer,
+                direction.value,
+                int(markable),
+                -_MAX_ID if after_id is None else after_id,
+            ),
         ).fetchone()
         return None if row is None else _message(row)
 
