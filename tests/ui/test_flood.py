@@ -11,12 +11,15 @@ The tests keep the rate (10,000 a minute) for a fraction of the minute: 2,000 me
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.flood import LoadGen, run_flood
-from tests.peer import AccountFactory, wait_until
+from tests.peer import AccountFactory, PeerFactory, wait_until
 from tests.prosody_server import ProsodyServer
 from tests.service.harness import account_settings, build_test_service
 from tests.ui.pilot_helpers import wait_online
@@ -103,3 +106,76 @@ async def test_presence_and_chat_state_storms_keep_the_ui_responsive(
         assert figures.roster_rows == 0  # strangers' presences add no roster rows
         assert figures.lag_p(0.99) < LAG_P99_MS, figures.line()
         assert figures.rss_growth_mib < RSS_GROWTH_MIB, figures.line()
+
+
+async def test_a_burst_from_a_contact_is_stored_once_and_counted_while_the_ui_keeps_up(
+    prosody: ProsodyServer, new_account: AccountFactory, peer: PeerFactory, tmp_path: Path
+) -> None:
+    """10,000 messages as fast as the server delivers them (not paced): every one stored
+    exactly once, in order, and published only once stored; the roster's unread count exact
+    at the end. The loop lag is printed, not asserted: an unpaced burst on a shared machine
+    is a benchmark (benchmarks/flood_rate.py), and the slicing that bounds it has its own
+    test (tests/unit/test_xml_guard.py)."""
+    alice = new_account("alice")
+    bob = await peer()
+    service = build_test_service((account_settings(prosody, alice),), tmp_path)
+    count = 10_000
+    published: list[str] = []
+    unstored: list[str] = []  # published before a second reader could see the row
+    reader = sqlite3.connect(tmp_path / "history.sqlite3")
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, MessageAdded) and event.message.peer == bob.jid:
+            message_id = event.message.message_id or ""
+            published.append(message_id)
+            if len(published) % 500 == 1:  # a sample: a second connection per event is slow
+                row = reader.execute(
+                    "SELECT 1 FROM messages WHERE id = ?", (event.message.id,)
+                ).fetchone()
+                if row is None:
+                    unstored.append(message_id)
+
+    service.subscribe(on_event)
+    app = make_app(service, cursor_blink=False)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append((time.perf_counter() - before - 0.01) * 1000)
+
+    def unread() -> int:
+        row = next((r for r in app.main.roster_view.contacts if r.jid == bob.jid), None)
+        return -1 if row is None else row.unread
+
+    try:
+        async with app.run_test(size=SIZE):
+            await wait_online(app)
+            probing = asyncio.get_running_loop().create_task(probe())
+            for index in range(count):  # pre-serialised: the sender is not the bottleneck
+                bob.client.send_raw(
+                    f"<message to='{alice.jid}' type='chat' id='burst-{index}'>"
+                    f"<body>burst {index}</body></message>"
+                )
+            await wait_until(
+                lambda: unread() == count,
+                timeout=180,
+                message=f"published {len(published)}, unread shown {unread()}",
+            )
+            stop.set()
+            await probing
+            stored = reader.execute(
+                "SELECT count(*), count(DISTINCT message_id) FROM messages WHERE peer = ?",
+                (bob.jid,),
+            ).fetchone()
+            assert stored == (count, count)
+            assert published == [f"burst-{i}" for i in range(count)]  # once each, in order
+            assert service.unread_counts(alice.jid) == {bob.jid: count}
+            assert unstored == []
+            ordered = sorted(lags)
+            p99 = ordered[int(len(ordered) * 0.99)]
+            print(f"burst of {count}: {len(lags)} samples, p99 {p99:.1f}, max {ordered[-1]:.1f} ms")
+    finally:
+        reader.close()

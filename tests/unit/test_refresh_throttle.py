@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xmpp_tui.ui.refresh_throttle import FACTOR, MAX_DELAY, CostThrottle
+from xmpp_tui.ui.refresh_throttle import FACTOR, MAX_DELAY, CostThrottle, IntervalThrottle
 
 
 class Fake:
@@ -82,3 +82,23 @@ def test_cheap_again_means_immediate_again() -> None:
     fake.fire_due()
     throttle.request()  # the last one was cheap: at once
     assert len(fake.ran) == 3
+
+
+# -- IntervalThrottle: at most one run per interval, the first at once ------------------------
+
+
+def test_interval_throttle_runs_the_first_at_once_and_coalesces_the_rest() -> None:
+    fake = Fake(cost=0.001)
+    throttle = IntervalThrottle(fake.run, fake.schedule, clock=fake.clock, interval=0.1)
+    throttle.request()
+    assert fake.ran == [0.0] and not throttle.pending  # a single message: no delay
+    for _ in range(30):  # a flood's batches within the interval
+        fake.now += 0.002
+        throttle.request()
+    assert len(fake.ran) == 1 and throttle.pending and len(fake.timers) == 1
+    fake.now = 0.1
+    fake.fire_due()
+    assert fake.ran == [0.0, 0.1] and not throttle.pending  # one run for all 30, none lost
+    fake.now = 0.5  # quiet for longer than the interval: at once again
+    throttle.request()
+    assert fake.ran == [0.0, 0.1, 0.5] and throttle.runs == 3

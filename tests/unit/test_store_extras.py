@@ -175,6 +175,12 @@ def test_markable_and_last_message(history: HistoryStore) -> None:
     found = history.find_incoming(ME, BOB, "m1")
     assert found is not None and found.id == last_in.id
     assert history.find_incoming(ME, BOB, "out-1") is None
+    # Bounded below (what a read marker searches after the last check): only newer rows.
+    assert history.last_message(ME, BOB, Direction.INCOMING, markable=True, after_id=mine) is None
+    newest = history.last_message(
+        ME, BOB, Direction.INCOMING, markable=True, after_id=last_in.id - 1
+    )
+    assert newest is not None and newest.id == last_in.id
 
 
 def test_our_corrections_are_outbox_entries_newest_only(history: HistoryStore) -> None:

@@ -505,3 +505,46 @@ def test_our_room_message_reflected_once(history: HistoryStore) -> None:
     stored = history.get(ME, sent.id)
     assert stored is not None and stored.stanza_id == "room-sid"
     assert [m.body for m in history.page(ME, ROOM)] == ["hello room"]
+
+
+# -- is_room (asked for every received message, answered from a cache) ----------------------
+
+
+def test_is_room_follows_a_group_chat_row_written_after_a_no(history: HistoryStore) -> None:
+    room = "room@conference.example.org"
+    incoming(history, peer=room, sender=room + "/bob", message_id="m1")  # a chat row first
+    assert not history.is_room(ME, room)
+    assert not history.is_room(ME, room)  # cached "no"
+    history.add_incoming(
+        account=ME,
+        peer=room,
+        sender=room + "/bob",
+        body="in the room",
+        timestamp=T0,
+        stanza_id=None,
+        origin_id=None,
+        message_id="m2",
+        kind=ConversationKind.GROUPCHAT,
+    )
+    assert history.is_room(ME, room)
+    assert not history.is_room("carol@example.org", room)  # per account
+    assert not history.is_room(ME, BOB)
+
+
+def test_is_room_not_cached_from_a_row_that_is_rolled_back(store: Store) -> None:
+    room = "room@conference.example.org"
+    history = store.history
+    with pytest.raises(RuntimeError), store.database.transaction():
+        history.add_outgoing(
+            account=ME,
+            peer=room,
+            sender=ME + "/laptop",
+            body="hello room",
+            timestamp=T0,
+            origin_id="o1",
+            message_id="m1",
+            kind=ConversationKind.GROUPCHAT,
+        )
+        assert history.is_room(ME, room)  # seen inside the transaction
+        raise RuntimeError("abort")
+    assert not history.is_room(ME, room)  # the row is gone, and so is the answer

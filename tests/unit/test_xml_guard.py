@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 import xml.etree.ElementTree as ET
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.xml_corpus import CORPUS, HEADER, XmlCase
+from xmpp_tui.xmpp import xml_guard
 from xmpp_tui.xmpp.xml_guard import (
     MAX_DEPTH,
     GuardedParser,
@@ -165,3 +167,107 @@ def _feed_all(parser: object, chunks: list[bytes]) -> Iterator[object]:
     for chunk in chunks:
         parser.feed(chunk)  # type: ignore[attr-defined]
         yield from parser.read_events()  # type: ignore[attr-defined]
+
+
+def test_a_deadline_ends_reading_after_the_stanza_in_hand() -> None:
+    stanza = b"<message from='a@b/c' to='d@e' type='chat' id='1'><body>hello</body></message>"
+    parser = GuardedParser()
+    parser.feed(HEADER + stanza * 5)
+    assert parser.backlog == 5 and parser.pending
+    everything = list(parser.read_events())  # no deadline: the stream header and 5 stanzas
+    assert len(everything) == 1 + 5 * 4 and parser.backlog == 0
+    parser.feed(stanza * 5)
+    parser.deadline = time.perf_counter() - 1  # already past: one stanza, then stop
+    first = list(parser.read_events())
+    assert [kind for kind, _ in first] == ["start", "start", "end", "end"]
+    assert first[-1][1].tag.endswith("message")
+    assert parser.backlog == 4 and parser.pending
+    parser.deadline = None
+    rest = [element for kind, element in parser.read_events() if kind == "end"]
+    assert len(rest) == 8 and parser.backlog == 0 and not parser.pending  # 4 x (body, message)
+
+
+# -- time slices: a burst is handed to slixmpp a slice per loop turn --------------------------
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.paused = False
+        self.pauses = 0
+        self.resumes = 0
+
+    def pause_reading(self) -> None:
+        self.paused = True
+        self.pauses += 1
+
+    def resume_reading(self) -> None:
+        self.paused = False
+        self.resumes += 1
+
+
+class _Stream:
+    """What `install` uses of slixmpp's XMLStream; ``data_received`` reads the parser's
+    events as slixmpp's does, and each stanza's handlers take ``work`` seconds."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, work: float) -> None:
+        self.loop = loop
+        self.parser: object = None
+        self.transport = _Transport()
+        self.handled: list[str] = []
+        self.work = work
+        self.xml_depth = 0
+
+    def init_parser(self) -> None:  # replaced by install()
+        raise AssertionError("not guarded")
+
+    def data_received(self, data: bytes) -> None:
+        self.parser.feed(data)  # type: ignore[attr-defined]
+        for kind, element in self.parser.read_events():  # type: ignore[attr-defined]
+            self.xml_depth += 1 if kind == "start" else -1
+            if kind == "end" and self.xml_depth == 1:
+                self.handled.append(element.get("id", ""))
+                time.sleep(self.work)  # the stanza's handlers at work
+
+
+def _burst(count: int) -> bytes:
+    return HEADER + b"".join(
+        f"<message id='m{i}' type='chat'><body>x</body></message>".encode() for i in range(count)
+    )
+
+
+async def test_a_burst_is_handled_a_slice_per_loop_turn_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(xml_guard, "BACKLOG_STANZAS", 10)
+    stream = _Stream(asyncio.get_running_loop(), work=0.002)
+    xml_guard.install(stream)
+    stream.init_parser()
+    stream.data_received(_burst(100))
+    first = len(stream.handled)
+    # One slice: 20 ms of 2 ms stanzas (the stanza in hand is finished), not all 100.
+    assert 1 <= first <= xml_guard.SLICE_SECONDS / 0.002 + 1
+    assert stream.transport.paused  # more than BACKLOG_STANZAS wait: the socket is not read
+    turns = 0
+    while len(stream.handled) < 100:
+        await asyncio.sleep(0)  # one turn of the loop: at most one more slice
+        turns += 1
+        assert turns < 1_000
+    assert stream.handled == [f"m{i}" for i in range(100)]  # each once, in order
+    assert turns >= (100 - first) / (xml_guard.SLICE_SECONDS / 0.002 + 1)
+    assert not stream.transport.paused and stream.transport.pauses == 1
+    await asyncio.sleep(0)
+    assert stream.handled == [f"m{i}" for i in range(100)]  # nothing left, nothing twice
+
+
+async def test_a_new_stream_drops_the_old_ones_leftovers() -> None:
+    stream = _Stream(asyncio.get_running_loop(), work=0.002)
+    xml_guard.install(stream)
+    stream.init_parser()
+    stream.data_received(_burst(100))
+    handled = len(stream.handled)
+    assert handled < 100
+    stream.init_parser()  # after STARTTLS or SASL (or a reconnection): a new stream
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert len(stream.handled) == handled
+    assert not stream.transport.paused

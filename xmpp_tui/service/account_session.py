@@ -48,6 +48,7 @@ from xmpp_tui.secrets import PasswordSource
 from xmpp_tui.service import client_state, delivery, dispatch, extras, inbound_router, sync
 from xmpp_tui.service.backoff import Backoff
 from xmpp_tui.service.bookmarks import Bookmarks
+from xmpp_tui.service.inbound_batch import InboundBatch
 from xmpp_tui.service.liveness import Liveness
 from xmpp_tui.service.push import Push
 from xmpp_tui.service.rooms import Rooms
@@ -57,7 +58,7 @@ from xmpp_tui.settings import AccountSettings
 from xmpp_tui.store import Store
 from xmpp_tui.store.account_lock import AccountLock
 from xmpp_tui.xmpp.client import Endpoint, XmppClient
-from xmpp_tui.xmpp.inbound import ConnectFailed, Inbound, SessionStarted
+from xmpp_tui.xmpp.inbound import ChatReceived, ConnectFailed, Inbound, SessionStarted
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class AccountSession:
         self.store = store
         self.passwords = passwords
         self.publish = publish
+        #: Received messages of one loop turn share one commit (`service/inbound_batch.py`).
+        self.inbound_batch = InboundBatch(store.database, self._history_write_failed)
         self.clock = clock
         self.timing = timing
         self.roster = RosterState()
@@ -108,6 +111,8 @@ class AccountSession:
         self.server_client_active = True
         # XEP-0333: per peer, the local id of the newest message we sent "displayed" for.
         self.displayed_sent: dict[str, int] = {}
+        #: Per peer, the newest message id already searched for one to mark (extras.py).
+        self.displayed_checked: dict[str, int] = {}
         self.bookmarks = Bookmarks(self)  # XEP-0402 / XEP-0048
         self.push = Push(self)  # XEP-0357
         self.rooms = Rooms(self)  # XEP-0045
@@ -561,6 +566,8 @@ class AccountSession:
     # -- inbound ---------------------------------------------------------------
 
     def _on_inbound(self, fact: Inbound) -> None:
+        if not isinstance(fact, ChatReceived):
+            self.inbound_batch.flush()  # what came before it is published before it
         if isinstance(fact, ConnectFailed):
             self._fatal = fact if fact.fatal else None
             self.connection_lost()
@@ -575,9 +582,11 @@ class AccountSession:
             inbound_router.route(self, fact)
         except UserFacingError as error:
             log.error("could not record %s: %s", type(fact).__name__, error.message)
-            self.publish(
-                HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
-            )
+            self._history_write_failed(error)
+
+    def _history_write_failed(self, error: UserFacingError) -> None:
+        failed = HistoryWriteFailed(account=self.account, message=error.message, hint=error.hint)
+        self.publish(failed)
 
     def connection_lost(self, detail: str = "") -> None:
         # Offline at once, not when the supervisor gets to it: a message handed to slixmpp

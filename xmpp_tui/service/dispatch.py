@@ -143,7 +143,7 @@ async def execute(session: AccountSession, command: Command) -> None:
             latest = session.store.history.page(session.account, peer, limit=1)
             if latest:
                 session.store.history.mark_read(session.account, peer, latest[-1].id)
-            extras.send_displayed(session, peer)
+            extras.send_displayed(session, peer, latest[-1].id if latest else None)
         case FetchOlderHistory(peer=peer):
             await older_history.fetch_older(session, peer)
         case ProvidePassword(password=password):

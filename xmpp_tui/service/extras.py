@@ -189,13 +189,20 @@ def displayed_received(session: AccountSession, fact: DisplayedReceived) -> None
         )
 
 
-def send_displayed(session: AccountSession, peer: str) -> None:
-    """The user has read ``peer``'s conversation: say so for the newest markable message,
-    once, to a contact, when the account allows it."""
+def send_displayed(session: AccountSession, peer: str, upto: int | None = None) -> None:
+    """The user has read ``peer``'s conversation (up to message ``upto``): say so for the
+    newest markable message, once, to a contact, when the account allows it.
+
+    Only messages after the last one looked at are searched: with the conversation open
+    under a flood of unmarkable messages, each read would otherwise read every row again.
+    """
     if not session.settings.send_read_markers or not session.online or peer not in session.roster:
         return
+    checked = session.displayed_checked.get(peer)
+    if upto is not None:
+        session.displayed_checked[peer] = max(upto, checked or upto)
     latest = session.store.history.last_message(
-        session.account, peer, Direction.INCOMING, markable=True
+        session.account, peer, Direction.INCOMING, markable=True, after_id=checked
     )
     if latest is None or session.displayed_sent.get(peer) == latest.id:
         return

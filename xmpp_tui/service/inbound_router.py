@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from xmpp_tui.core.events import (
     ChatStateChanged,
+    MessageAdded,
+    MessageCorrected,
     Notice,
     PresenceChanged,
     RosterItemChanged,
@@ -140,7 +142,15 @@ def _chat(session: AccountSession, fact: ChatReceived) -> None:
     if checked is None:
         return
     fact = checked
-    recorded = record_chat(session, fact)
+    # Stored now, in the loop turn's batch; published once that batch is committed.
+    session.inbound_batch.write(
+        lambda: record_chat(session, fact), lambda recorded: _stored(session, fact, recorded)
+    )
+
+
+def _stored(
+    session: AccountSession, fact: ChatReceived, recorded: MessageAdded | MessageCorrected | None
+) -> None:
     if recorded is not None:
         session.publish(recorded)
     # Receipts only after the message is safely stored, and only to contacts:

@@ -15,6 +15,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from xmpp_tui.core.errors import UserFacingError
@@ -27,6 +28,18 @@ _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _DISK_FULL_MESSAGE = "Cannot write the message history: disk full"
 
 
+@dataclass(eq=False)
+class Batch:
+    """One deferred transaction (`Database.batched`): what became of it.
+
+    ``committed`` once its COMMIT went through; ``error`` if it failed, and every write
+    made in it is gone. Both false/None while it is still open.
+    """
+
+    committed: bool = False
+    error: UserFacingError | None = None
+
+
 class Database:
     """One SQLite connection in autocommit mode; writes go through `transaction()`."""
 
@@ -34,9 +47,9 @@ class Database:
         self._connection = connection
         self._path = path
         self._depth = 0
-        #: How many times a transaction was rolled back (caches of what is stored check it).
-        self.rollbacks = 0
         self._closed = False
+        self._batch: Batch | None = None  # the open deferred transaction (depth 1 is it)
+        self._batch_scope = 0
 
     @classmethod
     def open(cls, path: Path) -> Database:
@@ -95,6 +108,10 @@ class Database:
         transaction while each message inside it stays atomic. Disk-full and I/O errors
         become `UserFacingError`.
         """
+        if self._batch is not None and self._batch_scope == 0:
+            # A write outside the batch keeps its promise (committed when it returns) and
+            # the order of writes: the batch before it is committed first.
+            self.commit_batch()
         with self._storage_errors():
             rollback: tuple[str, ...]
             if self._depth == 0:
@@ -118,9 +135,65 @@ class Database:
                 self._rollback(rollback)
                 raise
 
+    @contextmanager
+    def batched(self) -> Iterator[Batch | None]:
+        """Write inside one deferred transaction shared by a burst of writes.
+
+        The first use opens it (BEGIN IMMEDIATE); later uses join it; `commit_batch()` (which
+        the caller schedules, e.g. once per event-loop turn) commits them all at once, so a
+        burst of thousands of messages pays for one commit, not one each. Inside, use
+        `transaction()` as usual: each write is a SAVEPOINT, atomic on its own. A
+        `transaction()` outside any `batched()` block commits the batch first.
+
+        Yields the `Batch` to learn its fate from, or None when a regular transaction is
+        already open (the writes then belong to it, and commit with it).
+        """
+        batch = self._batch
+        if batch is None and self._depth == 0:
+            with self._storage_errors():
+                self._connection.execute("BEGIN IMMEDIATE")
+            batch = self._batch = Batch()
+            self._depth = 1
+        self._batch_scope += 1
+        try:
+            yield batch
+        finally:
+            self._batch_scope -= 1
+
+    def commit_batch(self) -> None:
+        """Commit the open batch, if any (outside every `batched()` block). On failure the
+        batch is rolled back, its `Batch.error` set, and the error raised."""
+        batch = self._batch
+        if batch is None:
+            return
+        if self._batch_scope or self._depth != 1:
+            raise RuntimeError("commit_batch() inside a write")
+        self._batch = None
+        self._depth = 0
+        try:
+            with self._storage_errors():
+                try:
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    self._rollback(("ROLLBACK",))
+                    raise
+        except UserFacingError as error:
+            batch.error = error
+            raise
+        except sqlite3.Error as error:
+            batch.error = UserFacingError(
+                "Cannot write the message history", hint=f"{self._where()}: {error}"
+            )
+            raise
+        batch.committed = True
+
     def close(self) -> None:
         if self._closed:
             return
+        try:
+            self.commit_batch()
+        except (UserFacingError, sqlite3.Error):
+            log.warning("the last batch of writes could not be committed", exc_info=True)
         self._closed = True
         try:
             self._connection.execute("PRAGMA optimize")
@@ -129,7 +202,6 @@ class Database:
         self._connection.close()
 
     def _rollback(self, statements: tuple[str, ...]) -> None:
-        self.rollbacks += 1
         # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR, ...).
         if not self._connection.in_transaction:
             return

@@ -45,7 +45,7 @@ _RANK = {
 }
 
 
-#: At most this many conversations' `is_room` answers are kept.
+#: At most this many conversations' "not a room" answers are kept.
 _KIND_CACHE_SIZE = 10_000
 
 
@@ -54,11 +54,12 @@ class HistoryStore:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        #: `is_room`: conversations known to be rooms, and the id range (lowest, highest) of
-        #: those known to hold no group chat message.
+        #: Conversations known to be group chats, and known not to be (yet): `is_room` is
+        #: asked for every received message, and answering it from the rows scans the whole
+        #: conversation (quadratic under a flood). Rows are never deleted, so a room stays
+        #: one; "not a room" is forgotten whenever a group-chat row is written for that peer.
         self._rooms: set[tuple[AccountId, BareJid]] = set()
-        self._not_rooms: dict[tuple[AccountId, BareJid], tuple[int, int]] = {}
-        self._rollbacks = 0  # the database's count when `_not_rooms` was last trusted
+        self._not_rooms: set[tuple[AccountId, BareJid]] = set()
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -95,6 +96,8 @@ class HistoryStore:
         body_hash = _hash(body)
         sender_bare = _bare(sender)
         conn: sqlite3.Connection
+        if kind is ConversationKind.GROUPCHAT:
+            self._not_rooms.discard((account, peer))
         with self._db.transaction() as conn:
             conflict = False
             if stanza_id is not None:
@@ -184,6 +187,8 @@ class HistoryStore:
         kind: ConversationKind = ConversationKind.CHAT,
     ) -> StoredMessage:
         """The persisted outbox write: committed (state PENDING) before it returns."""
+        if kind is ConversationKind.GROUPCHAT:
+            self._not_rooms.discard((account, peer))
         with self._db.transaction() as conn:
             return self._insert(
                 conn,
@@ -399,14 +404,29 @@ class HistoryStore:
         return [(_from_db(str(row["timestamp"])), str(row["previous_body"])) for row in rows]
 
     def last_message(
-        self, account: AccountId, peer: BareJid, direction: Direction, *, markable: bool = False
+        self,
+        account: AccountId,
+        peer: BareJid,
+        direction: Direction,
+        *,
+        markable: bool = False,
+        after_id: int | None = None,
     ) -> StoredMessage | None:
         """The newest message in this conversation going `direction` (our last one is what
-        /correct changes; their newest `markable` one is what a read marker names)."""
+        /correct changes; their newest `markable` one is what a read marker names).
+
+        ``after_id``: only among messages with a higher id (a search for a markable one in a
+        conversation without any reads every row; this bounds it to what is new)."""
         row = self._db.connection.execute(
             "SELECT * FROM messages WHERE account = ? AND peer = ? AND direction = ?"
-            " AND (? = 0 OR markable = 1) ORDER BY id DESC LIMIT 1",
-            (account, peer, direction.value, int(markable)),
+            " AND (? = 0 OR markable = 1) AND id > ? ORDER BY id DESC LIMIT 1",
+            (
+                account,
+                peer,
+                direction.value,
+                int(markable),
+                -_MAX_ID if after_id is None else after_id,
+            ),
         ).fetchone()
         return None if row is None else _message(row)
 
@@ -518,50 +538,23 @@ class HistoryStore:
         return [(str(row["peer"]), _from_db(str(row["latest"]))) for row in rows]
 
     def is_room(self, account: AccountId, peer: BareJid) -> bool:
-        """Whether the history with ``peer`` is a group chat (any of its messages is).
-
-        Asked for every message received, so it must not read a whole conversation each time
-        (a 1:1 history of 100,000 messages has no group chat row to stop at): rows are never
-        deleted nor change kind, so a conversation found to be a room stays one, and one found
-        not to be is checked again only for the rows stored since, outside the id range seen
-        (scroll-back stores below it)."""
+        """Whether the history with ``peer`` is a group chat."""
         key = (account, peer)
         if key in self._rooms:
             return True
-        conn = self._db.connection
-        # Two queries: SQLite answers a lone min() or max() from the index, both at once by a scan.
-        low = conn.execute(
-            "SELECT min(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
-        ).fetchone()[0]
-        high = conn.execute(
-            "SELECT max(id) FROM messages WHERE account = ? AND peer = ?", (account, peer)
-        ).fetchone()[0]
-        if low is None:
-            return False  # no history with them at all
-        if self._db.rollbacks != self._rollbacks:  # a rolled-back row's id may come again
-            self._rollbacks = self._db.rollbacks
-            self._not_rooms.clear()
-        seen = self._not_rooms.get(key)
-        ranges = [(low, high)]
-        if seen is not None:  # only the rows stored since: above and below what was seen
-            low_seen, high_seen = seen
-            ranges = [(high_seen + 1, high)] if high > high_seen else []
-            if low < low_seen:
-                ranges.append((low, low_seen - 1))
-        for first, last in ranges:
-            row = conn.execute(
-                "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND id BETWEEN ? AND ?"
-                " AND kind = 'groupchat' LIMIT 1",
-                (account, peer, first, last),
-            ).fetchone()
-            if row is not None:
-                self._not_rooms.pop(key, None)
-                self._rooms.add(key)
-                return True
-        if len(self._not_rooms) >= _KIND_CACHE_SIZE:
-            self._not_rooms.clear()  # bounded: a flood of strangers costs a rescan, no memory
-        self._not_rooms[key] = (low, high)
-        return False
+        if key in self._not_rooms:
+            return False
+        row = self._db.connection.execute(
+            "SELECT 1 FROM messages WHERE account = ? AND peer = ? AND kind = 'groupchat' LIMIT 1",
+            (account, peer),
+        ).fetchone()
+        if row is None:
+            if len(self._not_rooms) >= _KIND_CACHE_SIZE:
+                self._not_rooms.clear()  # bounded: a flood of strangers costs a rescan, no memory
+            self._not_rooms.add(key)
+        elif not self._db.connection.in_transaction:  # the row could still be rolled back
+            self._rooms.add(key)
+        return row is not None
 
     def rooms(self, account: AccountId) -> list[BareJid]:
         """Every room (group chat) with stored history, sorted."""

@@ -72,3 +72,56 @@ class CostThrottle:
         cost = end - start
         delay = min(self._max_delay, self._factor * cost) if cost >= self._slow else 0.0
         self._next_allowed = end + delay
+
+
+#: `IntervalThrottle`'s default: at most this often (seconds), ten redraws a second.
+INTERVAL = 0.1
+
+
+class IntervalThrottle:
+    """At most one ``run()`` per ``interval``: the first request runs at once, the ones that
+    follow within the interval become one run at its end (latest state wins, none dropped).
+
+    For redraws whose cost is not where the request is made: a message flood changes an
+    unread count with every batch of messages, and each roster redraw is also a full
+    re-render of the pane at the next frame.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[], None],
+        schedule: Callable[[float, Callable[[], None]], object],
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        interval: float = INTERVAL,
+    ) -> None:
+        self._run = run
+        self._schedule = schedule
+        self._clock = clock
+        self._interval = interval
+        self._next_allowed = float("-inf")
+        self._pending = False
+        self.runs = 0
+
+    @property
+    def pending(self) -> bool:
+        return self._pending
+
+    def request(self) -> None:
+        if self._pending:
+            return
+        wait = self._next_allowed - self._clock()
+        if wait <= 0:
+            self._run_now()
+            return
+        self._pending = True
+        self._schedule(wait, self._fire)
+
+    def _fire(self) -> None:
+        self._pending = False
+        self._run_now()
+
+    def _run_now(self) -> None:
+        self._next_allowed = self._clock() + self._interval
+        self.runs += 1
+        self._run()

@@ -23,6 +23,13 @@ After a violation the parser is dead: it yields nothing more, and `install` send
 stream error with **no text** (never the offending bytes), logs one line with a short
 escaped excerpt and closes the connection; the account session sees a lost connection
 or a failed attempt and reconnects on its back-off budget.
+
+Time slices: slixmpp handles every stanza of a network read in one synchronous go, and a
+flood arrives in reads of hundreds of stanzas (a second or more of work), during which the
+UI cannot draw. `install` hands the parsed stanzas to slixmpp for at most `SLICE_SECONDS`
+per turn of the event loop, in order, and continues at the next turn; while more than
+`BACKLOG_STANZAS` wait, it stops reading from the socket (TCP pushes back on the server),
+so what waits in memory stays bounded.
 """
 
 from __future__ import annotations
@@ -30,8 +37,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import pyexpat
+import time
 import types
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +57,10 @@ SLICE_BYTES = 64 * 1024
 SAFE_EXPAT = (2, 7, 2)
 #: How long a closing TLS connection may wait for the server before it is cut.
 CLOSE_GRACE = 1.0
+#: Stanzas handed to slixmpp per turn of the event loop: for at most this long (seconds).
+SLICE_SECONDS = 0.02
+#: Parsed stanzas waiting for slixmpp above which the socket is not read.
+BACKLOG_STANZAS = 1000
 
 STREAM_TAG = "{http://etherx.jabber.org/streams}stream"
 STREAMS_NS = "urn:ietf:params:xml:ns:xmpp-streams"
@@ -88,7 +101,12 @@ class GuardedParser:
         self.max_stanza_bytes = max_stanza_bytes
         self.max_depth = max_depth
         self.violation: Violation | None = None
-        self._events: list[tuple[str, ET.Element]] = []
+        #: Parsed events not yet read; True marks the end of a stanza (or of the stream).
+        self._events: deque[tuple[str, ET.Element, bool]] = deque()
+        #: How many stanzas `_events` holds (their end events).
+        self.backlog = 0
+        #: `read_events` stops after the stanza that ends past this `time.perf_counter()`.
+        self.deadline: float | None = None
         self._builder = ET.TreeBuilder()
         self._depth = 0
         self._fed = 0  # bytes handed to expat so far
@@ -128,11 +146,26 @@ class GuardedParser:
             self._fail(Violation("not-well-formed", f"not well-formed XML ({error})"))
 
     def read_events(self) -> Iterator[tuple[str, ET.Element]]:
-        events, self._events = self._events, []
-        yield from events
+        """The parsed events in order; with a `deadline`, only until the first stanza that
+        ends after it (the rest stay for the next call)."""
+        events = self._events
+        while events:
+            kind, element, boundary = events.popleft()
+            if boundary:
+                self.backlog -= 1
+            yield kind, element
+            deadline = self.deadline
+            if boundary and deadline is not None and time.perf_counter() > deadline:
+                return
+
+    @property
+    def pending(self) -> bool:
+        """Whether parsed events wait to be read."""
+        return bool(self._events)
 
     def close(self) -> None:
-        self._events = []
+        self._events.clear()
+        self.backlog = 0
 
     # -- pyexpat handlers ---------------------------------------------------------
 
@@ -146,12 +179,14 @@ class GuardedParser:
         if self._depth > self.max_depth:
             raise _refuse("policy-violation", f"elements nested deeper than {self.max_depth}")
         attrib = {_name(key): value for key, value in attributes.items()}
-        self._events.append(("start", self._builder.start(tag, attrib)))
+        self._events.append(("start", self._builder.start(tag, attrib), False))
 
     def _end(self, raw: str) -> None:
         self._depth -= 1
-        self._events.append(("end", self._builder.end(_name(raw))))
-        if self._depth <= 1:
+        boundary = self._depth <= 1
+        self._events.append(("end", self._builder.end(_name(raw)), boundary))
+        if boundary:
+            self.backlog += 1
             self._boundary = self._parser.CurrentByteIndex
 
     def _doctype(self, *_: object) -> None:
@@ -179,7 +214,7 @@ class GuardedParser:
 
     def _fail(self, violation: Violation) -> None:
         self.violation = violation
-        self._events = []
+        self.close()
         self._parser = None  # frees whatever expat buffered
         self._builder = ET.TreeBuilder()
 
@@ -232,14 +267,67 @@ def install(client: Any, on_violation: Callable[[Violation], None] | None = None
             return
         parser.feed(data)
         if parser.violation is None:
-            original_received(b"")  # delivers the events: feeding nothing is a no-op
+            slicer.deliver(parser)
             return
         _refuse_stream(self, parser.violation, data)
         if on_violation is not None:
             on_violation(parser.violation)
 
+    slicer = _Slicer(client, lambda: original_received(b""))
     client.init_parser = types.MethodType(init_parser, client)
     client.data_received = types.MethodType(data_received, client)
+
+
+class _Slicer:
+    """Hands parsed stanzas to slixmpp `SLICE_SECONDS` at a time, one slice per loop turn."""
+
+    def __init__(self, client: Any, handle: Callable[[], None]) -> None:
+        self._client = client
+        self._handle = handle  # slixmpp's data_received(b""): reads the parser's events
+        self._scheduled = False
+        self._paused: Any = None  # the transport we stopped reading, if any
+
+    def deliver(self, parser: GuardedParser) -> None:
+        """One slice now (unless one is already due); the rest at the next turns."""
+        if not self._scheduled:
+            self._slice(parser)
+        self._pace(parser)
+
+    def _slice(self, parser: GuardedParser) -> None:
+        parser.deadline = time.perf_counter() + SLICE_SECONDS
+        try:
+            self._handle()
+        finally:
+            parser.deadline = None
+
+    def _next(self, parser: GuardedParser) -> None:
+        self._scheduled = False
+        if self._client.parser is not parser or parser.violation is not None:
+            self._resume()  # a new stream (or a refused one): this one's leftovers are moot
+            return
+        self._slice(parser)
+        self._pace(parser)
+
+    def _pace(self, parser: GuardedParser) -> None:
+        if self._client.parser is not parser or not parser.pending:
+            self._resume()
+            return
+        if not self._scheduled:
+            self._scheduled = True
+            self._client.loop.call_soon(self._next, parser)
+        transport = self._client.transport
+        if parser.backlog > BACKLOG_STANZAS and self._paused is None and transport is not None:
+            with contextlib.suppress(AttributeError, RuntimeError):
+                transport.pause_reading()
+                self._paused = transport
+        elif parser.backlog <= BACKLOG_STANZAS // 2:
+            self._resume()
+
+    def _resume(self) -> None:
+        transport, self._paused = self._paused, None
+        if transport is not None and transport is self._client.transport:
+            with contextlib.suppress(AttributeError, RuntimeError):
+                transport.resume_reading()
 
 
 def _refuse_stream(client: Any, violation: Violation, data: bytes | str) -> None:

@@ -74,6 +74,7 @@ from xmpp_tui.core.transport_security import security_summary
 from xmpp_tui.ui import push_routes
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.notifier import Notifier, alert_kind
+from xmpp_tui.ui.refresh_throttle import IntervalThrottle
 from xmpp_tui.ui.render import error_text, jid_plain, one_line
 from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
@@ -124,6 +125,11 @@ class EventReactions:
         self._pending: list[MessageAdded] = []
         self._mentions = MentionAlerts()
         self.notifier = Notifier()  # when to ring the bell and the rest (ui/notifier.py)
+        #: Messages change unread counts batch after batch under a flood: the roster is
+        #: redrawn for them at most ten times a second (the first at once).
+        self.unread_refresh = IntervalThrottle(
+            screen.refresh_roster, lambda delay, run: screen.set_timer(delay, run)
+        )
 
     def load_initial_state(self) -> None:
         """What the service and store already know: roster, presence, unread, conversations."""
@@ -349,7 +355,7 @@ class EventReactions:
             screen.rosters[key.account] = roster
             changed = changed or roster is not before
         if changed:  # the reducers return the same state when nothing changed;
-            screen.refresh_roster()  # a catch-up of thousands must not rebuild it each time
+            self.unread_refresh.request()  # a catch-up of thousands must not rebuild it each time
 
     def _alert_mentions(
         self, key: ChatKey, messages: list[StoredMessage], roster: AccountRoster
