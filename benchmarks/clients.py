@@ -86,7 +86,8 @@ class Client:
         return found[0] if found else "?"
 
     def launch(self, world: BenchWorld, home: Path) -> Launch:
-        """Write the client's private home into ``home`` (created, empty); argv and env."""
+        """Write the client's private home into ``home`` (made 0700 if missing); argv, env."""
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self.configure(world, home)
 
 
