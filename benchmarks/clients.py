@@ -36,11 +36,12 @@ import shutil
 import ssl
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_world import BENCH, ROOT, BenchWorld, reference_argv, reference_env
+from bench_world import BENCH, BenchWorld, reference_argv, reference_env, xmpp_tui_config
 
 XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR")
 
@@ -58,8 +59,8 @@ class Client:
     name: str
     #: the executable it needs on PATH; ``None`` for the ones this checkout runs itself
     program: str | None
-    #: argv printing the version (first line with a digit is taken), or a fixed string
-    version_argv: Sequence[str] | str
+    #: argv that prints the version
+    version_argv: Sequence[str]
     configure: Callable[[BenchWorld, Path], Launch]
     #: the pattern that picks the version out of ``version_argv``'s output
     version_pattern: str = r"\d+(?:\.\d+)+"
@@ -69,19 +70,18 @@ class Client:
 
     def version(self) -> str:
         """The version string, or ``"?"`` when the program will not say."""
-        if isinstance(self.version_argv, str):
-            return self.version_argv
-        try:
-            proc = subprocess.run(
-                list(self.version_argv),
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-                env=_base_env(Path("/tmp")),
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return "?"
+        with tempfile.TemporaryDirectory(prefix="bench-version-") as home:
+            try:
+                proc = subprocess.run(
+                    list(self.version_argv),
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                    check=False,
+                    env=_base_env(Path(home)),
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                return "?"
         found = re.search(self.version_pattern, proc.stdout + proc.stderr)
         return found[0] if found else "?"
 
@@ -165,8 +165,6 @@ def _unprivileged(argv: list[str], home: Path) -> list[str]:
 
 
 def _xmpp_tui(world: BenchWorld, home: Path) -> Launch:
-    from bench_world import xmpp_tui_config
-
     config = xmpp_tui_config(world, home / "config.toml")
     env = {**_base_env(home), "XMPP_TUI_HOME": str(home / "xmpp-tui")}
     argv = [sys.executable, "-m", "xmpp_tui", "--config", str(config), world.jid(BENCH)]
@@ -272,4 +270,4 @@ CLIENTS: dict[str, Client] = {
     )
 }
 
-__all__ = ["CLIENTS", "ROOT", "Client", "Launch", "spki_sha256"]
+__all__ = ["CLIENTS", "Client", "Launch", "spki_sha256"]
