@@ -17,12 +17,15 @@ Prints median (min-max) and the ratio xmpp-tui / reference of the medians, plus 
 of ``xmpp-tui --version`` (the interpreter and argument parsing alone).
 
     python benchmarks/launch.py [--contacts 10 2000] [--runs 5] [--warm] [--profile]
+                                [--baseline CHECKOUT]
 
 ``--warm``: every run after the first reuses the first run's home, so the roster comes
 from the local cache (the usual case after the first start). ``--profile``: one more
 launch of xmpp-tui (largest roster) under pyinstrument (needs ``pip install
 pyinstrument``; falls back to cProfile), quit with Ctrl+Q once online and the ping is
-answered, and prints where the start-up time went.
+answered, and prints where the start-up time went. ``--baseline CHECKOUT``: also runs
+the xmpp-tui of another source tree (e.g. ``git worktree add /tmp/base main``) in the
+same runs, interleaved, for a before/after on a busy machine.
 """
 
 from __future__ import annotations
@@ -114,32 +117,36 @@ def ratio(ours: list[float], reference: list[float]) -> str:
     return f"{statistics.median(ours) / statistics.median(reference):.2f}x"
 
 
-def print_table(contacts: int, tui: Figures, ref: Figures) -> None:
+def print_table(contacts: int, tui: Figures, ref: Figures, base: Figures | None) -> None:
     print(f"\n## {contacts} contacts (median (min-max), n runs)")
-    rows = [
-        ("launch -> first screen", summary(tui.first_screen), "-", "-"),
-        ("launch -> roster drawn", summary(tui.roster), "-", "-"),
-        (
-            "launch -> online",
-            summary(tui.online),
-            summary(ref.online),
-            ratio(tui.online, ref.online),
-        ),
-        ("launch -> answers ping", summary(tui.pong), summary(ref.pong), ratio(tui.pong, ref.pong)),
-        (
-            f"RSS, online + {RSS_AFTER:g} s",
-            summary(tui.rss_mib, "MiB", digits=1),
-            summary(ref.rss_mib, "MiB", digits=1),
-            ratio(tui.rss_mib, ref.rss_mib),
-        ),
+    head = "| figure | xmpp-tui | bare slixmpp | ratio |"
+    if base is not None:
+        head += " baseline xmpp-tui | ratio |"
+    print(head)
+    print("| --- " * (head.count("|") - 1) + "|")
+    figures: list[tuple[str, str, str, int]] = [
+        ("launch -> first screen", "first_screen", "s", 2),
+        ("launch -> roster drawn", "roster", "s", 2),
+        ("launch -> online", "online", "s", 2),
+        ("launch -> answers ping", "pong", "s", 2),
+        (f"RSS, online + {RSS_AFTER:g} s", "rss_mib", "MiB", 1),
     ]
-    print("| figure | xmpp-tui | bare slixmpp | ratio |")
-    print("| --- | --- | --- | --- |")
-    for name, ours, theirs, factor in rows:
-        print(f"| {name} | {ours} | {theirs} | {factor} |")
+    for name, attr, unit, digits in figures:
+        ours: list[float] = getattr(tui, attr)
+        theirs: list[float] = getattr(ref, attr)
+        cells = [summary(ours, unit, digits=digits)]
+        cells += (
+            [summary(theirs, unit, digits=digits), ratio(ours, theirs)] if theirs else ["-", "-"]
+        )
+        if base is not None:
+            before: list[float] = getattr(base, attr)
+            cells += [summary(before, unit, digits=digits), ratio(ours, before)]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
-async def measure(root: Path, contacts: int, runs: int, warm: bool) -> tuple[Figures, Figures]:
+async def measure(
+    root: Path, contacts: int, runs: int, warm: bool, baseline: Path | None
+) -> tuple[Figures, Figures, Figures | None]:
     world = BenchWorld(root / f"world{contacts}", contacts)
     watcher_client = None
     try:
@@ -147,11 +154,15 @@ async def measure(root: Path, contacts: int, runs: int, warm: bool) -> tuple[Fig
         watcher = Watcher(watcher_client)
         config = xmpp_tui_config(world, root / f"config{contacts}.toml")
         tui, ref = Figures(), Figures()
+        base = Figures() if baseline is not None else None
         for run in range(runs):
             home = root / f"home{contacts}-{0 if warm else run}"
             await one_launch(watcher, xmpp_tui_argv(config), xmpp_tui_env(home), tui, ui=True)
             await one_launch(watcher, reference_argv(world), reference_env(world), ref, ui=False)
-        return tui, ref
+            if base is not None and baseline is not None:
+                env = {**xmpp_tui_env(Path(f"{home}-baseline")), "PYTHONPATH": str(baseline)}
+                await one_launch(watcher, xmpp_tui_argv(config), env, base, ui=True)
+        return tui, ref, base
     finally:
         if watcher_client is not None:
             watcher_client.disconnect()
@@ -221,8 +232,8 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for contacts in args.contacts:
-            tui, ref = await measure(root, contacts, args.runs, args.warm)
-            print_table(contacts, tui, ref)
+            tui, ref, base = await measure(root, contacts, args.runs, args.warm, args.baseline)
+            print_table(contacts, tui, ref, base)
         if args.profile:
             await profile(root, max(args.contacts))
 
@@ -233,6 +244,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warm", action="store_true", help="reuse the home after run 1")
     parser.add_argument("--profile", action="store_true", help="one launch under pyinstrument")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run the xmpp-tui of another source tree (before/after in one run)",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 
