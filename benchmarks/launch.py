@@ -10,7 +10,7 @@ and ``benchmarks/reference_client.py``, and takes per client:
 - launch -> answers a ping: the watcher's XEP-0199 ping, sent as soon as it saw the
   presence, was answered (a long CPU tail after "online" shows here);
 - RSS 3 s after online (``VmRSS``);
-- xmpp-tui only: launch -> first screen (the console's welcome line is drawn) and
+- xmpp-tui only: launch -> first screen (the composer, "Type a message", is drawn) and
   launch -> roster usable (the first contact's row, ``Contact 0000``, is drawn).
 
 Prints median (min-max) and the ratio xmpp-tui / reference of the medians, plus the time
@@ -23,7 +23,8 @@ of ``xmpp-tui --version`` (the interpreter and argument parsing alone).
 from the local cache (the usual case after the first start). ``--profile``: one more
 launch of xmpp-tui (largest roster) under pyinstrument (needs ``pip install
 pyinstrument``; falls back to cProfile), quit with Ctrl+Q once online and the ping is
-answered, and prints where the start-up time went. ``--baseline CHECKOUT``: also runs
+answered, and prints where the start-up time went (``BENCH_PYINSTRUMENT="--show-all"``
+passes options to pyinstrument). ``--baseline CHECKOUT``: also runs
 the xmpp-tui of another source tree (e.g. ``git worktree add /tmp/base main``) in the
 same runs, interleaved, for a before/after on a busy machine.
 """
@@ -56,7 +57,9 @@ from bench_world import (
     xmpp_tui_config,
 )
 
-FIRST_SCREEN = b"Type /help"  # the console's welcome line
+#: In the first frame: the composer's placeholder (the console's welcome line, which the
+#: first version of this script watched, is drawn a frame later).
+FIRST_SCREEN = b"Type a message"
 ROSTER_ROW = contact_name(0).encode()  # the first contact's row in the roster pane
 RSS_AFTER = 3.0
 TIMEOUT = 60.0
@@ -182,8 +185,9 @@ async def profile(root: Path, contacts: int) -> None:
             import pyinstrument  # noqa: F401
 
             tool = ["-m", "pyinstrument", "--renderer", "text", "-o", str(report)]
+            tool += os.environ.get("BENCH_PYINSTRUMENT", "").split()
         except ImportError:
-            tool = ["-m", "cProfile", "-s", "cumulative", "-o", str(root / "profile.pstats")]
+            tool = ["-m", "cProfile", "-o", str(root / "profile.pstats")]
         argv = [sys.executable, *tool, "-m", "xmpp_tui", *xmpp_tui_argv(config)[3:]]
         proc = PtyProcess(argv, xmpp_tui_env(root / "profiled-home"))
         try:
