@@ -25,7 +25,6 @@ from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
 from xmpp_tui.ui.early_start import EarlyStart
 from xmpp_tui.ui.palette import SlashCommands
-from xmpp_tui.ui.screens.account_setup import open_setup
 from xmpp_tui.ui.screens.main import MainScreen
 from xmpp_tui.ui.terminal_keys import enable_alt_digits
 from xmpp_tui.ui.theme_roles import Restylable
@@ -147,7 +146,13 @@ class XmppTuiApp(App[int]):
         if self.theme_notes:
             self.call_after_refresh(self._report_theme_notes)
         if not self.service.accounts:  # first start: no account anywhere yet
-            self.call_after_refresh(open_setup, self.main)
+            self.call_after_refresh(self._open_setup)
+
+    def _open_setup(self) -> None:
+        # Imported when needed: only a first start shows it (start-up cost, issue #8).
+        from xmpp_tui.ui.screens.account_setup import open_setup
+
+        open_setup(self.main)
 
     def _post_service_event(self, event: Event) -> None:
         self.post_message(ServiceEvent(event))

@@ -56,7 +56,7 @@ from xmpp_tui.ui.command_router import (
 from xmpp_tui.ui.early_start import InitialAccount
 from xmpp_tui.ui.refresh_throttle import CostThrottle
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
+from xmpp_tui.ui.screens import room_requests
 from xmpp_tui.ui.screens.activity_view import ActivityTracker
 from xmpp_tui.ui.screens.alerts import TerminalAlerts
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
@@ -315,8 +315,12 @@ class MainScreen(Screen[None]):
                 self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
             case OpenAccountSetup():
+                from xmpp_tui.ui.screens import account_setup  # when used (start-up, #8)
+
                 account_setup.open_setup(self)
             case ForgetAccount(account=account):
+                from xmpp_tui.ui.screens import account_setup
+
                 account_setup.ask_remove(self, account)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))
@@ -342,6 +346,8 @@ class MainScreen(Screen[None]):
             case AnswerRoomRequests(account=account, room=room):
                 room_requests.ask(self, account, room)
             case RoomAdminCommand():
+                from xmpp_tui.ui.screens import room_admin_flow  # when used (start-up, #8)
+
                 room_admin_flow.perform(self, action)
             case Command():
                 self.execute(action)

@@ -77,7 +77,7 @@ from xmpp_tui.ui.early_start import InitialAccount, capture_initial
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.notifier import Notifier, alert_kind
 from xmpp_tui.ui.render import error_text, jid_plain, one_line
-from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
+from xmpp_tui.ui.screens import room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import NO_KEYRING_NOTE, PasswordScreen
@@ -223,6 +223,8 @@ class EventReactions:
             case VoiceRequested() | RegistrationRequested() | RoomRegistrationForm():
                 room_requests.react(screen, event)
             case RoomConfigFetched() | RoomListsFetched():
+                from xmpp_tui.ui.screens import room_admin_flow  # when used (start-up, #8)
+
                 room_admin_flow.show(screen, event)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))
