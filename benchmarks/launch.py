@@ -207,8 +207,11 @@ async def profile(root: Path, contacts: int) -> None:
         try:
             online = await watcher.wait_online(TIMEOUT)
             pong = await watcher.ping(TIMEOUT)
+            # Keys sent before the screen is up are flushed with the terminal's mode change.
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, proc.wait_for, FIRST_SCREEN, TIMEOUT)
             proc.write(b"\x11")  # Ctrl+Q: a clean exit, so the profiler writes its report
-            await asyncio.get_running_loop().run_in_executor(None, proc.proc.wait, 30)
+            await loop.run_in_executor(None, proc.proc.wait, 30)
         finally:
             proc.stop()
         print(
