@@ -52,3 +52,20 @@ def test_items_sorted_by_display_name() -> None:
     assert [i.jid for i in state.items] == ["z@x", "a@x"]
     state.remove("z@x")
     assert [i.jid for i in state.items] == ["a@x"]
+
+
+def test_update_presence_reports_only_changes() -> None:
+    state = RosterState()
+    # An offline contact's unavailable presence (the server's answer to our initial
+    # presence, one per offline contact) changes nothing.
+    assert state.update_presence(BOB, "", None) is None
+    assert state.update_presence(BOB, "phone", None) is None
+    online = state.update_presence(BOB, "phone", _p("phone"))
+    assert online is not None and [r.resource for r in online.resources] == ["phone"]
+    assert state.update_presence(BOB, "phone", _p("phone")) is None  # the same again
+    away = state.update_presence(BOB, "phone", _p("phone", Show.AWAY))
+    assert away is not None and away.best is not None and away.best.show is Show.AWAY
+    assert state.update_presence(BOB, "laptop", None) is None  # a resource never seen
+    gone = state.update_presence(BOB, "phone", None)
+    assert gone is not None and gone.resources == ()
+    assert state.presences() == ()

@@ -247,6 +247,23 @@ def test_roster_result_with_items() -> None:
     )
 
 
+def test_roster_result_skips_invalid_jids_and_keeps_one_item_per_jid() -> None:
+    result = translate.roster_result(
+        iq(
+            f"<query xmlns='{ROSTER_NS}'>"
+            "<item jid='a@b@c' subscription='both'/>"
+            "<item subscription='both'/>"
+            "<item jid='dave@example.net' name='Old' subscription='none'/>"
+            "<item jid='Dave@Example.NET/phone' name='New' subscription='to'/>"
+            "</query>"
+        )
+    )
+    assert result == RosterLoaded(
+        version=None,
+        items=(RosterItem(jid="dave@example.net", name="New", subscription=Subscription.TO),),
+    )
+
+
 def test_roster_result_with_empty_roster() -> None:
     result = translate.roster_result(iq(f"<query xmlns='{ROSTER_NS}' ver='v1'/>"))
     assert result == RosterLoaded(version="v1", items=())

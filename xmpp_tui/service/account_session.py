@@ -471,20 +471,26 @@ class AccountSession:
         if blocked is not None:
             self.set_blocked(set(blocked))
         await self._catch_up()
+        fetched = False
         try:
             loaded = await self.client.fetch_roster(self.roster_version, self.timing.iq_timeout)
         except UserFacingError as error:
             log.warning("roster fetch failed: %s", error)
         else:
+            fetched = True
             if loaded.items is not None:  # None: our cached copy is current (versioning)
                 self.roster.replace(loaded.items)
                 self.roster_version = loaded.version
+        await self.client.announce_capabilities()  # XEP-0115 <c/> in our presence
+        self.client.send_presence(self.show, self.status)
+        # After the presence, not before: drawing and caching 2,000 contacts must not hold
+        # it. Nothing the server answers is read before this (same task, no await since),
+        # so the roster still comes before any contact's presence.
+        self.publish(RosterReplaced(account=self.account, items=self.roster.items))
+        if fetched:
             self.keep(
                 lambda: self.store.roster.save(self.account, self.roster_version, self.roster.items)
             )
-        self.publish(RosterReplaced(account=self.account, items=self.roster.items))
-        await self.client.announce_capabilities()  # XEP-0115 <c/> in our presence
-        self.client.send_presence(self.show, self.status)
         # A message that reached the server after the first catch-up but before our
         # presence went to offline storage, which Prosody does not deliver to a session
         # that queried the archive: read the archive once more. The query is processed

@@ -122,8 +122,9 @@ def route(session: AccountSession, fact: Inbound) -> None:
         case RosterPushed():
             _roster_push(session, fact)
         case PresenceReceived(jid=jid, resource=resource, presence=presence):
-            contact = session.roster.set_presence(jid, resource, presence)
-            session.publish(PresenceChanged(account=account, presence=contact))
+            contact = session.roster.update_presence(jid, resource, presence)
+            if contact is not None:  # not an offline contact's "still offline"
+                session.publish(PresenceChanged(account=account, presence=contact))
         case SubscriptionRequest(jid=jid, nick=nick):
             session.publish(SubscriptionRequested(account=account, jid=jid, nick=nick))
         case SubscriptionReply(jid=jid, approved=approved):

@@ -43,6 +43,7 @@ class SessionService:
     ) -> None:
         # offline: never connect (history browsing, snapshot tests).
         self._offline = offline
+        self._stopped = False
         self._bus = EventBus()
         self._store = store
         self._sessions: dict[AccountId, AccountSession] = {}
@@ -76,6 +77,10 @@ class SessionService:
             session.start()
 
     async def stop(self) -> None:
+        """Disconnect every account and close the store; a second call does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         await asyncio.gather(
             *(session.stop() for session in self._sessions.values()),
             return_exceptions=True,

@@ -19,14 +19,14 @@ from textual.command import Provider
 from textual.theme import Theme
 
 from xmpp_tui.core.clock import Clock, utc_now
-from xmpp_tui.core.events import ConnectionChanged
+from xmpp_tui.core.events import ConnectionChanged, Event
 from xmpp_tui.core.models import ConnectionState
 from xmpp_tui.notification_settings import NotificationSettings
 from xmpp_tui.service.session import SessionService
 from xmpp_tui.ui import heap
 from xmpp_tui.ui.bridge import ServiceEvent, connect_bridge
+from xmpp_tui.ui.early_start import EarlyStart
 from xmpp_tui.ui.palette import SlashCommands
-from xmpp_tui.ui.screens.account_setup import open_setup
 from xmpp_tui.ui.screens.main import MainScreen
 from xmpp_tui.ui.terminal_keys import enable_alt_digits
 from xmpp_tui.ui.theme_roles import Restylable
@@ -73,6 +73,7 @@ class XmppTuiApp(App[int]):
         theme: str | None = None,
         config_path: Path | None = None,
         notifications: NotificationSettings | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         # NO_COLOR (Textual's own test: set at all): native ANSI mode makes Textual strip every
         # colour (its NoColor filter) instead of drawing in greys.
@@ -87,6 +88,8 @@ class XmppTuiApp(App[int]):
         self.config_path = config_path
         self.notifications = notifications or NotificationSettings()
         self._main: MainScreen | None = None
+        #: The service was started before the app (`ui/launch.py`): its events so far.
+        self._early = early
         self._unsubscribe: Callable[[], None] | None = None
         self._heap_settled = False  # heap.settle runs once, after the first account is online
         self.themes = themes if themes is not None else load_catalog([shipped_themes_dir()])
@@ -124,6 +127,7 @@ class XmppTuiApp(App[int]):
                 tz=self.tz,
                 idle_inactive_after=self.idle_inactive_after,
                 notifications=self.notifications,
+                initial=self._early.initial if self._early is not None else None,
             )
         return self._main
 
@@ -136,13 +140,25 @@ class XmppTuiApp(App[int]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        self._unsubscribe = connect_bridge(self.service, self)
+        if self._early is not None:  # started already: hand its events over, then go live
+            self._unsubscribe = self._early.attach(self._post_service_event)
+        else:
+            self._unsubscribe = connect_bridge(self.service, self)
+            self.start_service()
         self.theme_changed_signal.subscribe(self, self._restyle)
         if self.theme_notes:
             self.call_after_refresh(self._report_theme_notes)
-        self.start_service()
         if not self.service.accounts:  # first start: no account anywhere yet
-            self.call_after_refresh(open_setup, self.main)
+            self.call_after_refresh(self._open_setup)
+
+    def _open_setup(self) -> None:
+        # Imported when needed: only a first start shows it (start-up cost, issue #8).
+        from xmpp_tui.ui.screens.account_setup import open_setup
+
+        open_setup(self.main)
+
+    def _post_service_event(self, event: Event) -> None:
+        self.post_message(ServiceEvent(event))
 
     def _report_theme_notes(self) -> None:
         for note in self.theme_notes:
@@ -202,12 +218,14 @@ def make_app(
     user_themes_dir: Path | None = None,
     config_path: Path | None = None,
     notifications: NotificationSettings | None = None,
+    early: EarlyStart | None = None,
 ) -> XmppTuiApp:
     """The one factory for the CLI and the tests (STYLE.md habit 10).
 
     ``theme`` is the configured theme's name; ``user_themes_dir`` holds the user's theme files
     (a file named like a shipped theme replaces it); ``config_path``: the config file
-    /addaccount writes (None: the default one)."""
+    /addaccount writes (None: the default one); ``early``: the service was started before
+    the app, and this holds what it published meanwhile (`ui/early_start.py`)."""
     enable_alt_digits()  # ESC+digit is Alt+digit (pane keys), not WezTerm's "¡™£..."
     return XmppTuiApp(
         service,
@@ -219,4 +237,5 @@ def make_app(
         theme=theme,
         config_path=config_path,
         notifications=notifications,
+        early=early,
     )

@@ -13,6 +13,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from slixmpp import JID, InvalidJID
+
 from xmpp_tui.core.clock import Clock
 from xmpp_tui.core.models import ChatState, ResourcePresence, RosterItem, Show, Subscription
 from xmpp_tui.xmpp.inbound import (
@@ -30,6 +32,8 @@ from xmpp_tui.xmpp.inbound import (
 )
 
 log = logging.getLogger(__name__)
+
+ROSTER_NS = "jabber:iq:roster"
 
 SID_NS = "urn:xmpp:sid:0"
 CORRECT_NS = "urn:xmpp:message-correct:0"  # XEP-0308
@@ -209,15 +213,28 @@ def message_error(msg: Any) -> MessageBounced | None:
 
 def roster_result(iq: Any) -> RosterLoaded:
     """The answer to our roster get; an empty result means "your copy is current"."""
-    if not iq.xml.findall("{jabber:iq:roster}query"):
+    query = iq.xml.find(f"{{{ROSTER_NS}}}query")
+    if query is None:
         return RosterLoaded(version=None, items=None)
-    query = iq["roster"]
-    items = tuple(
-        item
-        for jid, fields in query["items"].items()
-        if (item := _roster_item(str(jid.bare), fields)) is not None
-    )
-    return RosterLoaded(version=_version(query), items=items)
+    # Read from the XML, not through slixmpp's stanza interface, which builds every
+    # plugin value of every item: 2,000 contacts took ~70 ms, on the way to "online".
+    found: dict[str, RosterItem] = {}
+    for element in query.iterfind(f"{{{ROSTER_NS}}}item"):
+        try:
+            jid = str(JID(element.get("jid") or "").bare)
+        except InvalidJID:
+            log.warning("invalid JID in the roster: %r", element.get("jid"))
+            continue
+        fields = {
+            "name": element.get("name"),
+            "subscription": element.get("subscription"),
+            "ask": element.get("ask"),
+            "approved": element.get("approved"),
+            "groups": [group.text or "" for group in element.iterfind(f"{{{ROSTER_NS}}}group")],
+        }
+        if (item := _roster_item(jid, fields)) is not None:
+            found[jid] = item
+    return RosterLoaded(version=query.get("ver") or None, items=tuple(found.values()))
 
 
 def roster_push(iq: Any, *, own_bare: str) -> RosterPushed | None:

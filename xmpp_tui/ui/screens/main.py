@@ -6,7 +6,7 @@ service; service events arrive through `apply_event` (see `ui/screens/main_event
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import ClassVar
 
@@ -53,9 +53,10 @@ from xmpp_tui.ui.command_router import (
     route,
     route_text,
 )
+from xmpp_tui.ui.early_start import InitialAccount
 from xmpp_tui.ui.refresh_throttle import CostThrottle
 from xmpp_tui.ui.render import error_text, one_line
-from xmpp_tui.ui.screens import account_setup, room_admin_flow, room_requests
+from xmpp_tui.ui.screens import room_requests
 from xmpp_tui.ui.screens.activity_view import ActivityTracker
 from xmpp_tui.ui.screens.alerts import TerminalAlerts
 from xmpp_tui.ui.screens.chat_states import OwnChatStates
@@ -111,9 +112,12 @@ class MainScreen(Screen[None]):
         tz: tzinfo | None,
         idle_inactive_after: float = 0.0,
         notifications: NotificationSettings | None = None,
+        initial: Mapping[AccountId, InitialAccount] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        #: What the service knew before it started, when it started before the UI.
+        self._initial = initial
         self.clock = clock
         self.tz = tz
         self.rosters = {account: AccountRoster() for account in service.accounts}
@@ -149,7 +153,8 @@ class MainScreen(Screen[None]):
         yield self.status_bar
 
     def on_mount(self) -> None:
-        self.reactions.load_initial_state()
+        initial, self._initial = self._initial, None
+        self.reactions.load_initial_state(initial)
         accounts = ", ".join(self.service.accounts) or "none"
         self.console_line(
             f"Accounts: {accounts}. Type /help for commands, F1 for the palette, Ctrl+Q to quit."
@@ -310,8 +315,12 @@ class MainScreen(Screen[None]):
                 self.update_placeholder()
                 self.info_line(f"Console commands now act on {account}")
             case OpenAccountSetup():
+                from xmpp_tui.ui.screens import account_setup  # when used (start-up, #8)
+
                 account_setup.open_setup(self)
             case ForgetAccount(account=account):
+                from xmpp_tui.ui.screens import account_setup
+
                 account_setup.ask_remove(self, account)
             case SetTheme(name=None):
                 self.info_line(theme_list(self.app))
@@ -337,6 +346,8 @@ class MainScreen(Screen[None]):
             case AnswerRoomRequests(account=account, room=room):
                 room_requests.ask(self, account, room)
             case RoomAdminCommand():
+                from xmpp_tui.ui.screens import room_admin_flow  # when used (start-up, #8)
+
                 room_admin_flow.perform(self, action)
             case Command():
                 self.execute(action)

@@ -7,6 +7,7 @@ sanitise it; notifications are sent with ``markup=False``.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -72,11 +73,12 @@ from xmpp_tui.core.models import (
 from xmpp_tui.core.sanitize import sanitize_identifier
 from xmpp_tui.core.transport_security import security_summary
 from xmpp_tui.ui import push_routes
+from xmpp_tui.ui.early_start import InitialAccount, capture_initial
 from xmpp_tui.ui.mention_alerts import MentionAlerts, mention_text, mentioned
 from xmpp_tui.ui.notifier import Notifier, alert_kind
 from xmpp_tui.ui.refresh_throttle import IntervalThrottle
 from xmpp_tui.ui.render import error_text, jid_plain, one_line
-from xmpp_tui.ui.screens import room_admin_flow, room_directory, room_requests
+from xmpp_tui.ui.screens import room_directory, room_requests
 from xmpp_tui.ui.screens.certificate import CertificateScreen
 from xmpp_tui.ui.screens.choice import ChoiceScreen
 from xmpp_tui.ui.screens.password import NO_KEYRING_NOTE, PasswordScreen
@@ -130,29 +132,42 @@ class EventReactions:
         self.unread_refresh = IntervalThrottle(
             screen.refresh_roster, lambda delay, run: screen.set_timer(delay, run)
         )
+        #: Events that came before `load_initial_state` (None once it ran).
+        self._before_load: list[Event] | None = []
 
-    def load_initial_state(self) -> None:
-        """What the service and store already know: roster, presence, unread, conversations."""
-        screen, service = self.screen, self.screen.service
-        for account in service.accounts:
-            snapshot = service.snapshot(account)
+    def load_initial_state(self, initial: Mapping[AccountId, InitialAccount] | None = None) -> None:
+        """What the service and store already know: roster, presence, unread, conversations.
+
+        ``initial``: that knowledge as it was before the service started (`ui/early_start.py`);
+        the events published since then were held and are applied after it, in order.
+        """
+        screen = self.screen
+        known = initial if initial is not None else capture_initial(screen.service)
+        for account, state in known.items():
+            snapshot = state.snapshot
             items = {item.jid: item for item in snapshot.roster}
+            room_history = set(state.room_history)
             screen.rosters[account] = AccountRoster(
                 items=items,
                 presences={p.jid: p for p in snapshot.presences},
-                unread=service.unread_counts(account),
-                strangers=frozenset(service.conversations(account))
-                - items.keys()
-                - set(service.room_history(account)),
+                unread=dict(state.unread),
+                strangers=frozenset(state.conversations) - items.keys() - room_history,
                 blocked=frozenset(snapshot.blocked),
-                rooms={room.jid: room for room in service.rooms(account)},
-                room_jids=frozenset(service.room_history(account)),
+                rooms={room.jid: room for room in state.rooms},
+                room_jids=frozenset(room_history),
             )
             self._connections[account] = snapshot.state
             screen.set_connection(account, ConnectionView(snapshot.state, snapshot.detail))
         screen.refresh_roster()
+        held, self._before_load = self._before_load, None
+        for event in held or ():
+            self.apply(event)
 
     def apply(self, event: Event) -> None:
+        if self._before_load is not None:
+            # The screen has not loaded what the service knew yet: applied after it.
+            self._before_load.append(event)
+            return
         if isinstance(event, MessageAdded):
             # A burst (an archive page) is handled at once, after the events queued with it:
             # one layout, one roster refresh and one read mark instead of one per message.
@@ -214,6 +229,8 @@ class EventReactions:
             case VoiceRequested() | RegistrationRequested() | RoomRegistrationForm():
                 room_requests.react(screen, event)
             case RoomConfigFetched() | RoomListsFetched():
+                from xmpp_tui.ui.screens import room_admin_flow  # when used (start-up, #8)
+
                 room_admin_flow.show(screen, event)
             case ChatStateChanged(peer=peer, state=state):
                 pane = screen.deck.chat(ChatKey(account, peer))

@@ -6,11 +6,14 @@ It renders rows computed by `view_state.roster_rows`; Enter on a contact posts
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from rich.text import Text
 from textual.events import Blur, Focus, Resize
+from textual.geometry import Size
 from textual.message import Message
+from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -84,6 +87,23 @@ def header_prompt(row: HeaderRow, width: int = DEFAULT_WIDTH) -> Text:
     return fit(one_line(row.title, style), width)
 
 
+class _RowOption(Option):
+    """A row whose prompt is built when it is first drawn: of 2,000 contacts only the
+    rows on screen ever are (issue #8: the roster was rebuilt in full at each redraw)."""
+
+    def __init__(
+        self, make: Callable[[], Text], *, id: str | None = None, disabled: bool = False
+    ) -> None:
+        super().__init__("", id=id, disabled=disabled)
+        self._make: Callable[[], Text] | None = make
+
+    @property
+    def prompt(self) -> VisualType:
+        if self._make is not None:
+            self._prompt, self._make = self._make(), None
+        return self._prompt
+
+
 class RosterView(OptionList):
     DEFAULT_CSS = """
     RosterView {
@@ -128,14 +148,16 @@ class RosterView(OptionList):
         highlight: int | None = None
         for index, row in enumerate(rows):
             if isinstance(row, HeaderRow):
-                options.append(Option(header_prompt(row, width), disabled=True))
+                options.append(_RowOption(partial(header_prompt, row, width), disabled=True))
                 continue
             option_id = f"contact-{index}"
             self._rows[option_id] = row
-            prompt = (
-                room_prompt(row, width) if isinstance(row, RoomRow) else contact_prompt(row, width)
+            prompt: Callable[[], Text] = (
+                partial(room_prompt, row, width)
+                if isinstance(row, RoomRow)
+                else partial(contact_prompt, row, width)
             )
-            options.append(Option(prompt, id=option_id))
+            options.append(_RowOption(prompt, id=option_id))
             if kept == (row.account, row.jid) and highlight is None:
                 highlight = index
         self.set_options(options)
@@ -144,6 +166,23 @@ class RosterView(OptionList):
             highlight = self.get_option_index(next(iter(self._rows)))
         if highlight is not None:
             self.highlighted = highlight
+
+    def _update_lines(self) -> None:
+        """OptionList's line map, without drawing every prompt to measure its height: each
+        row is one line (every prompt is cut to the pane's width, see `_row_width`)."""
+        if not self.scrollable_content_region:
+            return
+        cache = self._line_cache
+        lines = cache.lines
+        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
+            cache.index_to_line[index] = len(lines)
+            cache.heights[index] = 1
+            lines.append((index, 0))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        virtual_size = Size(width, len(lines))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
 
     def restyle(self) -> None:
         self.show_rows(self._shown)
