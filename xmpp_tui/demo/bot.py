@@ -322,6 +322,9 @@ async def _main(spec_path: Path) -> int:
     async def watch_parent() -> None:
         while os.getppid() == parent:  # noqa: ASYNC110 - nothing to wait on but time
             await asyncio.sleep(1.0)
+        # The client died without cleaning up: do it before anything that may take time
+        # (signing out of a server that is about to go), so a busy machine cannot leave it.
+        clean_up_after(spec)
         stop.set()
 
     watcher = loop.create_task(watch_parent())
