@@ -19,7 +19,7 @@ pytestmark = pytest.mark.prosody
 
 #: script, tiny arguments, what its output must contain (case-insensitive).
 SCRIPTS: list[tuple[str, list[str], list[str]]] = [
-    ("launch.py", ["--contacts", "10", "--runs", "1"], ["online", "first screen", "reference"]),
+    ("launch.py", ["--contacts", "10", "--runs", "1"], ["online", "first screen", "bare slixmpp"]),
     ("flood_rate.py", ["--count", "200", "--runs", "1"], ["msg/s", "reference"]),
     ("flood.py", ["--count", "50", "--senders", "10", "--seconds", "1"], ["lag"]),
     (
@@ -28,7 +28,8 @@ SCRIPTS: list[tuple[str, list[str], list[str]]] = [
         ["worst frame", "reference"],
     ),
     ("mam_catchup.py", ["--messages", "200", "--runs", "1"], ["msg/s", "pager"]),
-    ("history_search.py", ["--messages", "2000", "--runs", "1"], ["history", "search"]),
+    # 12,000: enough that every seeded account has history (the big conversation alone is 10,000)
+    ("history_search.py", ["--messages", "12000", "--runs", "1"], ["history", "search"]),
     ("open_conversation.py", ["--messages", "2000", "--runs", "1"], ["last screen"]),
     (
         "memory.py",
