@@ -152,8 +152,12 @@ async def run_app(
         await watcher.wait_online(TIMEOUT)
         await watcher.ping(TIMEOUT)
         if open_pane:  # the flooder's conversation in front: every message drawn, read at once
+            # Type only once the composer is drawn: "online" comes before the UI is up
+            # (it connects while the UI loads) and keys sent earlier were lost, so the pane
+            # never opened. The status bar then names the pane: "[2/2 flooder@localhost]".
+            await asyncio.to_thread(proc.wait_for, b"Type a message", TIMEOUT)
             proc.write(f"/msg {world.jid(FLOODER)}\r".encode())
-            await asyncio.to_thread(proc.wait_for, b"Flooder", TIMEOUT)
+            await asyncio.to_thread(proc.wait_for, f"{world.jid(FLOODER)}]".encode(), TIMEOUT)
         os.kill(proc.pid, signal.SIGUSR1)  # profiler on (if asked)
         start, pong = await flood_once(watcher, count, tag)
         stored_at = await wait_stored(home / "history.sqlite3", tag, count, 60.0)

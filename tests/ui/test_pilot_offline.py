@@ -550,6 +550,8 @@ async def test_new_messages_and_delivery_updates_lay_out_incrementally(tmp_path:
             delivery=Delivery.PENDING,
         )
         view.add_message(sent)
+        assert rendered == []  # stuck to the bottom: laid out with the rest of its burst
+        view.settle()  # that pass (a timer's, SETTLE_DELAY after the first append)
         assert rendered == [1000]  # only the new message, not the whole history
         rendered.clear()
         middle = view.messages[1]

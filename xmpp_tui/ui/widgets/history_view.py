@@ -7,6 +7,13 @@ costs no widgets and no full re-render. Older pages are fetched in a worker when
 scrolled to the top. Scrolled up, new incoming messages are counted (`unseen_below`) and stay
 unread until the view is back at the bottom.
 
+Stuck to the bottom, appended messages are not laid out one by one as they come: a burst (a
+flood, a catch-up) is laid out in one pass at most every `SETTLE_DELAY`, and past `WINDOW_MAX`
+held messages only the newest that fill `KEEP_SCREENS` screens are kept (the others were never
+wrapped if they came in the same burst); scrolling up pages the older ones back in from the
+store. Scrolled up, appends are laid out at once and nothing is dropped, so the reader's rows
+stay put.
+
 When the store has nothing older, reaching the top (or paging up there) posts `OlderWanted`: the
 screen asks the server's archive, and `older_fetched` loads what it stored, above, keeping the
 reader's position. A banner row above the oldest message says "loading older messages…" and then
@@ -28,6 +35,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from xmpp_tui.core.models import Delivery, Direction, StoredMessage
 from xmpp_tui.ui.render import (
@@ -42,6 +50,14 @@ from xmpp_tui.ui.render import (
 PageLoader = Callable[[int | None, int], Sequence[StoredMessage]]
 
 PAGE_SIZE = 100
+
+#: Appends that arrive while the view is stuck to the bottom are laid out together, at most this
+#: often (a flood's messages are not each wrapped as they come: most are never on screen).
+SETTLE_DELAY = 0.05
+#: Stuck to the bottom, the view keeps at most this many messages; past it, only the newest ones
+#: that fill `KEEP_SCREENS` screens stay (older ones are paged in from the store on scroll up).
+WINDOW_MAX = PAGE_SIZE
+KEEP_SCREENS = 3
 
 LOADING_OLDER = "loading older messages…"
 ARCHIVE_START = "beginning of the archive"
@@ -117,6 +133,7 @@ class HistoryView(ScrollView, can_focus=True):
         #: view without scrolling it, and the bottom must stay in view).
         self._stuck = True
         self.unseen_below = 0  # incoming messages added while scrolled up
+        self._settle_timer: Timer | None = None  # appends waiting to be laid out
 
     # -- data in ------------------------------------------------------------------------
 
@@ -148,7 +165,10 @@ class HistoryView(ScrollView, can_focus=True):
         if not self._messages or message.id > self._messages[-1].id:
             self._positions[message.id] = len(self._messages)
             self._messages.append(message)
-            self._relayout_from(len(self._messages) - 1, stick_to_bottom=stick)
+            if stick:
+                self._settle_soon()
+            else:
+                self._relayout_from(len(self._messages) - 1, stick_to_bottom=False)
         else:  # older than the newest loaded (rare): insert in order
             insort(self._messages, message, key=lambda m: m.id)
             self._set_messages(self._messages)
@@ -184,7 +204,10 @@ class HistoryView(ScrollView, can_focus=True):
             if message.direction is Direction.INCOMING:
                 incoming += 1
         if first_new is not None:
-            self._relayout_from(first_new, stick_to_bottom=stick)
+            if stick:
+                self._settle_soon()
+            else:
+                self._relayout_from(first_new, stick_to_bottom=False)
         if not stick and incoming:
             self.unseen_below += incoming
             self.post_message(self.UnseenChanged(self.unseen_below))
@@ -375,8 +398,9 @@ class HistoryView(ScrollView, can_focus=True):
         if self._width <= 0:
             self._laid_out = False
             return  # not laid out yet: on_resize will come back here
-        if not self._laid_out or index > len(self._starts):
+        if not self._laid_out:
             index = 0  # the kept rows cannot be trusted: lay out everything
+        index = min(index, len(self._starts))  # appends not laid out yet come along
         starts = self._starts[:index]
         if index == 0:
             total = self._banner_rows
@@ -386,17 +410,61 @@ class HistoryView(ScrollView, can_focus=True):
             total = self._total  # an appended message: after every known row
         for message in self._messages[index:]:
             starts.append(total)
-            count = self._row_counts.get(message.id)
-            if count is None:
-                count = len(self._rows_of(message))
-                self._row_counts[message.id] = count
-            total += count
+            total += self._rows_counted(message)
         self._starts, self._total = starts, total
         self._laid_out = True
         self.virtual_size = Size(self._width, total)
         self.refresh()
         if stick_to_bottom:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    def _settle_soon(self) -> None:
+        """Lay out the appended messages shortly, all at once (stuck to the bottom)."""
+        if self._settle_timer is None and self.is_mounted:
+            self._settle_timer = self.set_timer(SETTLE_DELAY, self.settle, name="history-settle")
+
+    def settle(self) -> None:
+        """Lay out the messages appended since the last layout; stuck to the bottom, first drop
+        the oldest ones past the window (never laid out if they were appended meanwhile)."""
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+            self._settle_timer = None
+        pending = self._laid_out and len(self._starts) < len(self._messages)
+        if not pending:
+            return
+        if self._at_bottom() and self._trim():
+            self._relayout(stick_to_bottom=True)
+        else:
+            self._relayout_from(len(self._starts), stick_to_bottom=self._at_bottom())
+
+    def _trim(self) -> bool:
+        """Past `WINDOW_MAX` messages, keep the newest that fill `KEEP_SCREENS` screens."""
+        if len(self._messages) <= WINDOW_MAX or self._width <= 0:
+            return False
+        keep_rows = KEEP_SCREENS * max(self.size.height, 1)
+        rows = 0
+        first = len(self._messages)
+        while first > 1 and rows < keep_rows:
+            first -= 1
+            rows += self._rows_counted(self._messages[first])
+        if first == 0:
+            return False
+        kept = self._messages[first:]
+        counts = self._row_counts
+        self._row_counts = {m.id: counts[m.id] for m in kept if m.id in counts}
+        self._row_counts.pop(kept[0].id, None)  # it gets the day separator now
+        self._set_messages(kept)
+        self._complete = False  # the dropped ones are in the store: paged in on scroll up
+        if not self._fetching:
+            self._banner = ""
+        return True
+
+    def _rows_counted(self, message: StoredMessage) -> int:
+        count = self._row_counts.get(message.id)
+        if count is None:
+            count = len(self._rows_of(message))
+            self._row_counts[message.id] = count
+        return count
 
     def _new_day(self, message: StoredMessage) -> bool:
         """Whether a day separator goes above ``message``: first loaded, or a new local date."""
@@ -446,6 +514,7 @@ class HistoryView(ScrollView, can_focus=True):
 
     def rendered_rows(self) -> list[str]:
         """Every loaded row as plain text (what a test or a screen reader would read)."""
+        self.settle()
         return [self.row_strip(row).text for row in range(self._total)]
 
     def render_line(self, y: int) -> Strip:
