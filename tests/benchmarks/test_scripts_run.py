@@ -33,14 +33,18 @@ SCRIPTS: list[tuple[str, list[str], list[str]]] = [
     ("open_conversation.py", ["--messages", "2000", "--runs", "1"], ["last screen"]),
     (
         "memory.py",
-        ["--runs", "1", "--only", "growth", "--contacts", "50", "--rooms", "2"]
-        + ["--messages", "1000"],
+        [
+            *("--runs", "1", "--only", "growth"),
+            *("--contacts", "50", "--rooms", "2", "--messages", "1000"),
+        ],
         ["MiB", "growth"],
     ),
     (
         "side_by_side.py",
-        ["--runs", "1", "--clients", "xmpp-tui,reference", "--scenarios", "online10,flood"]
-        + ["--flood-count", "200"],
+        [
+            *("--runs", "1", "--clients", "xmpp-tui,reference"),
+            *("--scenarios", "online10,flood", "--flood-count", "200"),
+        ],
         ["xmpp-tui", "reference", "msg/s"],
     ),
 ]
