@@ -60,14 +60,6 @@ TIMEOUT = 30.0
 _ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
 
 
-def _rss_kib(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-    if match is None:
-        raise SystemExit(f"no VmRSS for pid {pid}")
-    return int(match[1])
-
-
 def _measure(config: Path, home: Path, users: tuple[str, ...], settle: float) -> int:
     """RSS in KiB once every account in ``users`` is online and ``settle`` s have passed."""
     master, slave = os.openpty()
@@ -104,7 +96,7 @@ def _measure(config: Path, home: Path, users: tuple[str, ...], settle: float) ->
             if online and not deadline:
                 deadline = time.perf_counter() + settle
             if online and time.perf_counter() >= deadline:
-                return _rss_kib(proc.pid)
+                return rss_kib(proc.pid)
         raise SystemExit(f"{', '.join(users)} not online within {TIMEOUT} s")
     finally:
         proc.terminate()
