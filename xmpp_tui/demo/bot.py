@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ log = logging.getLogger("xmpp_tui.demo.bot")
 
 READY = "ready"
 TIMEOUT = 10.0
+#: How long a killed client's Prosody gets to exit before its directory is removed.
+SHUTDOWN_WAIT = 10.0
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
 MUC_OWNER = f"{MUC}#owner"
@@ -351,7 +354,23 @@ def clean_up_after(spec: Spec) -> None:
     if spec.prosody_pid > 0 and config in cmdline.split(b"\0"):
         with contextlib.suppress(ProcessLookupError):
             os.kill(spec.prosody_pid, signal.SIGTERM)
+        # Prosody writes its data and log while it shuts down: removing the directory under
+        # it could let it make part of it again.
+        _wait_gone(spec.prosody_pid, SHUTDOWN_WAIT)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    """Until ``pid`` has exited (gone, or a zombie nobody reaped yet), at most ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text("ascii", "replace")
+        except OSError:
+            return
+        if stat.rpartition(")")[2].split()[:1] == ["Z"]:
+            return
+        time.sleep(0.05)
 
 
 def main(argv: list[str]) -> int:
