@@ -20,13 +20,6 @@ BOB = "bob@example.org"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def reader(tmp_path: Path, store: Store) -> Iterator[sqlite3.Connection]:
     """A second connection: sees only what is committed."""
     connection = sqlite3.connect(tmp_path / "history.sqlite3")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,13 +16,6 @@ from xmpp_tui.store.migrations import MIGRATIONS, migrate, schema_version
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ME = "alice@example.org"
 BOB = "bob@example.org"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

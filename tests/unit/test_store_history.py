@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,13 +14,6 @@ from xmpp_tui.store.history import HistoryStore
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ME = "alice@example.org"
 BOB = "bob@example.org"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

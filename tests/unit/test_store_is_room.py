@@ -3,9 +3,7 @@ scan of the whole conversation, without scanning it again on every call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +15,6 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ME = "alice@example.org"
 BOB = "bob@example.org"
 ROOM = "room@conference.example.org"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 def add(

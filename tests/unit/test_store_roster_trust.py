@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,13 +13,6 @@ from xmpp_tui.store.trust import TrustStore, normalise_fingerprint
 
 ME = "alice@example.org"
 FP = "ab:cd:" + "01" * 30
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 ITEMS = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,13 +21,6 @@ BOB = "bob@example.org"
 CAROL = "carol@example.org"
 
 HOSTILE = 'say "hi" AND (bye) - NEAR x:y * OR ^caret {col} body:text'
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "history.sqlite3")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
