@@ -52,6 +52,7 @@ from bench_world import (  # noqa: E402
     xmpp_tui_config,
 )
 
+from xmpp_tui.demo.bot import join  # noqa: E402
 from xmpp_tui.demo.server import HOST, MUC_HOST, DemoServer  # noqa: E402
 
 ACCOUNTS = ("bench1", "bench2", "bench3")
@@ -159,7 +160,6 @@ def accounts(args: argparse.Namespace) -> None:
 
 # -- growth: 2,000 contacts, 50 rooms, 100,000 stored messages -------------------------------
 
-MUC_NS = "http://jabber.org/protocol/muc"
 BOOKMARKS_NS = "urn:xmpp:bookmarks:1"
 PUBSUB_NS = "http://jabber.org/protocol/pubsub"
 ROOM_HISTORY = 20
@@ -167,31 +167,6 @@ ROOM_HISTORY = 20
 
 def room_jid(index: int) -> str:
     return f"room{index:02d}@{MUC_HOST}"
-
-
-async def _join(client: Any, room: str, nick: str) -> None:
-    """Enter ``room`` (creating it with the default configuration)."""
-    own: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def on_presence(pres: Any) -> None:
-        if str(pres["from"]) == f"{room}/{nick}" and not own.done():
-            own.set_result(pres)
-
-    client.add_event_handler("presence", on_presence)
-    try:
-        pres = client.make_presence(pto=f"{room}/{nick}")
-        x = ET.SubElement(pres.xml, f"{{{MUC_NS}}}x")
-        ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas="0")
-        pres.send()
-        answer = await asyncio.wait_for(own, 30)
-    finally:
-        client.del_event_handler("presence", on_presence)
-    codes = {s.get("code") for s in answer.xml.iter(f"{{{MUC_NS}#user}}status")}
-    if "201" in codes:  # new: unlock it with the defaults (an instant room)
-        iq = client.make_iq_set(ito=room)
-        query = ET.SubElement(iq.xml, f"{{{MUC_NS}#owner}}query")
-        ET.SubElement(query, "{jabber:x:data}x", type="submit")
-        await iq.send(timeout=30)
 
 
 async def _bookmark(client: Any, room: str) -> None:
@@ -274,7 +249,7 @@ async def _measure_world(
     results: list[int] = []
     try:
         for nick_room in rooms:
-            await _join(watcher, nick_room, "watcher")
+            await join(watcher, nick_room, "watcher", {})  # a new room: the defaults
         if rooms:
             for index, room in enumerate(rooms):
                 for n in range(ROOM_HISTORY):
